@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** zod schemas for the values that several entities share, with messages users can act on. */
+
+export const name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');
+
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email('must be a valid email address such as ada@example.com').max(254, 'must be at most 254 characters'));
+
+export const phone = z
+  .string()
+  .transform((value) => value.replace(/[\s().-]/g, ''))
+  .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an international phone number such as +44 20 7946 0958'));
+
+export const url = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://example.com' })
+  .max(2048, 'must be at most 2048 characters');
+
+export const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+
+/** For updates of a required field: absent keeps the value, null is refused (it cannot be empty). */
+export const keptUnlessGiven = <Schema extends z.ZodType>(schema: Schema) =>
+  schema
+    .nullish()
+    .refine((value) => value !== null, 'must not be null; leave the field out to keep its value')
+    .transform((value) => value ?? undefined);
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export const currency = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine((code) => CURRENCIES.has(code), 'must be an ISO 4217 currency code such as EUR or USD');
+
+export const MAX_AMOUNT_MINOR = 2_147_483_647;
+
+export const amountMinor = z
+  .number()
+  .int('must be a whole number of minor units (cents)')
+  .min(0, 'must not be negative')
+  .max(MAX_AMOUNT_MINOR, `must be at most ${MAX_AMOUNT_MINOR} minor units`);
+
+export const rating = z
+  .number()
+  .int('must be a whole number from 1 to 5')
+  .min(1, 'must be from 1 to 5')
+  .max(5, 'must be from 1 to 5');

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { db } from '../db/client';
+import { Prisma, type Provider } from '../generated/prisma/client';
+import { NotFoundError, parseInput } from './errors';
+import * as fields from './fields';
+import { type Ordering, totalOrder } from './ordering';
+import { hasPrismaCode } from './prisma-errors';
+import { type Deletion, deleteWithRelations } from './relations';
+
+const category = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters');
+
+const createProviderInput = z.object({
+  name: fields.name,
+  contactEmail: fields.email,
+  category,
+  website: fields.url.nullish(),
+  description: fields.text(5000).nullish(),
+});
+
+const updateProviderInput = z.object({
+  name: fields.keptUnlessGiven(fields.name),
+  contactEmail: fields.keptUnlessGiven(fields.email),
+  category: fields.keptUnlessGiven(category),
+  website: fields.url.nullish(),
+  description: fields.text(5000).nullish(),
+});
+
+export type CreateProviderInput = z.input<typeof createProviderInput>;
+export type UpdateProviderInput = z.input<typeof updateProviderInput>;
+
+export interface ProviderFilter {
+  nameContains?: string | null;
+  category?: string | null;
+}
+
+export type ProviderOrderField = 'name' | 'category' | 'createdAt';
+
+export function providerWhere(filter: ProviderFilter | null | undefined): Prisma.ProviderWhereInput {
+  return {
+    ...(filter?.nameContains ? { name: { contains: filter.nameContains } } : {}),
+    ...(filter?.category ? { category: filter.category.trim().toLowerCase() } : {}),
+  };
+}
+
+export function providerOrderBy(ordering: Ordering<ProviderOrderField>) {
+  return totalOrder(ordering);
+}
+
+export function createProvider(input: CreateProviderInput): Promise<Provider> {
+  return db().provider.create({ data: parseInput(createProviderInput, input) });
+}
+
+export async function updateProvider(id: number, input: UpdateProviderInput): Promise<Provider> {
+  const data = parseInput(updateProviderInput, input);
+  try {
+    return await db().provider.update({ where: { id }, data });
+  } catch (error) {
+    if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Provider', 'id');
+    throw error;
+  }
+}
+
+/** Deletes a provider; one that still has relations is kept unless `cascade` deletes them too. */
+export function deleteProvider(id: number, options: { cascade: boolean }): Promise<Deletion> {
+  return deleteWithRelations('Provider', id, options);
+}
+
+export interface Money {
+  currency: string;
+  amountMinor: number;
+}
+
+export interface ProviderStats {
+  relationCount: number;
+  distinctConsumers: number;
+  /** Mean of the review ratings, or null when the provider has no reviews. */
+  averageRating: number | null;
+  /** Total of purchase and subscription amounts, one entry per currency, in currency order. */
+  revenue: Money[];
+}
+
+/** Aggregates for many providers in two queries, in the order of `ids`. */
+export async function providerStats(ids: readonly number[]): Promise<ProviderStats[]> {
+  if (ids.length === 0) return [];
+  const [counts, revenue] = await Promise.all([
+    db().$queryRaw<{ providerId: number; relations: bigint | number; consumers: bigint | number; rating: number | null }[]>`
+      SELECT "providerId", COUNT(*) AS relations, COUNT(DISTINCT "consumerId") AS consumers, AVG("rating") AS rating
+      FROM "Relation" WHERE "providerId" IN (${Prisma.join(ids)}) GROUP BY "providerId"`,
+    db().relation.groupBy({
+      by: ['providerId', 'currency'],
+      where: { providerId: { in: [...ids] }, amountMinor: { not: null } },
+      _sum: { amountMinor: true },
+      orderBy: [{ providerId: 'asc' }, { currency: 'asc' }],
+    }),
+  ]);
+  const stats = new Map<number, ProviderStats>(
+    ids.map((id) => [id, { relationCount: 0, distinctConsumers: 0, averageRating: null, revenue: [] }]),
+  );
+  for (const row of counts) {
+    const entry = stats.get(Number(row.providerId))!;
+    entry.relationCount = Number(row.relations);
+    entry.distinctConsumers = Number(row.consumers);
+    entry.averageRating = row.rating === null ? null : Number(row.rating);
+  }
+  for (const row of revenue) {
+    stats.get(row.providerId)!.revenue.push({ currency: row.currency!, amountMinor: row._sum.amountMinor ?? 0 });
+  }
+  return ids.map((id) => stats.get(id)!);
+}

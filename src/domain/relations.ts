@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { db } from '../db/client';
+import { type Prisma, type Relation, RelationKind } from '../generated/prisma/client';
+import { publish } from './changes';
+import { InvalidInputError, NotFoundError, RelationsExistError, parseInput } from './errors';
+import * as fields from './fields';
+import { type Ordering, totalOrder } from './ordering';
+import { hasPrismaCode } from './prisma-errors';
+
+/** Clocks disagree a little; an occurrence this far ahead of ours still counts as "now". */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+const MONETARY_KINDS: ReadonlySet<RelationKind> = new Set([RelationKind.PURCHASE, RelationKind.SUBSCRIPTION]);
+
+const recordRelationInput = z
+  .object({
+    consumerId: z.number().int(),
+    providerId: z.number().int(),
+    kind: z.enum(RelationKind, { error: `must be one of ${Object.values(RelationKind).join(', ')}` }),
+    occurredAt: z
+      .date({ error: 'must be a date-time such as 2026-03-01T12:00:00Z' })
+      .refine((date) => date.getTime() <= Date.now() + CLOCK_SKEW_MS, 'must not be in the future')
+      .nullish(),
+    amountMinor: fields.amountMinor.nullish(),
+    currency: fields.currency.nullish(),
+    rating: fields.rating.nullish(),
+    comment: fields.text(2000).nullish(),
+  })
+  .superRefine((relation, context) => {
+    const monetary = MONETARY_KINDS.has(relation.kind);
+    const review = relation.kind === RelationKind.REVIEW;
+    const expect = (field: keyof typeof relation, wanted: boolean) => {
+      const present = relation[field] != null;
+      if (present === wanted) return;
+      context.addIssue({
+        code: 'custom',
+        path: [field],
+        message: wanted ? `is required for a ${relation.kind} relation` : `is not allowed on a ${relation.kind} relation`,
+      });
+    };
+    expect('amountMinor', monetary);
+    expect('currency', monetary);
+    expect('rating', review);
+    if (!review) expect('comment', false);
+  });
+
+export type RecordRelationInput = z.input<typeof recordRelationInput>;
+
+export interface RelationFilter {
+  kinds?: RelationKind[] | null;
+  consumerId?: number | null;
+  providerId?: number | null;
+  /** Inclusive lower bound. */
+  occurredFrom?: Date | null;
+  /** Exclusive upper bound. */
+  occurredBefore?: Date | null;
+}
+
+export type RelationOrderField = 'occurredAt' | 'createdAt';
+
+export function relationWhere(filter: RelationFilter | null | undefined): Prisma.RelationWhereInput {
+  if (filter?.occurredFrom && filter.occurredBefore && filter.occurredFrom >= filter.occurredBefore) {
+    throw InvalidInputError.of('filter.occurredBefore', 'must be later than filter.occurredFrom');
+  }
+  return {
+    ...(filter?.kinds ? { kind: { in: filter.kinds } } : {}),
+    ...(filter?.consumerId != null ? { consumerId: filter.consumerId } : {}),
+    ...(filter?.providerId != null ? { providerId: filter.providerId } : {}),
+    ...(filter?.occurredFrom || filter?.occurredBefore
+      ? { occurredAt: { gte: filter.occurredFrom ?? undefined, lt: filter.occurredBefore ?? undefined } }
+      : {}),
+  };
+}
+
+export function relationOrderBy(ordering: Ordering<RelationOrderField>) {
+  return totalOrder(ordering);
+}
+
+export async function recordRelation(input: RecordRelationInput): Promise<Relation> {
+  const data = parseInput(recordRelationInput, input);
+  const relation = await db().$transaction(async (tx) => {
+    const [consumer, provider] = await Promise.all([
+      tx.consumer.findUnique({ where: { id: data.consumerId }, select: { id: true } }),
+      tx.provider.findUnique({ where: { id: data.providerId }, select: { id: true } }),
+    ]);
+    if (!consumer) throw new NotFoundError('Consumer', 'consumerId');
+    if (!provider) throw new NotFoundError('Provider', 'providerId');
+    return tx.relation.create({ data: { ...data, occurredAt: data.occurredAt ?? new Date() } });
+  });
+  publish({ type: 'recorded', relation });
+  return relation;
+}
+
+export async function deleteRelation(id: number): Promise<Relation> {
+  try {
+    const relation = await db().relation.delete({ where: { id } });
+    publish({ type: 'removed', relations: [relation] });
+    return relation;
+  } catch (error) {
+    if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Relation', 'id');
+    throw error;
+  }
+}
+
+export interface Deletion {
+  deletedRelationCount: number;
+}
+
+/**
+ * Deletes a consumer or provider. One that still has relations is refused, unless `cascade`
+ * asks for its relations to be deleted in the same transaction.
+ */
+export async function deleteWithRelations(
+  entity: 'Consumer' | 'Provider',
+  id: number,
+  { cascade }: { cascade: boolean },
+): Promise<Deletion> {
+  const side = entity === 'Consumer' ? 'consumerId' : 'providerId';
+  const removed = await db().$transaction(async (tx) => {
+    const where = { id };
+    const exists =
+      entity === 'Consumer'
+        ? await tx.consumer.findUnique({ where, select: { id: true } })
+        : await tx.provider.findUnique({ where, select: { id: true } });
+    if (!exists) throw new NotFoundError(entity, 'id');
+    const relations = await tx.relation.findMany({ where: { [side]: id } });
+    if (relations.length > 0 && !cascade) throw new RelationsExistError(entity, relations.length);
+    await tx.relation.deleteMany({ where: { [side]: id } });
+    if (entity === 'Consumer') await tx.consumer.delete({ where });
+    else await tx.provider.delete({ where });
+    return relations;
+  });
+  if (removed.length > 0) publish({ type: 'removed', relations: removed });
+  return { deletedRelationCount: removed.length };
+}

@@ -1,0 +1,142 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { db } from '../db/client';
+import {
+  type ConsumerFilter,
+  consumerOrderBy,
+  consumerWhere,
+  createConsumer,
+  deleteConsumer,
+  updateConsumer,
+} from '../domain/consumers';
+import { ConflictError, InvalidInputError, NotFoundError, RelationsExistError } from '../domain/errors';
+import { builder } from './builder';
+import { mutationResult } from './errors';
+import { parseId } from './ids';
+import { orderInput } from './ordering';
+import { providerListArgs, providerListQuery } from './provider';
+import { Deletion, relationListArgs, relationListQuery } from './relation';
+
+export const ConsumerNode = builder.prismaNode('Consumer', {
+  id: { field: 'id' },
+  description: 'A person who uses providers on the platform.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    email: t.exposeString('email'),
+    phone: t.exposeString('phone', { nullable: true }),
+    marketingConsent: t.exposeBoolean('marketingConsent'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    relations: t.relatedConnection('relations', {
+      cursor: 'id',
+      totalCount: true,
+      description: "This consumer's relations, filtered and ordered (by default newest first).",
+      args: relationListArgs,
+      query: (args) => relationListQuery(args),
+    }),
+    providers: t.prismaConnection({
+      type: 'Provider',
+      cursor: 'id',
+      description: 'The distinct providers this consumer has at least one relation with.',
+      args: providerListArgs,
+      totalCount: (consumer, args) =>
+        db().provider.count({ where: providerListQuery(args, { relations: { some: { consumerId: consumer.id } } }).where }),
+      resolve: (query, consumer, args) =>
+        db().provider.findMany({ ...query, ...providerListQuery(args, { relations: { some: { consumerId: consumer.id } } }) }),
+    }),
+  }),
+});
+
+const ConsumerFilterInput = builder.inputType('ConsumerFilter', {
+  fields: (t) => ({
+    nameContains: t.string({ required: false }),
+    emailContains: t.string({ required: false }),
+  }),
+});
+
+const consumerOrder = orderInput(
+  'ConsumerOrder',
+  { NAME: 'name', EMAIL: 'email', CREATED_AT: 'createdAt' },
+  { field: 'name', direction: 'asc' },
+);
+
+export const consumerListArgs = builder.args((t) => ({
+  filter: t.field({ type: ConsumerFilterInput, required: false }),
+  orderBy: t.field({ type: consumerOrder.Input, required: false }),
+}));
+
+export function consumerListQuery(
+  args: { filter?: ConsumerFilter | null; orderBy?: typeof consumerOrder.Input.$inferInput | null },
+  scope: object = {},
+) {
+  return {
+    where: { AND: [consumerWhere(args.filter), scope] },
+    orderBy: consumerOrderBy(consumerOrder.resolve(args.orderBy)),
+  };
+}
+
+builder.queryFields((t) => ({
+  consumer: t.prismaField({
+    type: 'Consumer',
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, { id }) =>
+      db().consumer.findUnique({ ...query, where: { id: parseId(id, 'Consumer', 'id') } }),
+  }),
+  consumers: t.prismaConnection({
+    type: 'Consumer',
+    cursor: 'id',
+    description: 'All consumers, filtered and ordered (by default by name).',
+    args: consumerListArgs,
+    totalCount: (_connection, args) => db().consumer.count({ where: consumerListQuery(args).where }),
+    resolve: (query, _root, args) => db().consumer.findMany({ ...query, ...consumerListQuery(args) }),
+  }),
+}));
+
+const CreateConsumerInput = builder.inputType('CreateConsumerInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    email: t.string({ required: true, description: 'Unique; stored lower-case.' }),
+    phone: t.string({ required: false, description: 'International format, e.g. +44 20 7946 0958.' }),
+    marketingConsent: t.boolean({ required: false, description: 'Defaults to false.' }),
+  }),
+});
+
+const UpdateConsumerInput = builder.inputType('UpdateConsumerInput', {
+  description: 'Fields left out are unchanged; phone: null clears the phone number.',
+  fields: (t) => ({
+    name: t.string({ required: false }),
+    email: t.string({ required: false }),
+    phone: t.string({ required: false }),
+    marketingConsent: t.boolean({ required: false }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createConsumer: t.field({
+    type: ConsumerNode,
+    args: { input: t.arg({ type: CreateConsumerInput, required: true }) },
+    errors: mutationResult('CreateConsumer', 'consumer', [InvalidInputError, ConflictError]),
+    resolve: (_root, { input }) => createConsumer(input),
+  }),
+  updateConsumer: t.field({
+    type: ConsumerNode,
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateConsumerInput, required: true }) },
+    errors: mutationResult('UpdateConsumer', 'consumer', [InvalidInputError, NotFoundError, ConflictError]),
+    resolve: (_root, { id, input }) => updateConsumer(parseId(id, 'Consumer', 'id'), input),
+  }),
+  deleteConsumer: t.field({
+    type: Deletion,
+    description: 'Deletes a consumer. One with relations is refused unless cascade is true.',
+    args: { id: t.arg.id({ required: true }), cascade: t.arg.boolean({ defaultValue: false }) },
+    errors: {
+      types: [InvalidInputError, NotFoundError, RelationsExistError],
+      directResult: true,
+      union: { name: 'DeleteConsumerResult' },
+    },
+    resolve: async (_root, { id, cascade }) => {
+      const consumerId = parseId(id, 'Consumer', 'id');
+      const { deletedRelationCount } = await deleteConsumer(consumerId, { cascade: cascade ?? false });
+      return { deletedId: encodeGlobalID('Consumer', consumerId), deletedRelationCount };
+    },
+  }),
+}));

@@ -1,0 +1,22 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { type EntityName, InvalidInputError } from '../domain/errors';
+
+/** The database ID inside a global ID, which must name an entity of type `typename`. */
+export function parseId(globalId: string, typename: EntityName, field: string): number {
+  let decoded: { typename: string; id: string };
+  try {
+    decoded = decodeGlobalID(globalId);
+  } catch {
+    throw InvalidInputError.of(field, `"${globalId}" is not a valid ID`);
+  }
+  if (decoded.typename !== typename) {
+    throw InvalidInputError.of(field, `must be the ID of a ${typename}, but is the ID of a ${decoded.typename}`);
+  }
+  const id = Number(decoded.id);
+  if (!Number.isSafeInteger(id)) throw InvalidInputError.of(field, `"${globalId}" is not a valid ID`);
+  return id;
+}
+
+export function parseOptionalId(globalId: string | null | undefined, typename: EntityName, field: string) {
+  return globalId == null ? globalId : parseId(globalId, typename, field);
+}

@@ -1,0 +1,173 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { db } from '../db/client';
+import { InvalidInputError, NotFoundError, RelationsExistError } from '../domain/errors';
+import {
+  type ProviderFilter,
+  type ProviderStats,
+  createProvider,
+  deleteProvider,
+  providerOrderBy,
+  providerStats,
+  providerWhere,
+  updateProvider,
+} from '../domain/providers';
+import { builder } from './builder';
+import { consumerListArgs, consumerListQuery } from './consumer';
+import { mutationResult } from './errors';
+import { parseId } from './ids';
+import { orderInput } from './ordering';
+import { Deletion, relationListArgs, relationListQuery } from './relation';
+
+const Money = builder.objectRef<ProviderStats['revenue'][number]>('Money').implement({
+  fields: (t) => ({
+    currency: t.exposeString('currency', { description: 'ISO 4217 code.' }),
+    amountMinor: t.expose('amountMinor', { type: 'SafeInt', description: 'Amount in minor units of the currency.' }),
+  }),
+});
+
+const ProviderStatsRef = builder.objectRef<ProviderStats>('ProviderStats').implement({
+  fields: (t) => ({
+    relationCount: t.exposeInt('relationCount'),
+    distinctConsumers: t.exposeInt('distinctConsumers'),
+    averageRating: t.exposeFloat('averageRating', { nullable: true, description: 'Null when there are no reviews.' }),
+    revenue: t.field({
+      type: [Money],
+      description: 'Purchases and subscriptions summed per currency, without conversion.',
+      resolve: (stats) => stats.revenue,
+    }),
+  }),
+});
+
+export const ProviderNode = builder.prismaNode('Provider', {
+  id: { field: 'id' },
+  description: 'A third-party provider offering services on the platform.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    contactEmail: t.exposeString('contactEmail'),
+    category: t.exposeString('category'),
+    website: t.exposeString('website', { nullable: true }),
+    description: t.exposeString('description', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    stats: t.loadable({
+      type: ProviderStatsRef,
+      description: 'Aggregates over all relations with this provider.',
+      load: (ids: number[]) => providerStats(ids),
+      resolve: (provider) => provider.id,
+    }),
+    relations: t.relatedConnection('relations', {
+      cursor: 'id',
+      totalCount: true,
+      description: "This provider's relations, filtered and ordered (by default newest first).",
+      args: relationListArgs,
+      query: (args) => relationListQuery(args),
+    }),
+    consumers: t.prismaConnection({
+      type: 'Consumer',
+      cursor: 'id',
+      description: 'The distinct consumers with at least one relation with this provider.',
+      args: consumerListArgs,
+      totalCount: (provider, args) =>
+        db().consumer.count({ where: consumerListQuery(args, { relations: { some: { providerId: provider.id } } }).where }),
+      resolve: (query, provider, args) =>
+        db().consumer.findMany({ ...query, ...consumerListQuery(args, { relations: { some: { providerId: provider.id } } }) }),
+    }),
+  }),
+});
+
+const ProviderFilterInput = builder.inputType('ProviderFilter', {
+  fields: (t) => ({
+    nameContains: t.string({ required: false }),
+    category: t.string({ required: false, description: 'Exact category, case-insensitive.' }),
+  }),
+});
+
+const providerOrder = orderInput(
+  'ProviderOrder',
+  { NAME: 'name', CATEGORY: 'category', CREATED_AT: 'createdAt' },
+  { field: 'name', direction: 'asc' },
+);
+
+export const providerListArgs = builder.args((t) => ({
+  filter: t.field({ type: ProviderFilterInput, required: false }),
+  orderBy: t.field({ type: providerOrder.Input, required: false }),
+}));
+
+export function providerListQuery(
+  args: { filter?: ProviderFilter | null; orderBy?: typeof providerOrder.Input.$inferInput | null },
+  scope: object = {},
+) {
+  return {
+    where: { AND: [providerWhere(args.filter), scope] },
+    orderBy: providerOrderBy(providerOrder.resolve(args.orderBy)),
+  };
+}
+
+builder.queryFields((t) => ({
+  provider: t.prismaField({
+    type: 'Provider',
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, { id }) =>
+      db().provider.findUnique({ ...query, where: { id: parseId(id, 'Provider', 'id') } }),
+  }),
+  providers: t.prismaConnection({
+    type: 'Provider',
+    cursor: 'id',
+    description: 'All providers, filtered and ordered (by default by name).',
+    args: providerListArgs,
+    totalCount: (_connection, args) => db().provider.count({ where: providerListQuery(args).where }),
+    resolve: (query, _root, args) => db().provider.findMany({ ...query, ...providerListQuery(args) }),
+  }),
+}));
+
+const CreateProviderInput = builder.inputType('CreateProviderInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    contactEmail: t.string({ required: true }),
+    category: t.string({ required: true, description: 'Stored lower-case, e.g. "streaming".' }),
+    website: t.string({ required: false, description: 'An http(s) URL.' }),
+    description: t.string({ required: false }),
+  }),
+});
+
+const UpdateProviderInput = builder.inputType('UpdateProviderInput', {
+  description: 'Fields left out are unchanged; website or description: null clears them.',
+  fields: (t) => ({
+    name: t.string({ required: false }),
+    contactEmail: t.string({ required: false }),
+    category: t.string({ required: false }),
+    website: t.string({ required: false }),
+    description: t.string({ required: false }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createProvider: t.field({
+    type: ProviderNode,
+    args: { input: t.arg({ type: CreateProviderInput, required: true }) },
+    errors: mutationResult('CreateProvider', 'provider', [InvalidInputError]),
+    resolve: (_root, { input }) => createProvider(input),
+  }),
+  updateProvider: t.field({
+    type: ProviderNode,
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateProviderInput, required: true }) },
+    errors: mutationResult('UpdateProvider', 'provider', [InvalidInputError, NotFoundError]),
+    resolve: (_root, { id, input }) => updateProvider(parseId(id, 'Provider', 'id'), input),
+  }),
+  deleteProvider: t.field({
+    type: Deletion,
+    description: 'Deletes a provider. One with relations is refused unless cascade is true.',
+    args: { id: t.arg.id({ required: true }), cascade: t.arg.boolean({ defaultValue: false }) },
+    errors: {
+      types: [InvalidInputError, NotFoundError, RelationsExistError],
+      directResult: true,
+      union: { name: 'DeleteProviderResult' },
+    },
+    resolve: async (_root, { id, cascade }) => {
+      const providerId = parseId(id, 'Provider', 'id');
+      const { deletedRelationCount } = await deleteProvider(providerId, { cascade: cascade ?? false });
+      return { deletedId: encodeGlobalID('Provider', providerId), deletedRelationCount };
+    },
+  }),
+}));

@@ -1,0 +1,136 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { db } from '../db/client';
+import { InvalidInputError, NotFoundError } from '../domain/errors';
+import type { RelationFilter } from '../domain/relations';
+import { deleteRelation, recordRelation, relationOrderBy, relationWhere } from '../domain/relations';
+import { RelationKind } from '../generated/prisma/client';
+import { builder } from './builder';
+import { mutationResult } from './errors';
+import { parseId, parseOptionalId } from './ids';
+import { orderInput } from './ordering';
+
+export const RelationKindEnum = builder.enumType(RelationKind, {
+  name: 'RelationKind',
+  description: 'What a relation records. PURCHASE and SUBSCRIPTION carry an amount; REVIEW carries a rating.',
+});
+
+export const RelationNode = builder.prismaNode('Relation', {
+  id: { field: 'id' },
+  description: 'One interaction between a consumer and a provider.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: RelationKindEnum }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    amountMinor: t.exposeInt('amountMinor', {
+      nullable: true,
+      description: 'Amount in minor units of `currency` (cents for EUR); set on purchases and subscriptions.',
+    }),
+    currency: t.exposeString('currency', { nullable: true, description: 'ISO 4217 code of `amountMinor`.' }),
+    rating: t.exposeInt('rating', { nullable: true, description: '1 to 5; set on reviews.' }),
+    comment: t.exposeString('comment', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    consumer: t.relation('consumer'),
+    provider: t.relation('provider'),
+  }),
+});
+
+export const RelationFilterInput = builder.inputType('RelationFilter', {
+  fields: (t) => ({
+    kinds: t.field({ type: [RelationKindEnum], required: false, description: 'Only relations of these kinds.' }),
+    consumerId: t.id({ required: false }),
+    providerId: t.id({ required: false }),
+    occurredFrom: t.field({ type: 'DateTime', required: false, description: 'Inclusive lower bound of occurredAt.' }),
+    occurredBefore: t.field({ type: 'DateTime', required: false, description: 'Exclusive upper bound of occurredAt.' }),
+  }),
+});
+
+type RelationFilterArgs = typeof RelationFilterInput.$inferInput;
+
+/** The domain filter for a GraphQL RelationFilter, with its global IDs decoded. */
+export function relationFilter(filter: RelationFilterArgs | null | undefined): RelationFilter | null | undefined {
+  return (
+    filter && {
+      ...filter,
+      consumerId: parseOptionalId(filter.consumerId, 'Consumer', 'filter.consumerId'),
+      providerId: parseOptionalId(filter.providerId, 'Provider', 'filter.providerId'),
+    }
+  );
+}
+
+export const relationOrder = orderInput(
+  'RelationOrder',
+  { OCCURRED_AT: 'occurredAt', CREATED_AT: 'createdAt' },
+  { field: 'occurredAt', direction: 'desc' },
+);
+
+/** Arguments of every list of relations, top-level or nested. */
+export const relationListArgs = builder.args((t) => ({
+  filter: t.field({ type: RelationFilterInput, required: false }),
+  orderBy: t.field({ type: relationOrder.Input, required: false }),
+}));
+
+type RelationListArgs = { filter?: RelationFilterArgs | null; orderBy?: typeof relationOrder.Input.$inferInput | null };
+
+/** The `where` and `orderBy` of a list of relations. */
+export function relationListQuery({ filter, orderBy }: RelationListArgs) {
+  return { where: relationWhere(relationFilter(filter)), orderBy: relationOrderBy(relationOrder.resolve(orderBy)) };
+}
+
+builder.queryField('relations', (t) =>
+  t.prismaConnection({
+    type: 'Relation',
+    cursor: 'id',
+    description: 'All relations, filtered and ordered (by default newest first).',
+    args: relationListArgs,
+    totalCount: (_connection, args) => db().relation.count({ where: relationListQuery(args).where }),
+    resolve: (query, _root, args) => db().relation.findMany({ ...query, ...relationListQuery(args) }),
+  }),
+);
+
+const RecordRelationInput = builder.inputType('RecordRelationInput', {
+  fields: (t) => ({
+    consumerId: t.id({ required: true }),
+    providerId: t.id({ required: true }),
+    kind: t.field({ type: RelationKindEnum, required: true }),
+    occurredAt: t.field({ type: 'DateTime', required: false, description: 'Defaults to now; never in the future.' }),
+    amountMinor: t.int({ required: false, description: 'Required for PURCHASE and SUBSCRIPTION, in minor units.' }),
+    currency: t.string({ required: false, description: 'ISO 4217 code; required with amountMinor.' }),
+    rating: t.int({ required: false, description: 'Required for REVIEW: 1 to 5.' }),
+    comment: t.string({ required: false, description: 'Optional text of a REVIEW.' }),
+  }),
+});
+
+builder.mutationField('recordRelation', (t) =>
+  t.field({
+    type: RelationNode,
+    description: 'Records a purchase, review, subscription or favourite of a consumer with a provider.',
+    args: { input: t.arg({ type: RecordRelationInput, required: true }) },
+    errors: mutationResult('RecordRelation', 'relation', [InvalidInputError, NotFoundError]),
+    resolve: (_root, { input }) =>
+      recordRelation({
+        ...input,
+        consumerId: parseId(input.consumerId, 'Consumer', 'consumerId'),
+        providerId: parseId(input.providerId, 'Provider', 'providerId'),
+      }),
+  }),
+);
+
+export const Deletion = builder.objectRef<{ deletedId: string; deletedRelationCount: number }>('Deletion').implement({
+  fields: (t) => ({
+    deletedId: t.exposeID('deletedId'),
+    deletedRelationCount: t.exposeInt('deletedRelationCount', {
+      description: 'Relations deleted with it (by cascade, or the relation itself).',
+    }),
+  }),
+});
+
+builder.mutationField('deleteRelation', (t) =>
+  t.field({
+    type: Deletion,
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [InvalidInputError, NotFoundError], directResult: true, union: { name: 'DeleteRelationResult' } },
+    resolve: async (_root, { id }) => {
+      const relation = await deleteRelation(parseId(id, 'Relation', 'id'));
+      return { deletedId: encodeGlobalID('Relation', relation.id), deletedRelationCount: 1 };
+    },
+  }),
+);

@@ -1,0 +1,41 @@
+import { createServer } from 'node:http';
+import { ConfigError, config } from '../config';
+import { disconnectDb } from '../db/client';
+import { MigrationError, applyMigrations } from '../db/migrate';
+import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
+import { createApp } from './app';
+import { createLogger } from './logger';
+
+async function main(): Promise<void> {
+  const settings = config();
+  const logger = createLogger(settings.logLevel);
+
+  await applyMigrations(settings.databaseUrl);
+  if (settings.demoData && (await isDatabaseEmpty())) {
+    const loaded = await loadDemoData();
+    logger.info(loaded, 'loaded the demo data into the empty database');
+  }
+
+  const server = createServer(createApp({ logger, production: settings.production }));
+  server.listen(settings.port, () => {
+    logger.info(`Rapport is serving GraphQL and GraphiQL at http://localhost:${settings.port}/graphql`);
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info(`${signal} received; finishing in-flight requests`);
+    server.close(() => {
+      void disconnectDb().then(() => process.exit(0));
+    });
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof MigrationError) {
+    console.error(error.message);
+  } else {
+    console.error('Rapport could not start:', error);
+  }
+  process.exit(1);
+});
