@@ -37,7 +37,7 @@ describe('recordRelation', () => {
   it('defaults occurredAt to now', async () => {
     const started = Date.now();
     const relation = await recordRelation({ consumerId, providerId, kind: 'FAVORITE' });
-    const occurredAt = Date.parse((relation as { occurredAt: string }).occurredAt);
+    const occurredAt = Date.parse(relation.occurredAt);
     expect(occurredAt).toBeGreaterThanOrEqual(started - 1000);
     expect(occurredAt).toBeLessThanOrEqual(Date.now() + 1000);
   });

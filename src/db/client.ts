@@ -24,6 +24,11 @@ export function db(): Db {
   return client;
 }
 
+/** Replaces the process's client, for example with one that records its calls. */
+export function useDb(replacement: Db): void {
+  client = replacement;
+}
+
 export async function disconnectDb(): Promise<void> {
   await client?.$disconnect();
   client = undefined;

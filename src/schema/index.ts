@@ -1,3 +1,4 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder';
 import './errors';
 import './relation';
@@ -5,3 +6,8 @@ import './consumer';
 import './provider';
 
 export const schema = builder.toSchema();
+
+/** The SDL committed as schema.graphql: sorted, so that diffs show only real changes. */
+export function printedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -39,7 +39,7 @@ export const RECORD_RELATION = `mutation ($input: RecordRelationInput!) {
   }
 }`;
 
-export async function recordRelation(input: Record<string, unknown>): Promise<{ id: string }> {
+export async function recordRelation(input: Record<string, unknown>): Promise<{ id: string; occurredAt: string }> {
   const data = await run(RECORD_RELATION, { input });
   if (!data.recordRelation.relation) throw new Error(JSON.stringify(data.recordRelation));
   return data.recordRelation.relation;
