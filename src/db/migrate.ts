@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,5 +26,16 @@ export async function applyMigrations(databaseUrl: string): Promise<void> {
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new MigrationError(`${stdout}${stderr}`.trim());
+  }
+  useWriteAheadLog(databaseUrl);
+}
+
+/** WAL lets readers (the analytics projection's snapshot read) run alongside the writer. */
+function useWriteAheadLog(databaseUrl: string): void {
+  const database = new Database(sqliteFilePath(databaseUrl));
+  try {
+    database.pragma('journal_mode = WAL');
+  } finally {
+    database.close();
   }
 }

@@ -1,23 +1,27 @@
 import type { Relation } from '../generated/prisma/client';
 
-/**
- * Relation changes that derived state (the analytics graph projection) must follow.
- * The domain publishes after each committed write; listeners run synchronously, so once a
- * mutation has returned, every listener has seen its change (read-your-writes).
- */
-export type RelationChange =
-  | { type: 'recorded'; relation: Relation }
-  | { type: 'removed'; relations: Relation[] };
+export type Party = 'consumer' | 'provider';
 
-type Listener = (change: RelationChange) => void;
+/**
+ * Committed writes that derived state (the analytics graph projection) must follow. The domain
+ * publishes after each commit and waits for every listener, so once a mutation has returned,
+ * its change is visible to the next read of derived state (read-your-writes).
+ */
+export type Change =
+  | { type: 'relationRecorded'; relation: Relation }
+  | { type: 'relationsRemoved'; relations: Relation[] }
+  | { type: 'partyCreated'; party: Party; id: number }
+  | { type: 'partyDeleted'; party: Party; id: number };
+
+type Listener = (change: Change) => void | Promise<void>;
 
 const listeners = new Set<Listener>();
 
-export function onRelationChange(listener: Listener): () => void {
+export function onChange(listener: Listener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
 
-export function publish(change: RelationChange): void {
-  for (const listener of listeners) listener(change);
+export async function publish(change: Change): Promise<void> {
+  for (const listener of listeners) await listener(change);
 }

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, parseInput } from './errors';
 import * as fields from './fields';
 import { type Ordering, totalOrder } from './ordering';
 import { hasPrismaCode } from './prisma-errors';
+import { publish } from './changes';
 import { type Deletion, deleteWithRelations } from './relations';
 
 const createConsumerInput = z.object({
@@ -49,12 +50,15 @@ const EMAIL_TAKEN = 'is already used by another consumer';
 
 export async function createConsumer(input: CreateConsumerInput): Promise<Consumer> {
   const data = parseInput(createConsumerInput, input);
+  let consumer: Consumer;
   try {
-    return await db().consumer.create({ data });
+    consumer = await db().consumer.create({ data });
   } catch (error) {
     if (hasPrismaCode(error, 'P2002')) throw new ConflictError('email', EMAIL_TAKEN);
     throw error;
   }
+  await publish({ type: 'partyCreated', party: 'consumer', id: consumer.id });
+  return consumer;
 }
 
 export async function updateConsumer(id: number, input: UpdateConsumerInput): Promise<Consumer> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { db } from '../db/client';
 import { Prisma, type Provider } from '../generated/prisma/client';
+import { publish } from './changes';
 import { NotFoundError, parseInput } from './errors';
 import * as fields from './fields';
 import { type Ordering, totalOrder } from './ordering';
@@ -51,8 +52,10 @@ export function providerOrderBy(ordering: Ordering<ProviderOrderField>) {
   return totalOrder(ordering);
 }
 
-export function createProvider(input: CreateProviderInput): Promise<Provider> {
-  return db().provider.create({ data: parseInput(createProviderInput, input) });
+export async function createProvider(input: CreateProviderInput): Promise<Provider> {
+  const provider = await db().provider.create({ data: parseInput(createProviderInput, input) });
+  await publish({ type: 'partyCreated', party: 'provider', id: provider.id });
+  return provider;
 }
 
 export async function updateProvider(id: number, input: UpdateProviderInput): Promise<Provider> {

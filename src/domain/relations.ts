@@ -87,19 +87,20 @@ export async function recordRelation(input: RecordRelationInput): Promise<Relati
     if (!provider) throw new NotFoundError('Provider', 'providerId');
     return tx.relation.create({ data: { ...data, occurredAt: data.occurredAt ?? new Date() } });
   });
-  publish({ type: 'recorded', relation });
+  await publish({ type: 'relationRecorded', relation });
   return relation;
 }
 
 export async function deleteRelation(id: number): Promise<Relation> {
+  let relation: Relation;
   try {
-    const relation = await db().relation.delete({ where: { id } });
-    publish({ type: 'removed', relations: [relation] });
-    return relation;
+    relation = await db().relation.delete({ where: { id } });
   } catch (error) {
     if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Relation', 'id');
     throw error;
   }
+  await publish({ type: 'relationsRemoved', relations: [relation] });
+  return relation;
 }
 
 export interface Deletion {
@@ -130,6 +131,7 @@ export async function deleteWithRelations(
     else await tx.provider.delete({ where });
     return relations;
   });
-  if (removed.length > 0) publish({ type: 'removed', relations: removed });
+  if (removed.length > 0) await publish({ type: 'relationsRemoved', relations: removed });
+  await publish({ type: 'partyDeleted', party: entity === 'Consumer' ? 'consumer' : 'provider', id });
   return { deletedRelationCount: removed.length };
 }
