@@ -5,5 +5,6 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['<rootDir>/test/support/fresh-database.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/close-resources.ts'],
   testTimeout: 30000,
 };

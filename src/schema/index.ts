@@ -4,6 +4,7 @@ import './errors';
 import './relation';
 import './consumer';
 import './provider';
+import './analytics';
 
 export const schema = builder.toSchema();
 

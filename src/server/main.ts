@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { analytics, closeAnalytics } from '../analytics';
 import { ConfigError, config } from '../config';
 import { disconnectDb } from '../db/client';
 import { MigrationError, applyMigrations } from '../db/migrate';
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
     logger.info(loaded, 'loaded the demo data into the empty database');
   }
 
+  const started = Date.now();
+  const { graph } = analytics().projection.view();
+  logger.info({ nodes: graph.order, edges: graph.size, ms: Date.now() - started }, 'built the relation graph projection');
+
   const server = createServer(createApp({ logger, production: settings.production }));
   server.listen(settings.port, () => {
     logger.info(`Rapport is serving GraphQL and GraphiQL at http://localhost:${settings.port}/graphql`);
@@ -24,7 +29,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info(`${signal} received; finishing in-flight requests`);
     server.close(() => {
-      void disconnectDb().then(() => process.exit(0));
+      void Promise.all([closeAnalytics(), disconnectDb()]).then(() => process.exit(0));
     });
   };
   process.once('SIGINT', shutdown);

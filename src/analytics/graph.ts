@@ -1,0 +1,162 @@
+import { UndirectedGraph } from 'graphology';
+import type { RelationRecord } from '../db/graph-source';
+import type { RelationKind } from '../generated/prisma/enums';
+
+/**
+ * The relation graph: undirected and bipartite, a node per consumer and provider, an edge per
+ * (consumer, provider) pair with at least one relation, carrying per-kind aggregates of that
+ * pair's relations. Pure data and functions; the live projection keeps one current.
+ */
+
+export type Side = 'consumer' | 'provider';
+
+export interface NodeAttributes {
+  side: Side;
+  id: number;
+}
+
+export interface KindAggregate {
+  count: number;
+  /** Milliseconds since the epoch of the first and last occurrence. */
+  firstAt: number;
+  lastAt: number;
+  /** Sum of amounts per currency, in minor units. */
+  amounts: Record<string, number>;
+  ratingSum: number;
+  ratingCount: number;
+}
+
+export interface EdgeAttributes {
+  /** Relations on the pair, over the kinds the graph holds. */
+  count: number;
+  kinds: Partial<Record<RelationKind, KindAggregate>>;
+}
+
+export type RelationGraph = UndirectedGraph<NodeAttributes, EdgeAttributes>;
+
+/** What the graph needs to know of one relation: the columns the database snapshot reads. */
+export type RelationFacts = RelationRecord;
+
+export function createRelationGraph(): RelationGraph {
+  return new UndirectedGraph<NodeAttributes, EdgeAttributes>();
+}
+
+export function nodeKey(side: Side, id: number): string {
+  return `${side === 'consumer' ? 'c' : 'p'}${id}`;
+}
+
+export function addParty(graph: RelationGraph, side: Side, id: number): string {
+  const key = nodeKey(side, id);
+  graph.mergeNode(key, { side, id });
+  return key;
+}
+
+export function addRelation(graph: RelationGraph, relation: RelationFacts): void {
+  const consumer = addParty(graph, 'consumer', relation.consumerId);
+  const provider = addParty(graph, 'provider', relation.providerId);
+  let edge = graph.edge(consumer, provider);
+  if (edge === undefined) edge = graph.addEdge(consumer, provider, { count: 0, kinds: {} });
+  const attributes = graph.getEdgeAttributes(edge);
+  const aggregate = (attributes.kinds[relation.kind] ??= {
+    count: 0,
+    firstAt: relation.occurredAt,
+    lastAt: relation.occurredAt,
+    amounts: {},
+    ratingSum: 0,
+    ratingCount: 0,
+  });
+  attributes.count++;
+  aggregate.count++;
+  aggregate.firstAt = Math.min(aggregate.firstAt, relation.occurredAt);
+  aggregate.lastAt = Math.max(aggregate.lastAt, relation.occurredAt);
+  if (relation.amountMinor !== null && relation.currency !== null) {
+    aggregate.amounts[relation.currency] = (aggregate.amounts[relation.currency] ?? 0) + relation.amountMinor;
+  }
+  if (relation.rating !== null) {
+    aggregate.ratingSum += relation.rating;
+    aggregate.ratingCount++;
+  }
+}
+
+/** Occurrence bounds of the relations of one kind that remain on a pair after a removal. */
+export interface RemainingBounds {
+  firstAt: number;
+  lastAt: number;
+}
+
+/**
+ * Takes a relation out of its pair's aggregates; the pair's edge goes when its last relation
+ * does. `remaining` gives the new first and last occurrence when relations of that kind remain.
+ */
+export function removeRelation(graph: RelationGraph, relation: RelationFacts, remaining?: RemainingBounds): void {
+  const edge = graph.edge(nodeKey('consumer', relation.consumerId), nodeKey('provider', relation.providerId));
+  if (edge === undefined) return;
+  const attributes = graph.getEdgeAttributes(edge);
+  const aggregate = attributes.kinds[relation.kind];
+  if (!aggregate) return;
+  attributes.count--;
+  aggregate.count--;
+  if (relation.amountMinor !== null && relation.currency !== null) {
+    aggregate.amounts[relation.currency] -= relation.amountMinor;
+    if (aggregate.amounts[relation.currency] === 0) delete aggregate.amounts[relation.currency];
+  }
+  if (relation.rating !== null) {
+    aggregate.ratingSum -= relation.rating;
+    aggregate.ratingCount--;
+  }
+  if (aggregate.count === 0) delete attributes.kinds[relation.kind];
+  else if (remaining) Object.assign(aggregate, remaining);
+  if (attributes.count === 0) graph.dropEdge(edge);
+}
+
+export function removeParty(graph: RelationGraph, side: Side, id: number): void {
+  const key = nodeKey(side, id);
+  if (graph.hasNode(key)) graph.dropNode(key);
+}
+
+/** The graph restricted to relations of the given kinds; every consumer and provider stays a node. */
+export function restrictToKinds(graph: RelationGraph, kinds: ReadonlySet<RelationKind>): RelationGraph {
+  const restricted = createRelationGraph();
+  graph.forEachNode((key, attributes) => restricted.addNode(key, attributes));
+  graph.forEachEdge((_edge, attributes, source, target) => {
+    const kept: EdgeAttributes = { count: 0, kinds: {} };
+    for (const kind of kinds) {
+      const aggregate = attributes.kinds[kind];
+      if (!aggregate) continue;
+      kept.kinds[kind] = aggregate;
+      kept.count += aggregate.count;
+    }
+    if (kept.count > 0) restricted.addEdge(source, target, kept);
+  });
+  return restricted;
+}
+
+export interface PairSummary {
+  count: number;
+  countByKind: Partial<Record<RelationKind, number>>;
+  firstAt: number;
+  lastAt: number;
+  amounts: Record<string, number>;
+  /** Mean rating of the pair's reviews, or null without reviews. */
+  meanRating: number | null;
+}
+
+/** The aggregates of a pair over all the kinds its edge holds. */
+export function summarizePair(attributes: EdgeAttributes): PairSummary {
+  const summary: PairSummary = { count: 0, countByKind: {}, firstAt: Infinity, lastAt: -Infinity, amounts: {}, meanRating: null };
+  let ratingSum = 0;
+  let ratingCount = 0;
+  for (const [kind, aggregate] of Object.entries(attributes.kinds) as [RelationKind, KindAggregate][]) {
+    summary.count += aggregate.count;
+    summary.countByKind[kind] = aggregate.count;
+    summary.firstAt = Math.min(summary.firstAt, aggregate.firstAt);
+    summary.lastAt = Math.max(summary.lastAt, aggregate.lastAt);
+    for (const [currency, amount] of Object.entries(aggregate.amounts)) {
+      summary.amounts[currency] = (summary.amounts[currency] ?? 0) + amount;
+    }
+    ratingSum += aggregate.ratingSum;
+    ratingCount += aggregate.ratingCount;
+  }
+  summary.meanRating = ratingCount > 0 ? ratingSum / ratingCount : null;
+  return summary;
+}

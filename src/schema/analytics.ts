@@ -1,0 +1,292 @@
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { analytics } from '../analytics';
+import { CENTRALITY_METRICS, type CentralityMetric, UNWEIGHTED_METRICS } from '../analytics/centrality';
+import type { CommunityPartition, Computed, Party, RankedParty } from '../analytics/service';
+import type { GraphStatistics } from '../analytics/statistics';
+import { EDGE_WEIGHTS, type EdgeWeight } from '../analytics/weights';
+import { db } from '../db/client';
+import { InvalidInputError, NotFoundError } from '../domain/errors';
+import type { Consumer, Provider, RelationKind } from '../generated/prisma/client';
+import { builder } from './builder';
+import { ConsumerNode } from './consumer';
+import { parseId } from './ids';
+import { ProviderNode } from './provider';
+import { RelationKindEnum } from './relation';
+
+const CentralityMetricEnum = builder.enumType('CentralityMetric', {
+  description: 'How central a node is; docs/analytics.md says what each means and costs.',
+  values: CENTRALITY_METRICS,
+});
+
+const EdgeWeightEnum = builder.enumType('EdgeWeight', {
+  description: 'What an edge weighs: NONE (every pair 1) or COUNT (the number of relations of the pair).',
+  values: EDGE_WEIGHTS,
+});
+
+const MAX_RANKING = 1000;
+
+const graphArgs = builder.args((t) => ({
+  kinds: t.field({
+    type: [RelationKindEnum],
+    required: false,
+    description: 'Only relations of these kinds make edges; all kinds when left out.',
+  }),
+}));
+
+const centralityArgs = {
+  ...graphArgs,
+  ...builder.args((t) => ({
+    metric: t.field({ type: CentralityMetricEnum, required: true }),
+    weight: t.field({ type: EdgeWeightEnum, required: false, defaultValue: 'NONE' }),
+  })),
+};
+
+const rankingArgs = {
+  ...centralityArgs,
+  ...builder.args((t) => ({ first: t.int({ required: false, defaultValue: 10, description: `1 to ${MAX_RANKING}.` }) })),
+};
+
+function checkedWeight(metric: CentralityMetric, weight: EdgeWeight | null | undefined): EdgeWeight {
+  const chosen = weight ?? 'NONE';
+  if (chosen !== 'NONE' && UNWEIGHTED_METRICS.has(metric)) {
+    const instead = metric === 'DEGREE' ? '; WEIGHTED_DEGREE sums edge weights' : '';
+    throw InvalidInputError.of('weight', `${metric} counts hops and takes no weight: use NONE${instead}`);
+  }
+  return chosen;
+}
+
+for (const [node, party] of [
+  [ConsumerNode, 'consumer'],
+  [ProviderNode, 'provider'],
+] as const) {
+  builder.objectField(node, 'centrality', (t) =>
+    t.float({
+      description: 'This node’s score for a centrality metric over the relation graph.',
+      args: centralityArgs,
+      resolve: async (entity, { metric, kinds, weight }) => {
+        const result = await analytics().centrality(metric, kinds, checkedWeight(metric, weight));
+        return result.scoreOf(party, entity.id) ?? 0;
+      },
+    }),
+  );
+}
+
+interface Ranked<Entity> {
+  rank: number;
+  score: number;
+  entity: Entity;
+}
+
+interface Ranking<Entity> {
+  graphVersion: number;
+  computedAt: Date;
+  approximate: boolean;
+  sampleSize: number | null;
+  entries: Ranked<Entity>[];
+}
+
+const ProviderRankingEntry = builder.objectRef<Ranked<Provider>>('ProviderRankingEntry').implement({
+  fields: (t) => ({ provider: t.field({ type: ProviderNode, resolve: (entry) => entry.entity }) }),
+});
+
+const ConsumerRankingEntry = builder.objectRef<Ranked<Consumer>>('ConsumerRankingEntry').implement({
+  fields: (t) => ({ consumer: t.field({ type: ConsumerNode, resolve: (entry) => entry.entity }) }),
+});
+
+for (const Entry of [ProviderRankingEntry, ConsumerRankingEntry]) {
+  builder.objectFields(Entry as typeof ProviderRankingEntry, (t) => ({
+    rank: t.exposeInt('rank', { description: '1 for the highest score; equal scores share a rank.' }),
+    score: t.exposeFloat('score'),
+  }));
+}
+
+function rankingType<Entity>(name: string, Entry: typeof ProviderRankingEntry | typeof ConsumerRankingEntry) {
+  return builder.objectRef<Ranking<Entity>>(name).implement({
+    fields: (t) => ({
+      entries: t.field({ type: [Entry] as never, resolve: (ranking) => ranking.entries as never }),
+      graphVersion: t.exposeInt('graphVersion', { description: 'The version of the relation graph scored.' }),
+      computedAt: t.expose('computedAt', { type: 'DateTime' }),
+      approximate: t.exposeBoolean('approximate', { description: 'True when the metric was estimated by sampling.' }),
+      sampleSize: t.exposeInt('sampleSize', { nullable: true, description: 'Source nodes sampled, when approximate.' }),
+    }),
+  });
+}
+
+const ProviderRanking = rankingType<Provider>('ProviderRanking', ProviderRankingEntry);
+const ConsumerRanking = rankingType<Consumer>('ConsumerRanking', ConsumerRankingEntry);
+
+type Entity = Consumer | Provider;
+
+/**
+ * The consumers and providers named by `parties`, loaded in two queries, in the order asked.
+ * One deleted since the graph version was computed is left out.
+ */
+async function loadParties(parties: Party[]): Promise<{ party: Party; entity: Entity }[]> {
+  const idsOf = (side: Party['party']) => parties.filter((party) => party.party === side).map((party) => party.id);
+  const [consumers, providers] = await Promise.all([
+    db().consumer.findMany({ where: { id: { in: idsOf('consumer') } } }),
+    db().provider.findMany({ where: { id: { in: idsOf('provider') } } }),
+  ]);
+  const found = {
+    consumer: new Map<number, Entity>(consumers.map((consumer) => [consumer.id, consumer])),
+    provider: new Map<number, Entity>(providers.map((provider) => [provider.id, provider])),
+  };
+  return parties.flatMap((party) => {
+    const entity = found[party.party].get(party.id);
+    return entity ? [{ party, entity }] : [];
+  });
+}
+
+async function ranking<Ranked extends { entity: unknown }>(
+  party: Party['party'],
+  args: { metric: CentralityMetric; kinds?: RelationKind[] | null; weight?: EdgeWeight | null; first?: number | null },
+): Promise<Ranking<Ranked['entity']>> {
+  const first = args.first ?? 10;
+  if (first < 1 || first > MAX_RANKING) throw InvalidInputError.of('first', `must be from 1 to ${MAX_RANKING}`);
+  const result = await analytics().centrality(args.metric, args.kinds, checkedWeight(args.metric, args.weight));
+  const loaded = await loadParties(result.top(party, first));
+  return {
+    graphVersion: result.graphVersion,
+    computedAt: result.computedAt,
+    approximate: result.approximate,
+    sampleSize: result.sampleSize,
+    entries: loaded.map(({ party: ranked, entity }) => ({
+      rank: (ranked as RankedParty).rank,
+      score: (ranked as RankedParty).score,
+      entity: entity as Ranked['entity'],
+    })),
+  };
+}
+
+builder.queryFields((t) => ({
+  providerRanking: t.field({
+    type: ProviderRanking,
+    description: 'Providers ranked by a centrality metric, highest first.',
+    args: rankingArgs,
+    resolve: (_root, args) => ranking<Ranked<Provider>>('provider', args),
+  }),
+  consumerRanking: t.field({
+    type: ConsumerRanking,
+    description: 'Consumers ranked by a centrality metric, highest first.',
+    args: rankingArgs,
+    resolve: (_root, args) => ranking<Ranked<Consumer>>('consumer', args),
+  }),
+}));
+
+const PartyUnion = builder.unionType('Party', {
+  description: 'A consumer or a provider: a node of the relation graph.',
+  types: [ConsumerNode, ProviderNode],
+  // Only providers have a contact email; Prisma rows carry no type name.
+  resolveType: (entity) => ('contactEmail' in entity ? ProviderNode : ConsumerNode),
+});
+
+interface CommunityShape {
+  index: number;
+  members: Party[];
+}
+
+const Community = builder.objectRef<CommunityShape>('Community').implement({
+  fields: (t) => ({
+    index: t.exposeInt('index', { description: '0 for the largest community, then by size.' }),
+    size: t.int({ resolve: (community) => community.members.length }),
+    consumerCount: t.int({ resolve: (community) => community.members.filter((m) => m.party === 'consumer').length }),
+    providerCount: t.int({ resolve: (community) => community.members.filter((m) => m.party === 'provider').length }),
+    members: t.connection({
+      type: PartyUnion,
+      resolve: async (community, args) => {
+        const page = resolveArrayConnection({ args }, community.members);
+        const loaded = await loadParties(page.edges.map((edge) => edge.node));
+        const byParty = new Map(loaded.map(({ party, entity }) => [party, entity]));
+        return {
+          ...page,
+          edges: page.edges.flatMap((edge) => {
+            const entity = byParty.get(edge.node);
+            return entity ? [{ ...edge, node: entity }] : [];
+          }),
+        };
+      },
+    }),
+  }),
+});
+
+const CommunityPartitionRef = builder.objectRef<CommunityPartition>('CommunityPartition').implement({
+  description: 'The relation graph split into communities by Louvain modularity optimisation.',
+  fields: (t) => ({
+    modularity: t.exposeFloat('modularity'),
+    count: t.int({ resolve: (partition) => partition.communities.length }),
+    graphVersion: t.exposeInt('graphVersion'),
+    computedAt: t.expose('computedAt', { type: 'DateTime' }),
+    communities: t.connection({
+      type: Community,
+      description: 'Largest first.',
+      resolve: (partition, args) => resolveArrayConnection({ args }, partition.communities),
+    }),
+  }),
+});
+
+const GraphStatisticsRef = builder.objectRef<GraphStatistics & Computed>('GraphStats').implement({
+  fields: (t) => ({
+    consumers: t.exposeInt('consumers'),
+    providers: t.exposeInt('providers'),
+    edges: t.exposeInt('edges', { description: 'Consumer–provider pairs with at least one relation.' }),
+    density: t.exposeFloat('density', { description: 'Edges over all possible node pairs, 2m / (n (n − 1)).' }),
+    connectedComponents: t.exposeInt('connectedComponents'),
+    largestComponentSize: t.exposeInt('largestComponentSize'),
+    graphVersion: t.exposeInt('graphVersion'),
+  }),
+});
+
+const entityName = (party: Party) => (party.party === 'consumer' ? 'Consumer' : 'Provider');
+
+/** Decodes the global ID of a consumer or a provider into a graph node. */
+function partyOf(globalId: string, field: string): Party {
+  for (const [typename, party] of [['Consumer', 'consumer'], ['Provider', 'provider']] as const) {
+    try {
+      return { party, id: parseId(globalId, typename, field) };
+    } catch {
+      // try the other type
+    }
+  }
+  throw InvalidInputError.of(field, 'must be the ID of a Consumer or a Provider');
+}
+
+builder.queryFields((t) => ({
+  communities: t.field({
+    type: CommunityPartitionRef,
+    description: 'Communities of consumers and providers (Louvain, seeded: the same graph always splits the same way).',
+    args: {
+      ...graphArgs,
+      resolution: t.arg.float({
+        defaultValue: 1,
+        description: 'Above 1 favours more, smaller communities; below 1 fewer, larger ones. From 0.01 to 100.',
+      }),
+      weight: t.arg({ type: EdgeWeightEnum, defaultValue: 'NONE' }),
+    },
+    resolve: (_root, { kinds, resolution, weight }) => {
+      const chosen = resolution ?? 1;
+      if (!(chosen >= 0.01 && chosen <= 100)) throw InvalidInputError.of('resolution', 'must be from 0.01 to 100');
+      return analytics().communities(kinds, chosen, weight ?? 'NONE');
+    },
+  }),
+  graphStats: t.field({
+    type: GraphStatisticsRef,
+    description: 'Size and shape of the relation graph.',
+    args: graphArgs,
+    resolve: (_root, { kinds }) => analytics().statistics(kinds),
+  }),
+  connectionPath: t.field({
+    type: [PartyUnion],
+    nullable: true,
+    description: 'The shortest chain of consumers and providers from one to the other (both included), or null when none exists.',
+    args: { from: t.arg.id({ required: true }), to: t.arg.id({ required: true }), ...graphArgs },
+    resolve: async (_root, { from, to, kinds }) => {
+      const ends = { from: partyOf(from, 'from'), to: partyOf(to, 'to') };
+      const found = await loadParties([ends.from, ends.to]);
+      for (const [field, end] of Object.entries(ends)) {
+        if (!found.some(({ party }) => party === end)) throw new NotFoundError(entityName(end), field);
+      }
+      const path = analytics().connectionPath(ends.from, ends.to, kinds);
+      return path && (await loadParties(path)).map(({ entity }) => entity);
+    },
+  }),
+}));

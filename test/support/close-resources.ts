@@ -1,0 +1,8 @@
+import { closeAnalytics } from '../../src/analytics';
+import { disconnectDb } from '../../src/db/client';
+
+// Each test file stops its analytics worker and database client, so jest can exit.
+afterAll(async () => {
+  await closeAnalytics();
+  await disconnectDb();
+});
