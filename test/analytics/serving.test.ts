@@ -1,0 +1,184 @@
+import { analytics } from '../../src/analytics';
+import { createConsumer, createProvider, purchase, recordRelation } from '../support/factories';
+import { execute, run } from '../support/graphql';
+
+// How analytics are served: read-your-writes, caching per graph version, communities, paths,
+// statistics per kind, and typed errors for bad arguments.
+
+const ids: Record<string, string> = {};
+
+/** Two separate clusters: consumers a1..a3 around providers A1, A2, and b1, b2 around B1. */
+beforeAll(async () => {
+  for (const name of ['a1', 'a2', 'a3', 'b1', 'b2', 'loner']) ids[name] = (await createConsumer({ name })).id;
+  for (const name of ['A1', 'A2', 'B1', 'Unused']) ids[name] = (await createProvider({ name })).id;
+  for (const [consumer, provider] of [
+    ['a1', 'A1'],
+    ['a2', 'A1'],
+    ['a2', 'A2'],
+    ['a3', 'A2'],
+    ['b1', 'B1'],
+    ['b2', 'B1'],
+  ]) {
+    await purchase(ids[consumer], ids[provider]);
+  }
+  await recordRelation({ consumerId: ids.a1, providerId: ids.A1, kind: 'REVIEW', rating: 5 });
+});
+
+const DEGREE_RANKING = `query ($kinds: [RelationKind!]) {
+  providerRanking(metric: DEGREE, kinds: $kinds, first: 10) {
+    graphVersion approximate sampleSize
+    entries { rank score provider { name } }
+  }
+}`;
+
+const PATH = `query ($from: ID!, $to: ID!) {
+  connectionPath(from: $from, to: $to) { __typename ... on Consumer { name } ... on Provider { name } }
+}`;
+
+describe('read-your-writes', () => {
+  it('shows a recorded relation in the next analytics query', async () => {
+    const before = await run(DEGREE_RANKING);
+    const unused = before.providerRanking.entries.find((entry: any) => entry.provider.name === 'Unused');
+    expect(unused.score).toBe(0);
+
+    const relation = await purchase(ids.loner, ids.Unused);
+    const after = await run(DEGREE_RANKING);
+    expect(after.providerRanking.graphVersion).toBeGreaterThan(before.providerRanking.graphVersion);
+    const scoreOf = (name: string) => after.providerRanking.entries.find((entry: any) => entry.provider.name === name).score;
+    const nodes = 6 + 4;
+    expect(scoreOf('Unused')).toBeCloseTo(1 / (nodes - 1), 12);
+
+    await run(`mutation ($id: ID!) { deleteRelation(id: $id) { __typename } }`, { id: relation.id });
+    const removed = await run(DEGREE_RANKING);
+    expect(removed.providerRanking.entries.find((entry: any) => entry.provider.name === 'Unused').score).toBe(0);
+  });
+
+  it('drops a deleted consumer from the graph and its rankings', async () => {
+    const temporary = await createConsumer({ name: 'temporary' });
+    await purchase(temporary.id, ids.B1);
+    const stats = async () => (await run(`{ graphStats { consumers edges } }`)).graphStats;
+    const withTemporary = await stats();
+    await run(`mutation ($id: ID!) { deleteConsumer(id: $id, cascade: true) { __typename } }`, { id: temporary.id });
+    expect(await stats()).toEqual({ consumers: withTemporary.consumers - 1, edges: withTemporary.edges - 1 });
+  });
+});
+
+describe('caching', () => {
+  it('answers a repeated question from the cache, without graph work, until the graph changes', async () => {
+    const query = `{ consumerRanking(metric: PAGERANK, first: 3) { graphVersion computedAt entries { score } } }`;
+    const first = await run(query);
+    const tasks = analytics().runner.tasksRun;
+    const again = await run(query);
+    expect(analytics().runner.tasksRun).toBe(tasks);
+    expect(again).toEqual(first);
+
+    await purchase(ids.a3, ids.A1);
+    const changed = await run(query);
+    expect(analytics().runner.tasksRun).toBe(tasks + 1);
+    expect(changed.consumerRanking.graphVersion).toBeGreaterThan(first.consumerRanking.graphVersion);
+  });
+});
+
+describe('relation kinds', () => {
+  it('restricts the graph to the kinds asked for', async () => {
+    const reviews = await run(`{ graphStats(kinds: [REVIEW]) { consumers providers edges } }`);
+    expect(reviews.graphStats).toEqual({ consumers: 6, providers: 4, edges: 1 });
+    const ranking = await run(DEGREE_RANKING, { kinds: ['REVIEW'] });
+    expect(ranking.providerRanking.entries[0]).toMatchObject({ rank: 1, provider: { name: 'A1' } });
+    expect(ranking.providerRanking.entries.slice(1).every((entry: any) => entry.score === 0 && entry.rank === 2)).toBe(true);
+  });
+});
+
+describe('communities', () => {
+  const COMMUNITIES = `query ($members: Int) {
+    communities {
+      modularity count graphVersion
+      communities { edges { node { index size consumerCount providerCount
+        members(first: $members) {
+          edges { node { __typename ... on Consumer { name } ... on Provider { name } } }
+          pageInfo { hasNextPage }
+        }
+      } } }
+    }
+  }`;
+
+  it('splits separate clusters apart, reproducibly, largest first', async () => {
+    const { communities } = await run(COMMUNITIES, { members: 100 });
+    expect(communities.modularity).toBeGreaterThan(0.3);
+    const nodes = communities.communities.edges.map((edge: any) => edge.node);
+    expect(communities.count).toBe(nodes.length);
+    const membersOf = nodes.map((node: any) => node.members.edges.map((edge: any) => edge.node.name).sort());
+    const clusterOf = (name: string) => membersOf.find((members: string[]) => members.includes(name));
+    expect(clusterOf('b1')).toEqual(expect.arrayContaining(['B1', 'b1', 'b2']));
+    expect(clusterOf('b1')).not.toContain('a1');
+    expect(clusterOf('a1')).toEqual(expect.arrayContaining(['A1', 'a1']));
+    for (const node of nodes) {
+      expect(node.size).toBe(node.members.edges.length);
+      expect(node.consumerCount + node.providerCount).toBe(node.size);
+    }
+    const sizes = nodes.map((node: any) => node.size);
+    expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+    expect(nodes.map((node: any) => node.index)).toEqual(nodes.map((_: unknown, index: number) => index));
+    expect(await run(COMMUNITIES, { members: 100 })).toEqual({ communities });
+  });
+
+  it('pages through a community\'s members', async () => {
+    const { communities } = await run(COMMUNITIES, { members: 2 });
+    const largest = communities.communities.edges[0].node;
+    expect(largest.size).toBeGreaterThan(2);
+    expect(largest.members.edges).toHaveLength(2);
+    expect(largest.members.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it('refuses a resolution out of range', async () => {
+    const result = await execute(`{ communities(resolution: 0) { count } }`);
+    expect(result.errors?.[0].message).toMatch(/resolution: must be from 0.01 to 100/);
+  });
+});
+
+describe('connectionPath', () => {
+  it('finds the shortest chain of consumers and providers', async () => {
+    const { connectionPath } = await run(PATH, { from: ids.a1, to: ids.a3 });
+    expect(connectionPath.map((node: any) => node.name)).toEqual(['a1', 'A1', 'a3']);
+  });
+
+  it('links a provider to a consumer through the chain', async () => {
+    const { connectionPath } = await run(PATH, { from: ids.A1, to: ids.A2 });
+    expect(connectionPath.map((node: any) => `${node.__typename}:${node.name}`)).toEqual([
+      'Provider:A1',
+      expect.stringMatching(/^Consumer:a[23]$/),
+      'Provider:A2',
+    ]);
+  });
+
+  it('is null when no chain exists', async () => {
+    expect((await run(PATH, { from: ids.a1, to: ids.b1 })).connectionPath).toBeNull();
+  });
+
+  it('names an end that does not exist', async () => {
+    const deleted = await createProvider({ name: 'gone' });
+    await run(`mutation ($id: ID!) { deleteProvider(id: $id) { __typename } }`, { id: deleted.id });
+    const result = await execute(PATH, { from: ids.a1, to: deleted.id });
+    expect(result.errors?.[0].message).toBe('to: no provider with this ID exists');
+  });
+});
+
+describe('bad arguments', () => {
+  it.each([
+    ['an unknown metric', `{ providerRanking(metric: FAME) { graphVersion } }`, /Value "FAME" does not exist in "CentralityMetric" enum/],
+    ['first of 0', `{ providerRanking(metric: DEGREE, first: 0) { graphVersion } }`, /first: must be from 1 to 1000/],
+    ['first of 1001', `{ consumerRanking(metric: DEGREE, first: 1001) { graphVersion } }`, /first: must be from 1 to 1000/],
+    ['a weight on a hop-count metric', `{ providerRanking(metric: CLOSENESS, weight: COUNT) { graphVersion } }`, /weight: CLOSENESS counts hops and takes no weight/],
+    ['a malformed ID', `{ connectionPath(from: "nonsense", to: "nonsense") { __typename } }`, /from: must be the ID of a Consumer or a Provider/],
+  ])('refuses %s with a message naming the problem', async (_name, query, message) => {
+    const result = await execute(query);
+    expect(Object.values(result.data ?? {})).toEqual(result.data ? [null] : []);
+    expect(result.errors?.[0].message).toMatch(message);
+  });
+
+  it('refuses the ID of a relation as a path end', async () => {
+    const relation = await purchase(ids.b2, ids.B1);
+    const result = await execute(PATH, { from: relation.id, to: ids.a1 });
+    expect(result.errors?.[0].message).toMatch(/from: must be the ID of a Consumer or a Provider/);
+  });
+});
