@@ -10,11 +10,13 @@ export interface CompactGraph {
   sources: Int32Array;
   targets: Int32Array;
   counts: Float64Array;
+  /** Each edge's relationship strength, when analytics weigh by it. */
+  strengths?: Float64Array;
 }
 
 const SIDES: Side[] = ['consumer', 'provider'];
 
-export function compactGraph(graph: RelationGraph): CompactGraph {
+export function compactGraph(graph: RelationGraph, strengths?: Float64Array): CompactGraph {
   const indexOf = new Map<string, number>();
   const sides = new Uint8Array(graph.order);
   const ids = new Int32Array(graph.order);
@@ -33,21 +35,25 @@ export function compactGraph(graph: RelationGraph): CompactGraph {
     targets[index] = indexOf.get(target)!;
     counts[index++] = attributes.count;
   });
-  return { sides, ids, sources, targets, counts };
+  // A copy, because the arrays are transferred to the worker and the caller keeps its own.
+  return { sides, ids, sources, targets, counts, strengths: strengths?.slice() };
 }
 
-/** Rebuilds the graph from its compact form, with each edge's count (per-kind detail is not carried). */
+/** Rebuilds the graph from its compact form, with each edge's count and strength (per-kind detail is not carried). */
 export function expandGraph(compact: CompactGraph): RelationGraph {
   const graph = createRelationGraph();
   const keys = Array.from(compact.ids, (id, index) => addParty(graph, SIDES[compact.sides[index]], id));
   for (let edge = 0; edge < compact.sources.length; edge++) {
-    graph.addEdge(keys[compact.sources[edge]], keys[compact.targets[edge]], { count: compact.counts[edge], kinds: {} });
+    graph.addEdge(keys[compact.sources[edge]], keys[compact.targets[edge]], {
+      count: compact.counts[edge],
+      kinds: {},
+      strength: compact.strengths?.[edge],
+    });
   }
   return graph;
 }
 
 export function transferList(compact: CompactGraph): ArrayBuffer[] {
-  return [compact.sides, compact.ids, compact.sources, compact.targets, compact.counts].map(
-    (array) => array.buffer as ArrayBuffer,
-  );
+  const arrays = [compact.sides, compact.ids, compact.sources, compact.targets, compact.counts, compact.strengths];
+  return arrays.flatMap((array) => (array ? [array.buffer as ArrayBuffer] : []));
 }

@@ -30,6 +30,8 @@ export interface EdgeAttributes {
   /** Relations on the pair, over the kinds the graph holds. */
   count: number;
   kinds: Partial<Record<RelationKind, KindAggregate>>;
+  /** The pair's relationship strength, set only on graphs that analytics weigh by it. */
+  strength?: number;
 }
 
 export type RelationGraph = UndirectedGraph<NodeAttributes, EdgeAttributes>;

@@ -18,8 +18,14 @@ export class WorkerRunner {
   /** Tasks run so far: lets tests prove that a cached answer did no graph work. */
   tasksRun = 0;
 
-  run<Task extends AnalyticsTask>(graphKey: string, graph: RelationGraph, task: Task): Promise<TaskResult<Task>> {
-    const next = this.queue.then(() => this.send(graphKey, graph, task));
+  /** Runs `task` on `graph`; `strengths`, when given, are the edges' strengths in edge order. */
+  run<Task extends AnalyticsTask>(
+    graphKey: string,
+    graph: RelationGraph,
+    task: Task,
+    strengths?: Float64Array,
+  ): Promise<TaskResult<Task>> {
+    const next = this.queue.then(() => this.send(graphKey, graph, task, strengths));
     this.queue = next.catch(() => undefined);
     return next as Promise<TaskResult<Task>>;
   }
@@ -30,12 +36,12 @@ export class WorkerRunner {
     await worker?.terminate();
   }
 
-  private send(graphKey: string, graph: RelationGraph, task: AnalyticsTask): Promise<unknown> {
+  private send(graphKey: string, graph: RelationGraph, task: AnalyticsTask, strengths?: Float64Array): Promise<unknown> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     const request: WorkerRequest = { id, graphKey, task };
     if (this.heldGraphKey !== graphKey) {
-      request.graph = compactGraph(graph);
+      request.graph = compactGraph(graph, strengths);
       this.heldGraphKey = graphKey;
     }
     this.tasksRun++;

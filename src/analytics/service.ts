@@ -1,10 +1,19 @@
 import type { RelationKind } from '../generated/prisma/enums';
 import type { CentralityMetric, CentralityScores } from './centrality';
 import type { Communities } from './communities';
-import { type Side, nodeKey } from './graph';
+import { type RelationGraph, type Side, nodeKey } from './graph';
 import { type GraphView, GraphProjection } from './projection';
 import { WorkerRunner } from './runner';
 import { type GraphStatistics, shortestPath } from './statistics';
+import {
+  DEFAULT_RECOMMENDATION_OPTIONS,
+  type RecommendationOptions,
+  recommendProviders,
+  similarConsumers,
+  similarProviders,
+} from './recommendations';
+import { DEFAULT_STRENGTH_SETTINGS, type RelationshipStrength, type StrengthSettings, edgeStrengths, providerSpend, relationshipStrength } from './strength';
+import { summarizePair } from './graph';
 import type { AnalyticsTask, TaskResult } from './tasks';
 import type { EdgeWeight } from './weights';
 
@@ -14,13 +23,23 @@ export interface AnalyticsSettings {
   betweennessSamples: number;
   /** Seeds the random choices (Louvain's node order, betweenness samples) for reproducible answers. */
   seed: string;
+  recommendations: Omit<RecommendationOptions, 'first'>;
+  strength: StrengthSettings;
+  /** Questions answered from the cache at one graph version, at most; the oldest go first. */
+  cacheEntries: number;
 }
 
 export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
   betweennessExactMaxNodes: 2000,
   betweennessSamples: 256,
   seed: 'rapport',
+  recommendations: DEFAULT_RECOMMENDATION_OPTIONS,
+  strength: DEFAULT_STRENGTH_SETTINGS,
+  cacheEntries: 10_000,
 };
+
+/** Strength decays with time: it is computed as of the start of the current hour, so that it can be cached. */
+const STRENGTH_PERIOD_MS = 60 * 60 * 1000;
 
 /** What every analytics answer says about the graph it was computed on. */
 export interface Computed {
@@ -93,6 +112,34 @@ export class CentralityResult implements Computed {
   }
 }
 
+export interface ProviderRecommendation {
+  provider: Party;
+  score: number;
+  basis: 'COLLABORATIVE' | 'POPULAR';
+  consumers: number;
+  reasons: { provider: Party; sharedConsumers: number; contribution: number }[];
+}
+
+export interface SimilarParty {
+  party: Party;
+  similarity: number;
+  shared: number;
+}
+
+export interface Relationship extends RelationshipStrength {
+  consumer: Party;
+  provider: Party;
+  /** The moment strength was computed for. */
+  asOf: Date;
+}
+
+/** A provider's relationships, strongest first. */
+export interface ProviderRelationships {
+  asOf: Date;
+  ranked: Relationship[];
+  byConsumer: Map<number, Relationship>;
+}
+
 export interface CommunityPartition extends Computed {
   modularity: number;
   /** Communities largest first; each lists its members in the graph's node order. */
@@ -105,7 +152,9 @@ export interface CommunityPartition extends Computed {
  */
 export class Analytics {
   readonly runner = new WorkerRunner();
-  private readonly cache = new Map<string, { version: number; answer: Promise<unknown> }>();
+  /** Answers at `cacheVersion` of the graph, by question and kinds. */
+  private readonly cache = new Map<string, Promise<unknown>>();
+  private cacheVersion = -1;
 
   constructor(
     readonly projection: GraphProjection,
@@ -116,9 +165,58 @@ export class Analytics {
     return this.cached(`centrality:${metric}:${weight}`, kinds, async (view) => {
       const { betweennessExactMaxNodes, betweennessSamples, seed } = this.settings;
       const options = { metric, weight, betweennessExactMaxNodes, betweennessSamples, seed };
-      const scores = await this.run(view, { type: 'centrality', options });
+      const task = { type: 'centrality', options } as const;
+      const scores =
+        weight === 'STRENGTH'
+          ? await this.runner.run(`${view.key}:strength`, view.graph, task, await this.edgeStrengths(kinds))
+          : await this.run(view, task);
       return new CentralityResult(view, scores, new Date());
     });
+  }
+
+  /** Providers for a consumer to try next, with the reasons (docs/recommendations.md). */
+  recommendedProviders(consumerId: number, first: number, kinds: readonly RelationKind[] | null | undefined) {
+    return this.cached(`recommended:${consumerId}:${first}`, kinds, async (view): Promise<ProviderRecommendation[]> => {
+      const options = { ...this.settings.recommendations, first };
+      return recommendProviders(view.graph, nodeKey('consumer', consumerId), options).map((recommendation) => ({
+        ...recommendation,
+        provider: partyAt(view.graph, recommendation.provider),
+        reasons: recommendation.reasons.map((reason) => ({ ...reason, provider: partyAt(view.graph, reason.provider) })),
+      }));
+    });
+  }
+
+  similarProviders(providerId: number, first: number) {
+    return this.cached(`similarProviders:${providerId}:${first}`, null, async (view) =>
+      toParties(view.graph, similarProviders(view.graph, nodeKey('provider', providerId), first)),
+    );
+  }
+
+  similarConsumers(consumerId: number, first: number) {
+    return this.cached(`similarConsumers:${consumerId}:${first}`, null, async (view) =>
+      toParties(view.graph, similarConsumers(view.graph, nodeKey('consumer', consumerId), first)),
+    );
+  }
+
+  /** The strength of each of a provider's relationships, over all relation kinds. */
+  providerRelationships(providerId: number): Promise<ProviderRelationships> {
+    const asOf = Math.floor(Date.now() / STRENGTH_PERIOD_MS) * STRENGTH_PERIOD_MS;
+    return this.cached(`relationships:${providerId}:${asOf}`, null, async (view) => {
+      const provider = nodeKey('provider', providerId);
+      const spend = providerSpend(view.graph, provider);
+      const ranked: Relationship[] = view.graph.mapEdges(provider, (_edge, attributes, source, target) => {
+        const consumer = partyAt(view.graph, source === provider ? target : source);
+        const strength = relationshipStrength(summarizePair(attributes), spend, asOf, this.settings.strength);
+        return { ...strength, consumer, provider: { party: 'provider', id: providerId }, asOf: new Date(asOf) };
+      });
+      ranked.sort((a, b) => b.score - a.score || a.consumer.id - b.consumer.id);
+      return { asOf: new Date(asOf), ranked, byConsumer: new Map(ranked.map((entry) => [entry.consumer.id, entry])) };
+    });
+  }
+
+  /** True when the projection holds this consumer or provider, that is, when it exists. */
+  has(party: Party): boolean {
+    return this.projection.view().graph.hasNode(nodeKey(party.party, party.id));
   }
 
   communities(kinds: readonly RelationKind[] | null | undefined, resolution: number, weight: EdgeWeight) {
@@ -144,7 +242,7 @@ export class Analytics {
   connectionPath(from: Party, to: Party, kinds: readonly RelationKind[] | null | undefined): Party[] | null {
     const { graph } = this.projection.view(kinds);
     const path = shortestPath(graph, nodeKey(from.party, from.id), nodeKey(to.party, to.id));
-    return path && path.map((node) => ({ party: graph.getNodeAttribute(node, 'side'), id: graph.getNodeAttribute(node, 'id') }));
+    return path && path.map((node) => partyAt(graph, node));
   }
 
   async close(): Promise<void> {
@@ -156,6 +254,11 @@ export class Analytics {
     return this.runner.run(view.key, view.graph, task);
   }
 
+  private edgeStrengths(kinds: readonly RelationKind[] | null | undefined): Promise<Float64Array> {
+    const asOf = Math.floor(Date.now() / STRENGTH_PERIOD_MS) * STRENGTH_PERIOD_MS;
+    return this.cached(`strengths:${asOf}`, kinds, async (view) => edgeStrengths(view.graph, asOf, this.settings.strength));
+  }
+
   private cached<T>(
     question: string,
     kinds: readonly RelationKind[] | null | undefined,
@@ -163,11 +266,25 @@ export class Analytics {
   ): Promise<T> {
     const view = this.projection.view(kinds);
     const key = `${question}:${view.kinds}`;
+    if (this.cacheVersion !== view.version) {
+      this.cache.clear();
+      this.cacheVersion = view.version;
+    }
     const hit = this.cache.get(key);
-    if (hit && hit.version === view.version) return hit.answer as Promise<T>;
+    if (hit) return hit as Promise<T>;
+    if (this.cache.size >= this.settings.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
     const answer = compute(view);
-    this.cache.set(key, { version: view.version, answer });
-    answer.catch(() => this.cache.get(key)?.answer === answer && this.cache.delete(key));
+    this.cache.set(key, answer);
+    answer.catch(() => this.cache.get(key) === answer && this.cache.delete(key));
     return answer;
   }
+}
+
+function partyAt(graph: RelationGraph, node: string): Party {
+  const { side, id } = graph.getNodeAttributes(node);
+  return { party: side, id };
+}
+
+function toParties(graph: RelationGraph, similar: { node: string; similarity: number; shared: number }[]): SimilarParty[] {
+  return similar.map(({ node, similarity, shared }) => ({ party: partyAt(graph, node), similarity, shared }));
 }

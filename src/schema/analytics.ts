@@ -4,13 +4,12 @@ import { CENTRALITY_METRICS, type CentralityMetric, UNWEIGHTED_METRICS } from '.
 import type { CommunityPartition, Computed, Party, RankedParty } from '../analytics/service';
 import type { GraphStatistics } from '../analytics/statistics';
 import { EDGE_WEIGHTS, type EdgeWeight } from '../analytics/weights';
-import { db } from '../db/client';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import type { Consumer, Provider, RelationKind } from '../generated/prisma/client';
 import { builder } from './builder';
 import { ConsumerNode } from './consumer';
-import { parseId } from './ids';
 import { ProviderNode } from './provider';
+import { PartyUnion, entityName, loadParties, partyOf } from './parties';
 import { RelationKindEnum } from './relation';
 
 const CentralityMetricEnum = builder.enumType('CentralityMetric', {
@@ -19,13 +18,14 @@ const CentralityMetricEnum = builder.enumType('CentralityMetric', {
 });
 
 const EdgeWeightEnum = builder.enumType('EdgeWeight', {
-  description: 'What an edge weighs: NONE (every pair 1) or COUNT (the number of relations of the pair).',
+  description:
+    'What an edge weighs: NONE (every pair 1), COUNT (the relations of the pair) or STRENGTH (the relationship strength, from 0 to 1).',
   values: EDGE_WEIGHTS,
 });
 
 const MAX_RANKING = 1000;
 
-const graphArgs = builder.args((t) => ({
+export const graphArgs = builder.args((t) => ({
   kinds: t.field({
     type: [RelationKindEnum],
     required: false,
@@ -115,28 +115,6 @@ function rankingType<Entity>(name: string, Entry: typeof ProviderRankingEntry | 
 const ProviderRanking = rankingType<Provider>('ProviderRanking', ProviderRankingEntry);
 const ConsumerRanking = rankingType<Consumer>('ConsumerRanking', ConsumerRankingEntry);
 
-type Entity = Consumer | Provider;
-
-/**
- * The consumers and providers named by `parties`, loaded in two queries, in the order asked.
- * One deleted since the graph version was computed is left out.
- */
-async function loadParties(parties: Party[]): Promise<{ party: Party; entity: Entity }[]> {
-  const idsOf = (side: Party['party']) => parties.filter((party) => party.party === side).map((party) => party.id);
-  const [consumers, providers] = await Promise.all([
-    db().consumer.findMany({ where: { id: { in: idsOf('consumer') } } }),
-    db().provider.findMany({ where: { id: { in: idsOf('provider') } } }),
-  ]);
-  const found = {
-    consumer: new Map<number, Entity>(consumers.map((consumer) => [consumer.id, consumer])),
-    provider: new Map<number, Entity>(providers.map((provider) => [provider.id, provider])),
-  };
-  return parties.flatMap((party) => {
-    const entity = found[party.party].get(party.id);
-    return entity ? [{ party, entity }] : [];
-  });
-}
-
 async function ranking<Ranked extends { entity: unknown }>(
   party: Party['party'],
   args: { metric: CentralityMetric; kinds?: RelationKind[] | null; weight?: EdgeWeight | null; first?: number | null },
@@ -172,13 +150,6 @@ builder.queryFields((t) => ({
     resolve: (_root, args) => ranking<Ranked<Consumer>>('consumer', args),
   }),
 }));
-
-const PartyUnion = builder.unionType('Party', {
-  description: 'A consumer or a provider: a node of the relation graph.',
-  types: [ConsumerNode, ProviderNode],
-  // Only providers have a contact email; Prisma rows carry no type name.
-  resolveType: (entity) => ('contactEmail' in entity ? ProviderNode : ConsumerNode),
-});
 
 interface CommunityShape {
   index: number;
@@ -235,20 +206,6 @@ const GraphStatisticsRef = builder.objectRef<GraphStatistics & Computed>('GraphS
     graphVersion: t.exposeInt('graphVersion'),
   }),
 });
-
-const entityName = (party: Party) => (party.party === 'consumer' ? 'Consumer' : 'Provider');
-
-/** Decodes the global ID of a consumer or a provider into a graph node. */
-function partyOf(globalId: string, field: string): Party {
-  for (const [typename, party] of [['Consumer', 'consumer'], ['Provider', 'provider']] as const) {
-    try {
-      return { party, id: parseId(globalId, typename, field) };
-    } catch {
-      // try the other type
-    }
-  }
-  throw InvalidInputError.of(field, 'must be the ID of a Consumer or a Provider');
-}
 
 builder.queryFields((t) => ({
   communities: t.field({

@@ -5,6 +5,8 @@ import './relation';
 import './consumer';
 import './provider';
 import './analytics';
+import './recommendations';
+import './relationships';
 
 export const schema = builder.toSchema();
 

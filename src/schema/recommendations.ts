@@ -1,0 +1,152 @@
+import { analytics } from '../analytics';
+import type { Party, ProviderRecommendation, SimilarParty } from '../analytics/service';
+import { InvalidInputError } from '../domain/errors';
+import type { Consumer, Provider, RelationKind } from '../generated/prisma/client';
+import { builder } from './builder';
+import { ConsumerNode } from './consumer';
+import { graphArgs } from './analytics';
+import { type Entity, loadParties } from './parties';
+import { ProviderNode } from './provider';
+
+const MAX_RESULTS = 100;
+
+const firstArg = builder.args((t) => ({
+  first: t.int({ required: false, defaultValue: 10, description: `How many, from 1 to ${MAX_RESULTS}.` }),
+}));
+
+function checkedFirst(first: number | null | undefined): number {
+  const chosen = first ?? 10;
+  if (!(chosen >= 1 && chosen <= MAX_RESULTS)) throw InvalidInputError.of('first', `must be from 1 to ${MAX_RESULTS}`);
+  return chosen;
+}
+
+/** Rows for the parties, in order; a party deleted since the graph version was read is left out. */
+async function withEntities<Item>(items: Item[], partiesOf: (item: Item) => Party[]) {
+  const loaded = await loadParties(items.flatMap(partiesOf));
+  const entityOf = new Map<Party, Entity>(loaded.map(({ party, entity }) => [party, entity]));
+  return { entityOf, complete: (item: Item) => partiesOf(item).every((party) => entityOf.has(party)) };
+}
+
+interface ReasonShape {
+  provider: Provider;
+  sharedConsumers: number;
+  contribution: number;
+}
+
+const RecommendationReason = builder.objectRef<ReasonShape>('RecommendationReason').implement({
+  description: "One of the consumer's own providers whose consumers also use the recommended provider.",
+  fields: (t) => ({
+    provider: t.field({ type: ProviderNode, resolve: (reason) => reason.provider }),
+    sharedConsumers: t.exposeInt('sharedConsumers', { description: 'Consumers of both providers.' }),
+    contribution: t.exposeFloat('contribution', { description: "This provider's part of the score." }),
+  }),
+});
+
+const RecommendationBasis = builder.enumType('RecommendationBasis', {
+  values: {
+    COLLABORATIVE: { description: "Reached through the consumer's own providers; `reasons` says which." },
+    POPULAR: { description: 'A popular provider: the consumer has no relations, or too few to reach enough others.' },
+  } as const,
+});
+
+interface RecommendationShape {
+  provider: Provider;
+  score: number;
+  basis: ProviderRecommendation['basis'];
+  consumers: number;
+  reasons: ReasonShape[];
+}
+
+const ProviderRecommendationRef = builder.objectRef<RecommendationShape>('ProviderRecommendation').implement({
+  fields: (t) => ({
+    provider: t.field({ type: ProviderNode, resolve: (recommendation) => recommendation.provider }),
+    score: t.exposeFloat('score', { description: 'Higher is better; comparable within one list only.' }),
+    basis: t.field({ type: RecommendationBasis, resolve: (recommendation) => recommendation.basis }),
+    reasons: t.field({
+      type: [RecommendationReason],
+      description: 'The contributing providers, strongest first (at most 3); empty for POPULAR.',
+      resolve: (recommendation) => recommendation.reasons,
+    }),
+    explanation: t.string({
+      description: 'The reason in words, for showing to a person.',
+      resolve: (recommendation) => explain(recommendation),
+    }),
+  }),
+});
+
+function explain({ provider, basis, consumers, reasons }: RecommendationShape): string {
+  if (basis === 'POPULAR') return `${provider.name} is popular: ${consumers} consumer(s) use it.`;
+  const sources = reasons.map((reason) => `${reason.provider.name} (${reason.sharedConsumers} shared)`);
+  const list = sources.length > 1 ? `${sources.slice(0, -1).join(', ')} and ${sources.at(-1)}` : sources[0];
+  return `Consumers of ${list} also use ${provider.name}.`;
+}
+
+async function recommendationsFor(consumer: Consumer, first: number, kinds: RelationKind[] | null | undefined) {
+  const recommendations = await analytics().recommendedProviders(consumer.id, first, kinds);
+  const { entityOf, complete } = await withEntities(recommendations, (recommendation) => [
+    recommendation.provider,
+    ...recommendation.reasons.map((reason) => reason.provider),
+  ]);
+  return recommendations.filter(complete).map(
+    (recommendation): RecommendationShape => ({
+      ...recommendation,
+      provider: entityOf.get(recommendation.provider) as Provider,
+      reasons: recommendation.reasons.map((reason) => ({ ...reason, provider: entityOf.get(reason.provider) as Provider })),
+    }),
+  );
+}
+
+interface SimilarShape<Row extends Entity> {
+  similarity: number;
+  shared: number;
+  entity: Row;
+}
+
+function similarType<Row extends Entity>(name: string, sharedName: string, sharedWhat: string) {
+  return builder.objectRef<SimilarShape<Row>>(name).implement({
+    fields: (t) => ({
+      similarity: t.float({
+        description: 'Cosine similarity of the two neighbour sets: shared / √(deg(a)·deg(b)), from 0 to 1.',
+        resolve: (similar) => similar.similarity,
+      }),
+      [sharedName]: t.int({ description: `${sharedWhat} the two have in common.`, resolve: (similar) => similar.shared }),
+    }),
+  });
+}
+
+const SimilarProvider = similarType<Provider>('SimilarProvider', 'sharedConsumers', 'Consumers');
+builder.objectField(SimilarProvider, 'provider', (t) => t.field({ type: ProviderNode, resolve: (similar) => similar.entity }));
+
+const SimilarConsumer = similarType<Consumer>('SimilarConsumer', 'sharedProviders', 'Providers');
+builder.objectField(SimilarConsumer, 'consumer', (t) => t.field({ type: ConsumerNode, resolve: (similar) => similar.entity }));
+
+async function similarWith<Row extends Entity>(similar: SimilarParty[]): Promise<SimilarShape<Row>[]> {
+  const { entityOf, complete } = await withEntities(similar, (item) => [item.party]);
+  return similar.filter(complete).map((item) => ({ ...item, entity: entityOf.get(item.party) as Row }));
+}
+
+builder.objectFields(ConsumerNode, (t) => ({
+  recommendedProviders: t.field({
+    type: [ProviderRecommendationRef],
+    description:
+      'Providers this consumer has no relation with yet (of the given kinds), best first, each with its reasons. ' +
+      'A consumer without relations gets popular providers (basis POPULAR).',
+    args: { ...firstArg, ...graphArgs },
+    resolve: (consumer, { first, kinds }) => recommendationsFor(consumer, checkedFirst(first), kinds),
+  }),
+  similarConsumers: t.field({
+    type: [SimilarConsumer],
+    description: 'Consumers who use the most of the same providers, by cosine similarity, most similar first.',
+    args: firstArg,
+    resolve: async (consumer, { first }) => similarWith<Consumer>(await analytics().similarConsumers(consumer.id, checkedFirst(first))),
+  }),
+}));
+
+builder.objectFields(ProviderNode, (t) => ({
+  similarProviders: t.field({
+    type: [SimilarProvider],
+    description: 'Providers whose consumers overlap most with this one’s, by cosine similarity, most similar first.',
+    args: firstArg,
+    resolve: async (provider, { first }) => similarWith<Provider>(await analytics().similarProviders(provider.id, checkedFirst(first))),
+  }),
+}));

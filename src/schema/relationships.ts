@@ -1,0 +1,105 @@
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { analytics } from '../analytics';
+import type { Party, Relationship } from '../analytics/service';
+import { SEGMENTS, type Segment } from '../analytics/strength';
+import { db } from '../db/client';
+import { NotFoundError } from '../domain/errors';
+import type { Consumer, Provider } from '../generated/prisma/client';
+import { builder } from './builder';
+import { ConsumerNode } from './consumer';
+import { parseId } from './ids';
+import { entityName, loadParties } from './parties';
+import { ProviderNode } from './provider';
+
+const SegmentEnum = builder.enumType('RelationshipSegment', {
+  description: 'RFM-style segment of a relationship; docs/recommendations.md gives the thresholds.',
+  values: SEGMENTS,
+});
+
+const StrengthComponentsRef = builder.objectRef<Relationship['components']>('StrengthComponents').implement({
+  description: 'The parts of a relationship strength, each from 0 to 1.',
+  fields: (t) => ({
+    recency: t.exposeFloat('recency', { description: 'Halves with every half-life (90 days) since the last interaction.' }),
+    frequency: t.exposeFloat('frequency', { description: 'count / (count + 3): 0.5 at 3 relations.' }),
+    monetary: t.exposeFloat('monetary', {
+      nullable: true,
+      description: "Spend as a percentile among the provider's consumers, per currency; null without amounts.",
+    }),
+    sentiment: t.exposeFloat('sentiment', { nullable: true, description: '(mean rating − 1) / 4; null without reviews.' }),
+  }),
+});
+
+interface RelationshipShape extends Relationship {
+  consumerRow: Consumer;
+  providerRow: Provider;
+}
+
+const RelationshipRef = builder.objectRef<RelationshipShape>('Relationship').implement({
+  description: 'How strong the relationship between one consumer and one provider is, and why.',
+  fields: (t) => ({
+    consumer: t.field({ type: ConsumerNode, resolve: (relationship) => relationship.consumerRow }),
+    provider: t.field({ type: ProviderNode, resolve: (relationship) => relationship.providerRow }),
+    strength: t.float({ description: 'From 0 to 1: the weighted mean of the components.', resolve: (relationship) => relationship.score }),
+    components: t.field({ type: StrengthComponentsRef, resolve: (relationship) => relationship.components }),
+    segment: t.field({ type: SegmentEnum, resolve: (relationship) => relationship.segment }),
+    relationCount: t.int({ resolve: (relationship) => relationship.summary.count }),
+    firstInteraction: t.field({ type: 'DateTime', resolve: (relationship) => new Date(relationship.summary.firstAt) }),
+    lastInteraction: t.field({ type: 'DateTime', resolve: (relationship) => new Date(relationship.summary.lastAt) }),
+    asOf: t.expose('asOf', { type: 'DateTime', description: 'The moment strength was computed for (the start of the hour).' }),
+  }),
+});
+
+/** A pair's relationship, or null when the two have no relations; `other` is the side named by an argument. */
+async function findRelationship(consumerId: number, providerId: number, other: { party: Party; field: string }) {
+  if (!analytics().has(other.party)) throw new NotFoundError(entityName(other.party), other.field);
+  return (await analytics().providerRelationships(providerId)).byConsumer.get(consumerId) ?? null;
+}
+
+builder.objectField(ConsumerNode, 'relationshipWith', (t) =>
+  t.field({
+    type: RelationshipRef,
+    nullable: true,
+    description: 'The strength of this consumer’s relationship with a provider; null when they have no relations.',
+    args: { providerId: t.arg.id({ required: true }) },
+    resolve: async (consumer, { providerId }) => {
+      const id = parseId(providerId, 'Provider', 'providerId');
+      const relationship = await findRelationship(consumer.id, id, { party: { party: 'provider', id }, field: 'providerId' });
+      const providerRow = relationship && (await db().provider.findUnique({ where: { id } }));
+      return providerRow ? { ...relationship!, consumerRow: consumer, providerRow } : null;
+    },
+  }),
+);
+
+builder.objectFields(ProviderNode, (t) => ({
+  relationshipWith: t.field({
+    type: RelationshipRef,
+    nullable: true,
+    description: 'The strength of this provider’s relationship with a consumer; null when they have no relations.',
+    args: { consumerId: t.arg.id({ required: true }) },
+    resolve: async (provider, { consumerId }) => {
+      const id = parseId(consumerId, 'Consumer', 'consumerId');
+      const relationship = await findRelationship(id, provider.id, { party: { party: 'consumer', id }, field: 'consumerId' });
+      const consumerRow = relationship && (await db().consumer.findUnique({ where: { id } }));
+      return consumerRow ? { ...relationship!, consumerRow, providerRow: provider } : null;
+    },
+  }),
+  relationships: t.connection({
+    type: RelationshipRef,
+    description: 'This provider’s relationships with its consumers, strongest first, optionally of one segment.',
+    args: { segment: t.arg({ type: SegmentEnum, required: false }) },
+    resolve: async (provider, args) => {
+      const { ranked } = await analytics().providerRelationships(provider.id);
+      const chosen: Relationship[] = args.segment ? ranked.filter((entry) => entry.segment === (args.segment as Segment)) : ranked;
+      const page = resolveArrayConnection({ args }, chosen);
+      const loaded = await loadParties(page.edges.map((edge) => edge.node.consumer));
+      const rowOf = new Map(loaded.map(({ party, entity }) => [party, entity as Consumer]));
+      return {
+        ...page,
+        edges: page.edges.flatMap((edge) => {
+          const consumerRow = rowOf.get(edge.node.consumer);
+          return consumerRow ? [{ ...edge, node: { ...edge.node, consumerRow, providerRow: provider } }] : [];
+        }),
+      };
+    },
+  }),
+}));
