@@ -91,7 +91,7 @@ export interface RemainingBounds {
  * does. `remaining` gives the new first and last occurrence when relations of that kind remain.
  */
 export function removeRelation(graph: RelationGraph, relation: RelationFacts, remaining?: RemainingBounds): void {
-  const edge = graph.edge(nodeKey('consumer', relation.consumerId), nodeKey('provider', relation.providerId));
+  const edge = pairEdge(graph, relation.consumerId, relation.providerId);
   if (edge === undefined) return;
   const attributes = graph.getEdgeAttributes(edge);
   const aggregate = attributes.kinds[relation.kind];
@@ -109,6 +109,13 @@ export function removeRelation(graph: RelationGraph, relation: RelationFacts, re
   if (aggregate.count === 0) delete attributes.kinds[relation.kind];
   else if (remaining) Object.assign(aggregate, remaining);
   if (attributes.count === 0) graph.dropEdge(edge);
+}
+
+/** The edge of a consumer–provider pair, if both exist and have relations. */
+export function pairEdge(graph: RelationGraph, consumerId: number, providerId: number): string | undefined {
+  const consumer = nodeKey('consumer', consumerId);
+  const provider = nodeKey('provider', providerId);
+  return graph.hasNode(consumer) && graph.hasNode(provider) ? graph.edge(consumer, provider) : undefined;
 }
 
 export function removeParty(graph: RelationGraph, side: Side, id: number): void {

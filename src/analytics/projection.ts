@@ -10,7 +10,7 @@ import {
   addParty,
   addRelation,
   createRelationGraph,
-  nodeKey,
+  pairEdge,
   removeParty,
   removeRelation,
   restrictToKinds,
@@ -110,7 +110,7 @@ export class GraphProjection {
 
   /** Removing a pair's first or last relation of a kind needs the new bounds from the database. */
   private async remove(relation: RelationFacts): Promise<void> {
-    const edge = this.graph.edge(nodeKey('consumer', relation.consumerId), nodeKey('provider', relation.providerId));
+    const edge = pairEdge(this.graph, relation.consumerId, relation.providerId);
     const aggregate = edge === undefined ? undefined : this.graph.getEdgeAttributes(edge).kinds[relation.kind];
     const boundsMove =
       aggregate !== undefined &&

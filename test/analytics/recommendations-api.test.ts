@@ -39,7 +39,7 @@ describe('recommendedProviders', () => {
       basis: 'COLLABORATIVE',
       explanation: 'Consumers of P1 (1 shared) and P2 (1 shared) also use P3.',
     });
-    expect(walk.score).toBeCloseTo(0.25 / Math.sqrt(3), 12);
+    expect(walk.score).toBeCloseTo(0.25 / 3 ** 0.25, 12); // β = 0.25
     expect(walk.reasons.map((reason: any) => [reason.provider.name, reason.sharedConsumers])).toEqual([['P1', 1], ['P2', 1]]);
     expect(popular).toMatchObject({ provider: { name: 'P4' }, basis: 'POPULAR', reasons: [], explanation: 'P4 is popular: 1 consumer(s) use it.' });
   });

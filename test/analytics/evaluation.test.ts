@@ -1,0 +1,157 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  evaluateRecommender,
+  ndcgAt,
+  popularityRecommender,
+  precisionAt,
+  rapportRecommender,
+  recallAt,
+  relevantProviders,
+} from '../../src/analytics/evaluation';
+import { addRelation, createRelationGraph, type RelationGraph } from '../../src/analytics/graph';
+
+const root = join(__dirname, '..', '..');
+const HEADER = 'consumer,provider,rating,timestamp';
+
+/** c1 uses p1 and p2, c2 uses p1 and p3, c3 uses p2, p3 and p4. */
+function tinyGraph(): RelationGraph {
+  const graph = createRelationGraph();
+  const pairs = [
+    [1, 1],
+    [1, 2],
+    [2, 1],
+    [2, 3],
+    [3, 2],
+    [3, 3],
+    [3, 4],
+  ];
+  for (const [consumerId, providerId] of pairs) {
+    addRelation(graph, { consumerId, providerId, kind: 'FAVORITE', occurredAt: 0, amountMinor: null, currency: null, rating: null });
+  }
+  return graph;
+}
+
+const LOG2_3 = Math.log2(3);
+
+describe('ranking metrics', () => {
+  const relevant = new Set(['p3', 'p4']);
+  const ranked = ['p5', 'p3', 'p6', 'p4'];
+
+  it('counts hits within the cut-off', () => {
+    expect(recallAt(ranked, relevant, 3)).toBe(0.5);
+    expect(recallAt(ranked, relevant, 4)).toBe(1);
+    expect(precisionAt(ranked, relevant, 10)).toBe(0.2);
+  });
+
+  it('discounts a hit by its rank against an ideal over min(k, relevant)', () => {
+    // One hit at rank 2 against an ideal of two hits at ranks 1 and 2.
+    expect(ndcgAt(ranked, relevant, 3)).toBeCloseTo(1 / LOG2_3 / (1 + 1 / LOG2_3), 12);
+    // With k = 1 the ideal holds a single hit, and the list has none at rank 1.
+    expect(ndcgAt(ranked, relevant, 1)).toBe(0);
+    expect(ndcgAt(['p4', 'p3'], relevant, 5)).toBe(1);
+  });
+
+  it('leaves out held-out providers the consumer already has in train', () => {
+    expect(relevantProviders(tinyGraph(), 'c1', new Set(['p2', 'p3', 'p4']))).toEqual(new Set(['p3', 'p4']));
+    expect(relevantProviders(tinyGraph(), 'c9', new Set(['p4']))).toEqual(new Set(['p4']));
+  });
+
+  it('averages over the consumers with something relevant, from one list of max(k, 10)', () => {
+    const lists: Record<string, string[]> = { c1: ranked, c4: ['p4'] };
+    const requested: number[] = [];
+    const test = new Map([
+      ['c1', new Set(['p2', 'p3', 'p4'])],
+      ['c2', new Set(['p1'])], // only a provider c2 already has: not evaluated
+      ['c4', new Set(['p4'])], // a consumer unknown to train still counts
+    ]);
+    const metrics = evaluateRecommender(tinyGraph(), test, 3, (consumer, count) => {
+      requested.push(count);
+      return lists[consumer];
+    });
+    expect(requested).toEqual([10, 10]);
+    expect(metrics.evaluatedConsumers).toBe(2);
+    expect(metrics.recall).toBe(0.75);
+    expect(metrics.ndcg).toBeCloseTo((1 / LOG2_3 / (1 + 1 / LOG2_3) + 1) / 2, 12);
+    expect(metrics.precisionAt10).toBeCloseTo(0.15, 12);
+  });
+});
+
+describe('the recommenders under evaluation', () => {
+  it('ranks by RP3β: P3 gives p3 5/24 and p4 2/24, divided by degree^β (2 and 1)', () => {
+    expect(rapportRecommender(tinyGraph(), 0.5)('c1', 10)).toEqual(['p3', 'p4']);
+    // 5/24 / 2^3 < 2/24: a steep enough penalty turns the order round.
+    expect(rapportRecommender(tinyGraph(), 3)('c1', 10)).toEqual(['p4', 'p3']);
+  });
+
+  it('proposes the most used providers the consumer does not have', () => {
+    expect(popularityRecommender(tinyGraph())('c1', 10)).toEqual(['p3', 'p4']);
+    expect(popularityRecommender(tinyGraph())('c9', 2)).toEqual(['p1', 'p2']);
+  });
+});
+
+describe('the eval:recommendations CLI', () => {
+  let folder: string;
+
+  beforeAll(() => {
+    mkdirSync(join(root, '.tmp'), { recursive: true });
+    folder = mkdtempSync(join(root, '.tmp', 'evaluation-'));
+  });
+
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  function runScript(script: string, args: string[]) {
+    const result = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), script, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  function evaluate(train: string, test: string) {
+    return runScript('scripts/eval-recommendations.ts', ['--train', train, '--test', test, '--k', '20']);
+  }
+
+  function recallOf(stdout: string, label: string): number {
+    const line = stdout.split('\n').find((candidate) => candidate.startsWith(label));
+    const match = line?.match(/Recall@20=([\d.]+)/);
+    if (!match) throw new Error(`no Recall@20 for ${label} in:\n${stdout}`);
+    return Number(match[1]);
+  }
+
+  it('finds the planted structure: Recall@20 at least twice popularity’s', () => {
+    const planted = join(folder, 'planted');
+    const generated = runScript('scripts/generate-planted.ts', ['--out', planted]);
+    expect(generated.status).toBe(0);
+
+    const result = evaluate(join(planted, 'train.csv'), join(planted, 'test.csv'));
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/evaluated consumers/);
+    expect(recallOf(result.stdout, 'rapport (RP3beta')).toBeGreaterThanOrEqual(2 * recallOf(result.stdout, 'popularity'));
+  });
+
+  it('reports a bad row with its line number and evaluates the rest', () => {
+    const train = join(folder, 'bad-row-train.csv');
+    const test = join(folder, 'bad-row-test.csv');
+    writeFileSync(train, [HEADER, 'a,x,5,2024-01-01T00:00:00Z', 'a,y,,not a date', '"b, the second",x,,1704067200000', '"b, the second",z,4,2024-01-02', ''].join('\n'));
+    writeFileSync(test, [HEADER, 'a,z,,2024-02-01', ''].join('\n'));
+
+    const result = evaluate(train, test);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('bad-row-train.csv:3: timestamp "not a date"');
+    expect(result.stdout).toContain('data set: 3 train relations, 1 test relations, 2 consumers, 2 providers, 1 evaluated consumers');
+    expect(recallOf(result.stdout, 'rapport')).toBe(1);
+  });
+
+  it('stops with a non-zero exit code on a bad header, naming the expected one', () => {
+    const train = join(folder, 'bad-header.csv');
+    writeFileSync(train, 'user,item,score,time\na,x,5,2024-01-01\n');
+
+    const result = evaluate(train, train);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`expected the header "${HEADER}"`);
+    expect(result.stdout).toBe('');
+  });
+});
