@@ -1,0 +1,156 @@
+import { type PerformanceEntry, PerformanceObserver, constants } from 'node:perf_hooks';
+import seedrandom from 'seedrandom';
+import { coConsumptionOf } from '../src/analytics/co-consumption';
+import { type RelationFacts, type RelationGraph, addRelation, removeRelation } from '../src/analytics/graph';
+import {
+  DEFAULT_RECOMMENDATION_OPTIONS,
+  recommendProviders,
+  similarConsumers,
+  similarProviders,
+} from '../src/analytics/recommendations';
+import { formatTable, relationsArgument } from './cli';
+import { generateRelationGraph } from './synthetic-graph';
+
+/**
+ * Latency of the recommendation queries and of the writes that keep their co-consumption index
+ * current, on a synthetic graph:
+ *
+ *   NODE_OPTIONS=--max-old-space-size=8192 npx tsx bench/recommendations.ts [--relations 1000000]
+ *
+ * Each phase also reports the major (stop-the-world) GC pauses that fell into it: on a heap of
+ * several hundred MB one pause can outlast thousands of queries, and it lands in the max column.
+ */
+
+const SEED = 'rapport';
+const SAMPLES = 2_000;
+// Untimed calls first, so that the percentiles measure compiled code rather than the JIT.
+const WARMUP_CALLS = 200;
+const FIRST = 20;
+
+async function main(argv = process.argv.slice(2)): Promise<void> {
+  const relations = relationsArgument(argv, 1_000_000);
+  const random = seedrandom(SEED);
+
+  const graphBuild = await phase(() => timeOnce(() => generateRelationGraph({ relations, seed: SEED })));
+  const graph = graphBuild.result.result;
+  const indexBuild = await phase(() => timeOnce(() => coConsumptionOf(graph)));
+  const consumers = graph.filterNodes((_node, attributes) => attributes.side === 'consumer');
+  const providers = graph.filterNodes((_node, attributes) => attributes.side === 'provider');
+  const indexEntries = providers.reduce((sum, provider) => sum + indexBuild.result.result.row(provider).size, 0);
+
+  console.log(
+    `Recommendations: ${relations} relations, ${consumers.length} consumers, ${providers.length} providers, ` +
+      `${graph.size} pairs, max consumer degree ${maxDegree(graph, consumers)}, ${indexEntries} index entries\n`,
+  );
+  const graphMs = graphBuild.result.ms;
+  const indexMs = indexBuild.result.ms;
+  console.log(
+    formatTable([
+      ['build', 'ms', 'x graph build', 'major GC ms (pauses)'],
+      ['graph (synthetic generator)', graphMs.toFixed(0), '1.00', graphBuild.majorGc],
+      ['co-consumption index (first coConsumptionOf)', indexMs.toFixed(0), (indexMs / graphMs).toFixed(2), indexBuild.majorGc],
+    ]),
+  );
+  console.log();
+
+  const anyConsumer = () => consumers[Math.floor(random() * consumers.length)];
+  const anyProvider = () => providers[Math.floor(random() * providers.length)];
+  const options = { ...DEFAULT_RECOMMENDATION_OPTIONS, first: FIRST };
+  const rows = [['operation', 'calls', 'median ms', 'p99 ms', 'max ms', 'major GC ms (pauses)']];
+  rows.push(await latencyRow(`recommendProviders top-${FIRST}, beta=${options.beta}`, () => recommendProviders(graph, anyConsumer(), options)));
+  rows.push(await latencyRow(`similarProviders top-${FIRST}`, () => similarProviders(graph, anyProvider(), FIRST)));
+  rows.push(await latencyRow(`similarConsumers top-${FIRST}`, () => similarConsumers(graph, anyConsumer(), FIRST)));
+
+  const newPair = newPairPicker(graph, anyConsumer, anyProvider);
+  removeAll(graph, addNewPairs(graph, WARMUP_CALLS, newPair).relations);
+  const adds = await phase(() => addNewPairs(graph, SAMPLES, newPair));
+  const removes = await phase(() => removeAll(graph, adds.result.relations));
+  rows.push([...summary('addRelation, new edge (index update)', adds.result.durations), adds.majorGc]);
+  rows.push([...summary('removeRelation, edge dropped (index update)', removes.result), removes.majorGc]);
+  console.log(formatTable(rows));
+}
+
+function timeOnce<T>(run: () => T): { result: T; ms: number } {
+  const started = performance.now();
+  const result = run();
+  return { result, ms: performance.now() - started };
+}
+
+type GcEntry = PerformanceEntry & { detail?: { kind?: number } };
+
+/** Runs a synchronous phase and collects the major GC pauses within it, which arrive a macrotask later. */
+async function phase<T>(run: () => T): Promise<{ result: T; majorGc: string }> {
+  let pauseMs = 0;
+  let pauses = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if ((entry as GcEntry).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      pauseMs += entry.duration;
+      pauses++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const result = run();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  observer.disconnect();
+  return { result, majorGc: `${pauseMs.toFixed(0)} (${pauses})` };
+}
+
+async function latencyRow(label: string, call: () => unknown): Promise<string[]> {
+  for (let warmup = 0; warmup < WARMUP_CALLS; warmup++) call();
+  const timed = await phase(() => Array.from({ length: SAMPLES }, () => timeOnce(call).ms));
+  return [...summary(label, timed.result), timed.majorGc];
+}
+
+/** Relations on `count` pairs that had none, each add timed: the index gains the new co-consumptions. */
+function addNewPairs(graph: RelationGraph, count: number, newPair: () => RelationFacts): { relations: RelationFacts[]; durations: number[] } {
+  const relations: RelationFacts[] = [];
+  const durations: number[] = [];
+  for (let call = 0; call < count; call++) {
+    const relation = newPair();
+    durations.push(timeOnce(() => addRelation(graph, relation)).ms);
+    relations.push(relation);
+  }
+  return { relations, durations };
+}
+
+/** Removes each relation, timed: each is its pair's only one, so its edge and co-consumptions go. */
+function removeAll(graph: RelationGraph, relations: RelationFacts[]): number[] {
+  return relations.map((relation) => timeOnce(() => removeRelation(graph, relation)).ms);
+}
+
+function newPairPicker(graph: RelationGraph, anyConsumer: () => string, anyProvider: () => string): () => RelationFacts {
+  return () => {
+    for (;;) {
+      const consumer = anyConsumer();
+      const provider = anyProvider();
+      if (graph.hasEdge(consumer, provider)) continue;
+      return {
+        consumerId: graph.getNodeAttribute(consumer, 'id'),
+        providerId: graph.getNodeAttribute(provider, 'id'),
+        kind: 'FAVORITE',
+        occurredAt: Date.UTC(2026, 0, 1),
+        amountMinor: null,
+        currency: null,
+        rating: null,
+      };
+    }
+  };
+}
+
+function summary(label: string, durations: number[]): string[] {
+  const sorted = [...durations].sort((a, b) => a - b);
+  const at = (quantile: number) => sorted[Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)];
+  return [label, String(sorted.length), at(0.5).toFixed(3), at(0.99).toFixed(3), sorted[sorted.length - 1].toFixed(3)];
+}
+
+function maxDegree(graph: RelationGraph, nodes: string[]): number {
+  return nodes.reduce((max, node) => Math.max(max, graph.degree(node)), 0);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
