@@ -1,7 +1,7 @@
 import type { RelationKind } from '../generated/prisma/enums';
 import type { CentralityMetric, CentralityScores } from './centrality';
 import type { Communities } from './communities';
-import { type RelationGraph, type Side, nodeKey } from './graph';
+import { type RelationGraph, type Side, nodeKey, summarizePair } from './graph';
 import { type GraphView, GraphProjection } from './projection';
 import { WorkerRunner } from './runner';
 import { type GraphStatistics, shortestPath } from './statistics';
@@ -12,8 +12,14 @@ import {
   similarConsumers,
   similarProviders,
 } from './recommendations';
-import { DEFAULT_STRENGTH_SETTINGS, type RelationshipStrength, type StrengthSettings, edgeStrengths, providerSpend, relationshipStrength } from './strength';
-import { summarizePair } from './graph';
+import {
+  DEFAULT_STRENGTH_SETTINGS,
+  type RelationshipStrength,
+  type StrengthSettings,
+  edgeStrengths,
+  providerSpend,
+  relationshipStrength,
+} from './strength';
 import type { AnalyticsTask, TaskResult } from './tasks';
 import type { EdgeWeight } from './weights';
 
@@ -38,8 +44,12 @@ export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
   cacheEntries: 10_000,
 };
 
+const HOUR_MS = 60 * 60 * 1000;
+
 /** Strength decays with time: it is computed as of the start of the current hour, so that it can be cached. */
-const STRENGTH_PERIOD_MS = 60 * 60 * 1000;
+function strengthAsOf(): number {
+  return Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+}
 
 /** What every analytics answer says about the graph it was computed on. */
 export interface Computed {
@@ -200,7 +210,7 @@ export class Analytics {
 
   /** The strength of each of a provider's relationships, over all relation kinds. */
   providerRelationships(providerId: number): Promise<ProviderRelationships> {
-    const asOf = Math.floor(Date.now() / STRENGTH_PERIOD_MS) * STRENGTH_PERIOD_MS;
+    const asOf = strengthAsOf();
     return this.cached(`relationships:${providerId}:${asOf}`, null, async (view) => {
       const provider = nodeKey('provider', providerId);
       const spend = providerSpend(view.graph, provider);
@@ -255,7 +265,7 @@ export class Analytics {
   }
 
   private edgeStrengths(kinds: readonly RelationKind[] | null | undefined): Promise<Float64Array> {
-    const asOf = Math.floor(Date.now() / STRENGTH_PERIOD_MS) * STRENGTH_PERIOD_MS;
+    const asOf = strengthAsOf();
     return this.cached(`strengths:${asOf}`, kinds, async (view) => edgeStrengths(view.graph, asOf, this.settings.strength));
   }
 

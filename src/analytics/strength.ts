@@ -1,5 +1,4 @@
-import type { PairSummary, RelationGraph } from './graph';
-import { summarizePair } from './graph';
+import { type PairSummary, type RelationGraph, summarizePair } from './graph';
 
 /**
  * How strong a consumer–provider relationship is, from 0 to 1, and its RFM segment
