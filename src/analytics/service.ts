@@ -213,6 +213,7 @@ export class Analytics {
     const asOf = strengthAsOf();
     return this.cached(`relationships:${providerId}:${asOf}`, null, async (view) => {
       const provider = nodeKey('provider', providerId);
+      if (!view.graph.hasNode(provider)) return { asOf: new Date(asOf), ranked: [], byConsumer: new Map() }; // deleted meanwhile
       const spend = providerSpend(view.graph, provider);
       const ranked: Relationship[] = view.graph.mapEdges(provider, (_edge, attributes, source, target) => {
         const consumer = partyAt(view.graph, source === provider ? target : source);
