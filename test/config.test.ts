@@ -8,13 +8,45 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       production: false,
       demoData: true,
+      graphiql: true,
+      piiKeys: { file: 'data/pii-keys' },
+      rateLimitPerMinute: 600,
     });
   });
 
   it('reads every variable', () => {
+    const keyring = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
     expect(
-      loadConfig({ PORT: '8080', DATABASE_URL: 'file:/var/lib/rapport.db', LOG_LEVEL: 'debug', NODE_ENV: 'production', DEMO_DATA: 'false' }),
-    ).toEqual({ port: 8080, databaseUrl: 'file:/var/lib/rapport.db', logLevel: 'debug', production: true, demoData: false });
+      loadConfig({
+        PORT: '8080',
+        DATABASE_URL: 'file:/var/lib/rapport.db',
+        LOG_LEVEL: 'debug',
+        NODE_ENV: 'production',
+        DEMO_DATA: 'false',
+        GRAPHIQL: 'false',
+        PII_KEYS: keyring,
+        RATE_LIMIT_PER_MINUTE: '60',
+      }),
+    ).toEqual({
+      port: 8080,
+      databaseUrl: 'file:/var/lib/rapport.db',
+      logLevel: 'debug',
+      production: true,
+      demoData: false,
+      graphiql: false,
+      piiKeys: { keyring },
+      rateLimitPerMinute: 60,
+    });
+  });
+
+  it('keeps the generated PII key beside the SQLite file, unless PII_KEY_FILE says otherwise', () => {
+    expect(loadConfig({ DATABASE_URL: 'file:/srv/rapport/data.db' }).piiKeys).toEqual({ file: '/srv/rapport/pii-keys' });
+    expect(loadConfig({ PII_KEY_FILE: '/etc/rapport/keys' }).piiKeys).toEqual({ file: '/etc/rapport/keys' });
+  });
+
+  it('requires PII_KEYS in production and refuses a malformed keyring', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('PII_KEYS: is required in production');
+    expect(() => loadConfig({ PII_KEYS: 'k1:short' })).toThrow(/PII_KEYS="k1:short": must be a comma-separated list of id:key/);
   });
 
   it('names every bad value and says what is expected', () => {

@@ -1,8 +1,9 @@
 import { loadDemoData } from '../src/domain/demo-data';
 import { EXAMPLE_QUERY } from '../src/server/example-query';
-import { app } from './support/graphql';
+import { adminKey, app } from './support/graphql';
 
-// What GraphiQL opens with must run, operation by operation, on the demo data.
+// What GraphiQL opens with must run, operation by operation, on the demo data, with the admin key
+// that the README tells operators to paste into GraphiQL's headers.
 
 beforeAll(async () => {
   await loadDemoData();
@@ -11,7 +12,7 @@ beforeAll(async () => {
 it.each(['Overview', 'Insights'])('runs the %s operation without errors', async (operationName) => {
   const response = await app.fetch('http://rapport.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await adminKey()}` },
     body: JSON.stringify({ query: EXAMPLE_QUERY, operationName }),
   });
   const result = await response.json();

@@ -49,7 +49,8 @@ describe('database calls per query', () => {
 
   it('plans consumers, their relations and those relations\u2019 providers into one query', async () => {
     const few = await callsFor(NESTED, { first: 3 });
-    expect(few).toEqual(['Consumer.findMany']);
+    // One lookup authenticates the API key; one query answers the whole nested selection.
+    expect(few).toEqual(['ApiKey.findUnique', 'Consumer.findMany']);
     await addConsumersWithRelations(7, providerIds);
     const many = await callsFor(NESTED, { first: 10 });
     expect(many).toEqual(few);
@@ -64,6 +65,6 @@ describe('database calls per query', () => {
     }
     const ten = await callsFor(PROVIDERS_WITH_STATS, { first: 10 });
     expect(ten.sort()).toEqual(two.sort());
-    expect(ten).toHaveLength(3);
+    expect(ten).toHaveLength(4);
   });
 });

@@ -1,22 +1,23 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServer, waitUntilServing } from './support/server-process';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rapport-start-'));
 
-async function post(port: number, query: string) {
+async function post(port: number, query: string, key?: string) {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({ query }),
   });
   return response.json();
 }
 
 describe('npm start', () => {
-  it('migrates a new database, loads the demo data once, serves GraphiQL and /health, and stops cleanly', async () => {
-    const env = { DATABASE_URL: `file:${join(dataDir, 'nested', 'rapport.db')}` };
+  it('migrates a new database, loads the demo data once, prints an admin key once, serves GraphiQL and /health, and stops cleanly', async () => {
+    // The embedded default: no PII_KEYS, so the key is generated into the data folder.
+    const env = { DATABASE_URL: `file:${join(dataDir, 'nested', 'rapport.db')}`, PII_KEYS: undefined };
     const port = await freePort();
     const first = startServer({ ...env, PORT: String(port) });
     await waitUntilServing(first);
@@ -30,7 +31,14 @@ describe('npm start', () => {
     expect(page).toContain('Rapport');
     expect(page).toContain('query Overview');
 
-    const demo = await post(port, '{ providers { totalCount } consumers { totalCount } relations { totalCount } }');
+    const adminKey = /"Authorization": "Bearer (rpk_\S+)"/.exec(first.output())?.[1];
+    expect(adminKey).toBeDefined();
+    expect(statSync(join(dataDir, 'nested', 'pii-keys')).mode & 0o777).toBe(0o600);
+
+    const anonymous = await post(port, '{ consumers { totalCount } }');
+    expect(anonymous.errors[0].extensions.code).toBe('AuthenticationError');
+
+    const demo = await post(port, '{ providers { totalCount } consumers { totalCount } relations { totalCount } }', adminKey);
     expect(demo.data.providers.totalCount).toBe(8);
     expect(demo.data.consumers.totalCount).toBe(40);
     expect(demo.data.relations.totalCount).toBeGreaterThan(100);
@@ -42,8 +50,9 @@ describe('npm start', () => {
     const secondPort = await freePort();
     const second = startServer({ ...env, PORT: String(secondPort) });
     await waitUntilServing(second);
-    const again = await post(secondPort, '{ providers { totalCount } relations { totalCount } }');
+    const again = await post(secondPort, '{ providers { totalCount } relations { totalCount } }', adminKey);
     expect(again.data).toEqual({ providers: demo.data.providers, relations: demo.data.relations });
+    expect(second.output()).not.toContain('Created an admin API key');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

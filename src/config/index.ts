@@ -1,6 +1,10 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** `id:base64key[,id:base64key...]`, the first being the key new data is encrypted with. */
+export const PII_KEYRING = /^[A-Za-z0-9_-]+:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]+:[A-Za-z0-9+/]{43}=)*$/;
 
 const envSchema = z.object({
   PORT: z.coerce
@@ -21,6 +25,20 @@ const envSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true'),
+  GRAPHIQL: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
+  PII_KEYS: z
+    .string()
+    .regex(PII_KEYRING, 'must be a comma-separated list of id:key, each key 32 bytes in base64 (see docs/security.md)')
+    .optional(),
+  PII_KEY_FILE: z.string().min(1).optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(600),
 });
 
 export interface Config {
@@ -30,6 +48,12 @@ export interface Config {
   production: boolean;
   /** Load the demo data set into an empty database at start. */
   demoData: boolean;
+  /** Serve GraphiQL at the GraphQL endpoint. */
+  graphiql: boolean;
+  /** Where the PII encryption keys come from: the environment, or a file generated on first use. */
+  piiKeys: { keyring: string } | { file: string };
+  /** Requests each API key (or, unauthenticated, each client address) may make per minute. */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -49,14 +73,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     );
   }
-  const { PORT, DATABASE_URL, LOG_LEVEL, NODE_ENV, DEMO_DATA } = parsed.data;
+  const { PORT, DATABASE_URL, LOG_LEVEL, NODE_ENV, DEMO_DATA, GRAPHIQL, PII_KEYS, PII_KEY_FILE } = parsed.data;
+  const production = NODE_ENV === 'production';
+  if (production && !PII_KEYS) {
+    throw new ConfigError(['PII_KEYS: is required in production (see docs/security.md for how to generate it)']);
+  }
   return {
     port: PORT,
     databaseUrl: DATABASE_URL,
     logLevel: LOG_LEVEL,
-    production: NODE_ENV === 'production',
+    production,
     demoData: DEMO_DATA,
+    graphiql: GRAPHIQL,
+    piiKeys: PII_KEYS ? { keyring: PII_KEYS } : { file: PII_KEY_FILE ?? defaultKeyFile(DATABASE_URL) },
+    rateLimitPerMinute: parsed.data.RATE_LIMIT_PER_MINUTE,
   };
+}
+
+/** Beside the SQLite file: the embedded default keeps its data and its key in one folder. */
+function defaultKeyFile(databaseUrl: string): string {
+  const match = /^file:(.*?)(\?.*)?$/.exec(databaseUrl);
+  return join(match ? dirname(match[1]) : 'data', 'pii-keys');
 }
 
 let current: Config | undefined;

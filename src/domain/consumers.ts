@@ -30,15 +30,16 @@ export type UpdateConsumerInput = z.input<typeof updateConsumerInput>;
 
 export interface ConsumerFilter {
   nameContains?: string | null;
-  emailContains?: string | null;
+  /** An exact (case-insensitive) email: emails are stored encrypted, so no substring search. */
+  email?: string | null;
 }
 
-export type ConsumerOrderField = 'name' | 'email' | 'createdAt';
+export type ConsumerOrderField = 'name' | 'createdAt';
 
 export function consumerWhere(filter: ConsumerFilter | null | undefined): Prisma.ConsumerWhereInput {
   return {
     ...(filter?.nameContains ? { name: { contains: filter.nameContains } } : {}),
-    ...(filter?.emailContains ? { email: { contains: filter.emailContains.toLowerCase() } } : {}),
+    ...(filter?.email ? { email: filter.email } : {}),
   };
 }
 

@@ -62,6 +62,8 @@ for (const [node, party] of [
   builder.objectField(node, 'centrality', (t) =>
     t.float({
       description: 'This node’s score for a centrality metric over the relation graph.',
+      // A consumer's place in the network is its own business; providers' is the platform's.
+      authScopes: (entity) => (party === 'consumer' ? { admin: true, consumer: entity.id } : { authenticated: true }),
       args: centralityArgs,
       resolve: async (entity, { metric, kinds, weight }) => {
         const result = await analytics().centrality(metric, kinds, checkedWeight(metric, weight));
@@ -140,12 +142,14 @@ builder.queryFields((t) => ({
   providerRanking: t.field({
     type: ProviderRanking,
     description: 'Providers ranked by a centrality metric, highest first.',
+    authScopes: { authenticated: true },
     args: rankingArgs,
     resolve: (_root, args) => ranking<Ranked<Provider>>('provider', args),
   }),
   consumerRanking: t.field({
     type: ConsumerRanking,
-    description: 'Consumers ranked by a centrality metric, highest first.',
+    description: 'Consumers ranked by a centrality metric, highest first; admins only.',
+    authScopes: { admin: true },
     args: rankingArgs,
     resolve: (_root, args) => ranking<Ranked<Consumer>>('consumer', args),
   }),
@@ -210,7 +214,9 @@ const GraphStatisticsRef = builder.objectRef<GraphStatistics & Computed>('GraphS
 builder.queryFields((t) => ({
   communities: t.field({
     type: CommunityPartitionRef,
-    description: 'Communities of consumers and providers (Louvain, seeded: the same graph always splits the same way).',
+    description:
+      'Communities of consumers and providers (Louvain, seeded: the same graph always splits the same way); admins only.',
+    authScopes: { admin: true },
     args: {
       ...graphArgs,
       resolution: t.arg.float({
@@ -228,13 +234,16 @@ builder.queryFields((t) => ({
   graphStats: t.field({
     type: GraphStatisticsRef,
     description: 'Size and shape of the relation graph.',
+    authScopes: { authenticated: true },
     args: graphArgs,
     resolve: (_root, { kinds }) => analytics().statistics(kinds),
   }),
   connectionPath: t.field({
     type: [PartyUnion],
     nullable: true,
-    description: 'The shortest chain of consumers and providers from one to the other (both included), or null when none exists.',
+    description:
+      'The shortest chain of consumers and providers from one to the other (both included), or null when none exists; admins only.',
+    authScopes: { admin: true },
     args: { from: t.arg.id({ required: true }), to: t.arg.id({ required: true }), ...graphArgs },
     resolve: async (_root, { from, to, kinds }) => {
       const ends = { from: partyOf(from, 'from'), to: partyOf(to, 'to') };

@@ -1,4 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { visibleConsumers, visibleRelations } from '../auth/scopes';
 import { db } from '../db/client';
 import {
   type ConsumerFilter,
@@ -9,9 +10,10 @@ import {
   updateConsumer,
 } from '../domain/consumers';
 import { ConflictError, InvalidInputError, NotFoundError, RelationsExistError } from '../domain/errors';
+import { AUDIT_CREATES } from './audit';
 import { builder } from './builder';
 import { mutationResult } from './errors';
-import { parseId } from './ids';
+import { idForScope, parseId } from './ids';
 import { orderInput } from './ordering';
 import { providerListArgs, providerListQuery } from './provider';
 import { Deletion, relationListArgs, relationListQuery } from './relation';
@@ -19,24 +21,39 @@ import { Deletion, relationListArgs, relationListQuery } from './relation';
 export const ConsumerNode = builder.prismaNode('Consumer', {
   id: { field: 'id' },
   description: 'A person who uses providers on the platform.',
+  authScopes: (consumer) => ({ admin: true, consumer: consumer.id, providerOf: consumer.id }),
   fields: (t) => ({
     name: t.exposeString('name'),
-    email: t.exposeString('email'),
-    phone: t.exposeString('phone', { nullable: true }),
+    email: t.exposeString('email', {
+      nullable: true,
+      description: "Visible to the consumer, admins, and providers it has relations with if it consented to marketing. Null once erased.",
+      authScopes: (consumer) => ({ admin: true, consumer: consumer.id, ...(consumer.marketingConsent ? { providerOf: consumer.id } : {}) }),
+    }),
+    phone: t.exposeString('phone', {
+      nullable: true,
+      description: 'Visible to the consumer and admins only.',
+      authScopes: (consumer) => ({ admin: true, consumer: consumer.id }),
+    }),
+    erasedAt: t.expose('erasedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the personal data was erased at the consumer’s request (eraseConsumer).',
+    }),
     marketingConsent: t.exposeBoolean('marketingConsent'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     relations: t.relatedConnection('relations', {
       cursor: 'id',
       totalCount: true,
-      description: "This consumer's relations, filtered and ordered (by default newest first).",
+      description: "This consumer's relations, filtered and ordered (by default newest first). A provider sees only its own.",
       args: relationListArgs,
-      query: (args) => relationListQuery(args),
+      query: (args, { caller }) => relationListQuery(args, visibleRelations(caller)),
     }),
     providers: t.prismaConnection({
       type: 'Provider',
       cursor: 'id',
       description: 'The distinct providers this consumer has at least one relation with.',
+      authScopes: (consumer) => ({ admin: true, consumer: consumer.id }),
       args: providerListArgs,
       totalCount: (consumer, args) =>
         db().provider.count({ where: providerListQuery(args, { relations: { some: { consumerId: consumer.id } } }).where }),
@@ -49,13 +66,16 @@ export const ConsumerNode = builder.prismaNode('Consumer', {
 const ConsumerFilterInput = builder.inputType('ConsumerFilter', {
   fields: (t) => ({
     nameContains: t.string({ required: false }),
-    emailContains: t.string({ required: false }),
+    email: t.string({
+      required: false,
+      description: 'Exactly this email, in any letter case. Emails are stored encrypted, so there is no substring search.',
+    }),
   }),
 });
 
 const consumerOrder = orderInput(
   'ConsumerOrder',
-  { NAME: 'name', EMAIL: 'email', CREATED_AT: 'createdAt' },
+  { NAME: 'name', CREATED_AT: 'createdAt' },
   { field: 'name', direction: 'asc' },
 );
 
@@ -78,6 +98,7 @@ builder.queryFields((t) => ({
   consumer: t.prismaField({
     type: 'Consumer',
     nullable: true,
+    authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, { id }) =>
       db().consumer.findUnique({ ...query, where: { id: parseId(id, 'Consumer', 'id') } }),
@@ -85,10 +106,13 @@ builder.queryFields((t) => ({
   consumers: t.prismaConnection({
     type: 'Consumer',
     cursor: 'id',
-    description: 'All consumers, filtered and ordered (by default by name).',
+    description: 'The consumers the caller may see (all for admins, its customers for a provider), filtered and ordered.',
+    authScopes: { authenticated: true },
     args: consumerListArgs,
-    totalCount: (_connection, args) => db().consumer.count({ where: consumerListQuery(args).where }),
-    resolve: (query, _root, args) => db().consumer.findMany({ ...query, ...consumerListQuery(args) }),
+    totalCount: (_connection, args, { caller }) =>
+      db().consumer.count({ where: consumerListQuery(args, visibleConsumers(caller)).where }),
+    resolve: (query, _root, args, { caller }) =>
+      db().consumer.findMany({ ...query, ...consumerListQuery(args, visibleConsumers(caller)) }),
   }),
 }));
 
@@ -114,19 +138,24 @@ const UpdateConsumerInput = builder.inputType('UpdateConsumerInput', {
 builder.mutationFields((t) => ({
   createConsumer: t.field({
     type: ConsumerNode,
+    extensions: { [AUDIT_CREATES]: 'Consumer' },
+    authScopes: { admin: true },
     args: { input: t.arg({ type: CreateConsumerInput, required: true }) },
     errors: mutationResult('CreateConsumer', 'consumer', [InvalidInputError, ConflictError]),
     resolve: (_root, { input }) => createConsumer(input),
   }),
   updateConsumer: t.field({
     type: ConsumerNode,
+    authScopes: (_root, { id }) => ({ admin: true, consumer: idForScope(id, 'Consumer') }),
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateConsumerInput, required: true }) },
     errors: mutationResult('UpdateConsumer', 'consumer', [InvalidInputError, NotFoundError, ConflictError]),
     resolve: (_root, { id, input }) => updateConsumer(parseId(id, 'Consumer', 'id'), input),
   }),
   deleteConsumer: t.field({
     type: Deletion,
-    description: 'Deletes a consumer. One with relations is refused unless cascade is true.',
+    description:
+      'Deletes a consumer (admins only). One with relations is refused unless cascade is true; eraseConsumer keeps them, anonymised.',
+    authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }), cascade: t.arg.boolean({ defaultValue: false }) },
     errors: {
       types: [InvalidInputError, NotFoundError, RelationsExistError],

@@ -20,3 +20,12 @@ export function parseId(globalId: string, typename: EntityName, field: string): 
 export function parseOptionalId(globalId: string | null | undefined, typename: EntityName, field: string) {
   return globalId == null ? globalId : parseId(globalId, typename, field);
 }
+
+/** For authorization checks: the database ID in a global ID, or -1 (which names nobody) if it is not one. */
+export function idForScope(globalId: string | null | undefined, typename: EntityName): number {
+  try {
+    return globalId == null ? -1 : parseId(globalId, typename, 'id');
+  } catch {
+    return -1;
+  }
+}

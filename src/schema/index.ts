@@ -7,8 +7,10 @@ import './provider';
 import './analytics';
 import './recommendations';
 import './relationships';
+import './security';
+import { auditMutations } from './audit';
 
-export const schema = builder.toSchema();
+export const schema = auditMutations(builder.toSchema());
 
 /** The SDL committed as schema.graphql: sorted, so that diffs show only real changes. */
 export function printedSchema(): string {

@@ -11,10 +11,11 @@ import {
   providerWhere,
   updateProvider,
 } from '../domain/providers';
+import { AUDIT_CREATES } from './audit';
 import { builder } from './builder';
 import { consumerListArgs, consumerListQuery } from './consumer';
 import { mutationResult } from './errors';
-import { parseId } from './ids';
+import { idForScope, parseId } from './ids';
 import { orderInput } from './ordering';
 import { Deletion, relationListArgs, relationListQuery } from './relation';
 
@@ -40,7 +41,7 @@ const ProviderStatsRef = builder.objectRef<ProviderStats>('ProviderStats').imple
 
 export const ProviderNode = builder.prismaNode('Provider', {
   id: { field: 'id' },
-  description: 'A third-party provider offering services on the platform.',
+  description: 'A third-party provider offering services on the platform: the public directory.',
   fields: (t) => ({
     name: t.exposeString('name'),
     contactEmail: t.exposeString('contactEmail'),
@@ -51,21 +52,24 @@ export const ProviderNode = builder.prismaNode('Provider', {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     stats: t.loadable({
       type: ProviderStatsRef,
-      description: 'Aggregates over all relations with this provider.',
+      description: 'Aggregates over all relations with this provider; for the provider and admins.',
+      authScopes: (provider) => ({ admin: true, provider: provider.id }),
       load: (ids: number[]) => providerStats(ids),
       resolve: (provider) => provider.id,
     }),
     relations: t.relatedConnection('relations', {
       cursor: 'id',
       totalCount: true,
-      description: "This provider's relations, filtered and ordered (by default newest first).",
+      description: "This provider's relations, filtered and ordered (by default newest first); for the provider and admins.",
+      authScopes: (provider) => ({ admin: true, provider: provider.id }),
       args: relationListArgs,
       query: (args) => relationListQuery(args),
     }),
     consumers: t.prismaConnection({
       type: 'Consumer',
       cursor: 'id',
-      description: 'The distinct consumers with at least one relation with this provider.',
+      description: 'The distinct consumers with at least one relation with this provider; for the provider and admins.',
+      authScopes: (provider) => ({ admin: true, provider: provider.id }),
       args: consumerListArgs,
       totalCount: (provider, args) =>
         db().consumer.count({ where: consumerListQuery(args, { relations: { some: { providerId: provider.id } } }).where }),
@@ -145,19 +149,23 @@ const UpdateProviderInput = builder.inputType('UpdateProviderInput', {
 builder.mutationFields((t) => ({
   createProvider: t.field({
     type: ProviderNode,
+    extensions: { [AUDIT_CREATES]: 'Provider' },
+    authScopes: { admin: true },
     args: { input: t.arg({ type: CreateProviderInput, required: true }) },
     errors: mutationResult('CreateProvider', 'provider', [InvalidInputError]),
     resolve: (_root, { input }) => createProvider(input),
   }),
   updateProvider: t.field({
     type: ProviderNode,
+    authScopes: (_root, { id }) => ({ admin: true, provider: idForScope(id, 'Provider') }),
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateProviderInput, required: true }) },
     errors: mutationResult('UpdateProvider', 'provider', [InvalidInputError, NotFoundError]),
     resolve: (_root, { id, input }) => updateProvider(parseId(id, 'Provider', 'id'), input),
   }),
   deleteProvider: t.field({
     type: Deletion,
-    description: 'Deletes a provider. One with relations is refused unless cascade is true.',
+    description: 'Deletes a provider (admins only). One with relations is refused unless cascade is true.',
+    authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }), cascade: t.arg.boolean({ defaultValue: false }) },
     errors: {
       types: [InvalidInputError, NotFoundError, RelationsExistError],

@@ -131,12 +131,14 @@ builder.objectFields(ConsumerNode, (t) => ({
     description:
       'Providers this consumer has no relation with yet (of the given kinds), best first, each with its reasons. ' +
       'A consumer without relations gets popular providers (basis POPULAR).',
+    authScopes: (consumer) => ({ admin: true, consumer: consumer.id }),
     args: { ...firstArg, ...graphArgs },
     resolve: (consumer, { first, kinds }) => recommendationsFor(consumer, checkedFirst(first), kinds),
   }),
   similarConsumers: t.field({
     type: [SimilarConsumer],
-    description: 'Consumers who use the most of the same providers, by cosine similarity, most similar first.',
+    description: 'Consumers who use the most of the same providers, by cosine similarity, most similar first; admins only.',
+    authScopes: { admin: true },
     args: firstArg,
     resolve: async (consumer, { first }) => similarWith<Consumer>(await analytics().similarConsumers(consumer.id, checkedFirst(first))),
   }),
@@ -146,6 +148,7 @@ builder.objectFields(ProviderNode, (t) => ({
   similarProviders: t.field({
     type: [SimilarProvider],
     description: 'Providers whose consumers overlap most with this one’s, by cosine similarity, most similar first.',
+    authScopes: { authenticated: true },
     args: firstArg,
     resolve: async (provider, { first }) => similarWith<Provider>(await analytics().similarProviders(provider.id, checkedFirst(first))),
   }),

@@ -1,12 +1,14 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { visibleRelations } from '../auth/scopes';
 import { db } from '../db/client';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import type { RelationFilter } from '../domain/relations';
 import { deleteRelation, recordRelation, relationOrderBy, relationWhere } from '../domain/relations';
-import { RelationKind } from '../generated/prisma/client';
+import { type Prisma, RelationKind } from '../generated/prisma/client';
+import { AUDIT_CREATES } from './audit';
 import { builder } from './builder';
 import { mutationResult } from './errors';
-import { parseId, parseOptionalId } from './ids';
+import { idForScope, parseId, parseOptionalId } from './ids';
 import { orderInput } from './ordering';
 
 export const RelationKindEnum = builder.enumType(RelationKind, {
@@ -17,6 +19,7 @@ export const RelationKindEnum = builder.enumType(RelationKind, {
 export const RelationNode = builder.prismaNode('Relation', {
   id: { field: 'id' },
   description: 'One interaction between a consumer and a provider.',
+  authScopes: (relation) => ({ admin: true, provider: relation.providerId, consumer: relation.consumerId }),
   fields: (t) => ({
     kind: t.expose('kind', { type: RelationKindEnum }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
@@ -71,18 +74,24 @@ export const relationListArgs = builder.args((t) => ({
 type RelationListArgs = { filter?: RelationFilterArgs | null; orderBy?: typeof relationOrder.Input.$inferInput | null };
 
 /** The `where` and `orderBy` of a list of relations. */
-export function relationListQuery({ filter, orderBy }: RelationListArgs) {
-  return { where: relationWhere(relationFilter(filter)), orderBy: relationOrderBy(relationOrder.resolve(orderBy)) };
+export function relationListQuery({ filter, orderBy }: RelationListArgs, scope: Prisma.RelationWhereInput = {}) {
+  return {
+    where: { AND: [relationWhere(relationFilter(filter)), scope] },
+    orderBy: relationOrderBy(relationOrder.resolve(orderBy)),
+  };
 }
 
 builder.queryField('relations', (t) =>
   t.prismaConnection({
     type: 'Relation',
     cursor: 'id',
-    description: 'All relations, filtered and ordered (by default newest first).',
+    description: "The relations the caller may see (all for admins, else its own), filtered and ordered (newest first).",
+    authScopes: { authenticated: true },
     args: relationListArgs,
-    totalCount: (_connection, args) => db().relation.count({ where: relationListQuery(args).where }),
-    resolve: (query, _root, args) => db().relation.findMany({ ...query, ...relationListQuery(args) }),
+    totalCount: (_connection, args, { caller }) =>
+      db().relation.count({ where: relationListQuery(args, visibleRelations(caller)).where }),
+    resolve: (query, _root, args, { caller }) =>
+      db().relation.findMany({ ...query, ...relationListQuery(args, visibleRelations(caller)) }),
   }),
 );
 
@@ -102,8 +111,18 @@ const RecordRelationInput = builder.inputType('RecordRelationInput', {
 builder.mutationField('recordRelation', (t) =>
   t.field({
     type: RelationNode,
-    description: 'Records a purchase, review, subscription or favourite of a consumer with a provider.',
+    extensions: { [AUDIT_CREATES]: 'Relation' },
+    description:
+      'Records a purchase, review, subscription or favourite of a consumer with a provider: by an admin, by the consumer, or by the provider for a consumer it already has relations with.',
     args: { input: t.arg({ type: RecordRelationInput, required: true }) },
+    authScopes: (_root, { input }) => {
+      const consumerId = idForScope(input.consumerId, 'Consumer');
+      return {
+        admin: true,
+        consumer: consumerId,
+        $all: { provider: idForScope(input.providerId, 'Provider'), providerOf: consumerId },
+      };
+    },
     errors: mutationResult('RecordRelation', 'relation', [InvalidInputError, NotFoundError]),
     resolve: (_root, { input }) =>
       recordRelation({
@@ -126,7 +145,13 @@ export const Deletion = builder.objectRef<{ deletedId: string; deletedRelationCo
 builder.mutationField('deleteRelation', (t) =>
   t.field({
     type: Deletion,
+    description: 'Deletes one relation: by an admin, or by the consumer or provider it belongs to.',
     args: { id: t.arg.id({ required: true }) },
+    authScopes: async (_root, { id }) => {
+      const relation = await db().relation.findUnique({ where: { id: idForScope(id, 'Relation') } });
+      // A missing relation is the resolver's NotFoundError for admins, a refusal for others.
+      return relation ? { admin: true, provider: relation.providerId, consumer: relation.consumerId } : { admin: true };
+    },
     errors: { types: [InvalidInputError, NotFoundError], directResult: true, union: { name: 'DeleteRelationResult' } },
     resolve: async (_root, { id }) => {
       const relation = await deleteRelation(parseId(id, 'Relation', 'id'));

@@ -7,7 +7,7 @@ import { NotFoundError } from '../domain/errors';
 import type { Consumer, Provider } from '../generated/prisma/client';
 import { builder } from './builder';
 import { ConsumerNode } from './consumer';
-import { parseId } from './ids';
+import { idForScope, parseId } from './ids';
 import { entityName, loadParties } from './parties';
 import { ProviderNode } from './provider';
 
@@ -61,6 +61,11 @@ builder.objectField(ConsumerNode, 'relationshipWith', (t) =>
     nullable: true,
     description: 'The strength of this consumer’s relationship with a provider; null when they have no relations.',
     args: { providerId: t.arg.id({ required: true }) },
+    authScopes: (consumer, { providerId }) => ({
+      admin: true,
+      consumer: consumer.id,
+      provider: idForScope(providerId, 'Provider'),
+    }),
     resolve: async (consumer, { providerId }) => {
       const id = parseId(providerId, 'Provider', 'providerId');
       const relationship = await findRelationship(consumer.id, id, { party: { party: 'provider', id }, field: 'providerId' });
@@ -76,6 +81,11 @@ builder.objectFields(ProviderNode, (t) => ({
     nullable: true,
     description: 'The strength of this provider’s relationship with a consumer; null when they have no relations.',
     args: { consumerId: t.arg.id({ required: true }) },
+    authScopes: (provider, { consumerId }) => ({
+      admin: true,
+      provider: provider.id,
+      consumer: idForScope(consumerId, 'Consumer'),
+    }),
     resolve: async (provider, { consumerId }) => {
       const id = parseId(consumerId, 'Consumer', 'consumerId');
       const relationship = await findRelationship(id, provider.id, { party: { party: 'consumer', id }, field: 'consumerId' });
@@ -85,7 +95,9 @@ builder.objectFields(ProviderNode, (t) => ({
   }),
   relationships: t.connection({
     type: RelationshipRef,
-    description: 'This provider’s relationships with its consumers, strongest first, optionally of one segment.',
+    description:
+      'This provider’s relationships with its consumers, strongest first, optionally of one segment; for the provider and admins.',
+    authScopes: (provider) => ({ admin: true, provider: provider.id }),
     args: { segment: t.arg({ type: SegmentEnum, required: false }) },
     resolve: async (provider, args) => {
       const { ranked } = await analytics().providerRelationships(provider.id);

@@ -1,14 +1,33 @@
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError as maskUnexpectedError } from 'graphql-yoga';
+import { type YogaInitialContext, createYoga, maskError as maskUnexpectedError } from 'graphql-yoga';
+import type { IncomingMessage } from 'node:http';
+import { AuthenticationError } from '../auth/caller';
+import { authenticate } from '../auth/keys';
 import { DomainError } from '../domain/errors';
+import type { Context } from '../schema/builder';
 import { schema } from '../schema';
 import { EXAMPLE_QUERY } from './example-query';
 import type { Logger } from './logger';
+import { createRateLimiter, hostileQueryPlugins } from './protection';
 
 export interface AppOptions {
   logger: Logger;
   production: boolean;
+  graphiql?: boolean;
+  rateLimitPerMinute?: number;
+}
+
+/** Who is asking, from the Authorization header; a bad key is refused with 401 before anything runs. */
+async function callerOf(request: Request) {
+  try {
+    return await authenticate(request.headers.get('authorization'));
+  } catch (error) {
+    if (!(error instanceof AuthenticationError)) throw error;
+    throw new GraphQLError(error.message, {
+      extensions: { code: error.name, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
+    });
+  }
 }
 
 /** Errors the caller caused keep their message; anything else is logged and masked. */
@@ -25,13 +44,20 @@ function errorMasker(logger: Logger) {
   };
 }
 
-export function createApp({ logger, production }: AppOptions) {
-  return createYoga({
+export function createApp({ logger, production, graphiql = true, rateLimitPerMinute = 600 }: AppOptions) {
+  const rateLimit = createRateLimiter(rateLimitPerMinute);
+  return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
+    context: async ({ request, req }: YogaInitialContext & { req?: IncomingMessage }) => {
+      const caller = await callerOf(request);
+      await rateLimit(caller, req?.socket.remoteAddress ?? 'in-process');
+      return { caller };
+    },
+    plugins: hostileQueryPlugins(production),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: { title: 'Rapport', defaultQuery: EXAMPLE_QUERY },
+    graphiql: graphiql && { title: 'Rapport', defaultQuery: EXAMPLE_QUERY },
     maskedErrors: { maskError: errorMasker(logger), isDev: !production },
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),

@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import { analytics, closeAnalytics } from '../analytics';
 import { ConfigError, config } from '../config';
-import { disconnectDb } from '../db/client';
+import { ensureAdminKey } from '../auth/keys';
+import { db, disconnectDb } from '../db/client';
+import { sealPlaintextPii } from '../db/pii-maintenance';
 import { MigrationError, applyMigrations } from '../db/migrate';
 import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
 import { createApp } from './app';
@@ -12,6 +14,8 @@ async function main(): Promise<void> {
   const logger = createLogger(settings.logLevel);
 
   await applyMigrations(settings.databaseUrl);
+  const sealed = await sealPlaintextPii(db());
+  if (sealed > 0) logger.info({ consumers: sealed }, 'encrypted the personal data stored before encryption existed');
   if (settings.demoData && (await isDatabaseEmpty())) {
     const loaded = await loadDemoData();
     logger.info(loaded, 'loaded the demo data into the empty database');
@@ -21,7 +25,16 @@ async function main(): Promise<void> {
   const { graph } = analytics().projection.view();
   logger.info({ nodes: graph.order, edges: graph.size, ms: Date.now() - started }, 'built the relation graph projection');
 
-  const server = createServer(createApp({ logger, production: settings.production }));
+  const adminKey = settings.production ? null : await ensureAdminKey();
+  if (adminKey) printAdminKey(adminKey, settings.port);
+
+  const app = createApp({
+    logger,
+    production: settings.production,
+    graphiql: settings.graphiql,
+    rateLimitPerMinute: settings.rateLimitPerMinute,
+  });
+  const server = createServer(app);
   server.listen(settings.port, () => {
     logger.info(`Rapport is serving GraphQL and GraphiQL at http://localhost:${settings.port}/graphql`);
   });
@@ -34,6 +47,24 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+}
+
+/** Shown once, on the first start, and never stored: only its hash is kept. */
+function printAdminKey(key: string, port: number): void {
+  process.stdout.write(
+    [
+      '',
+      'Created an admin API key. It is shown only now; keep it somewhere safe:',
+      '',
+      `    ${key}`,
+      '',
+      `In GraphiQL (http://localhost:${port}/graphql), open Headers and paste:`,
+      `    { "Authorization": "Bearer ${key}" }`,
+      'More keys: npm run key -- create --role admin|provider|consumer (see README).',
+      '',
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -55,5 +55,6 @@ export async function databaseSnapshot() {
     db().provider.findMany({ orderBy: { id: 'asc' } }),
     db().relation.findMany({ orderBy: { id: 'asc' } }),
   ]);
-  return { consumers, providers, relations };
+  // Rows read through the PII extension are proxies; plain copies compare by value.
+  return { consumers: consumers.map((consumer) => Object.fromEntries(Object.entries(consumer))), providers, relations };
 }

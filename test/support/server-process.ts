@@ -19,11 +19,12 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `npm start`'s entry point in a child process, as a newcomer would. */
-export function startServer(env: Record<string, string>): ServerProcess {
+/** Starts `npm start`'s entry point in a child process, as a newcomer would. An undefined variable is unset. */
+export function startServer(env: Record<string, string | undefined>): ServerProcess {
+  const merged = Object.entries({ ...process.env, LOG_LEVEL: 'info', ...env }).filter(([, value]) => value !== undefined);
   const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/server/main.ts'], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: Object.fromEntries(merged),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,0 +1,38 @@
+import { config } from '../src/config';
+import { createDb } from '../src/db/client';
+import { newKeyringEntry, parseKeyring, readKeyFile, writeKeyFile } from '../src/db/pii';
+import { reencryptPii } from '../src/db/pii-maintenance';
+
+/**
+ * `npm run pii:rotate`: re-encrypts every consumer's email and phone under the primary PII key.
+ * With the embedded key file, it first adds a fresh primary key and, once every row uses it,
+ * drops the old ones. With PII_KEYS, put the new key first yourself, run this, then remove the
+ * old keys from PII_KEYS (docs/security.md).
+ */
+async function main() {
+  const settings = config();
+  const source = settings.piiKeys;
+  const keyringText = 'keyring' in source ? source.keyring : `${newKeyringEntry()},${readKeyFile(source.file).trim()}`;
+  const keyring = parseKeyring(keyringText);
+  if ('file' in source) writeKeyFile(source.file, keyringText);
+
+  const db = createDb(settings.databaseUrl, keyring);
+  try {
+    const count = await reencryptPii(db);
+    const [primary, ...retired] = keyring.keys.map((key) => key.id);
+    console.log(`Re-encrypted ${count} consumers under PII key ${primary}.`);
+    if ('file' in source) {
+      writeKeyFile(source.file, keyringText.split(',')[0]);
+      console.log(`Removed the retired key(s) ${retired.join(', ')} from ${source.file}.`);
+    } else if (retired.length > 0) {
+      console.log(`No data uses ${retired.join(', ')} any more: remove them from PII_KEYS.`);
+    }
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`Key rotation failed, and every key is kept: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { db } from '../db/client';
+import type { Consumer } from '../generated/prisma/client';
+import { NotFoundError } from './errors';
+import { hasPrismaCode } from './prisma-errors';
+
+export const ERASED_NAME = 'Erased consumer';
+
+/** Everything Rapport holds about one consumer (GDPR access), as plain data for download. */
+export async function exportConsumerData(id: number) {
+  const consumer = await db().consumer.findUnique({
+    where: { id },
+    include: {
+      relations: { orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }], include: { provider: { select: { id: true, name: true } } } },
+      apiKeys: { select: { id: true, role: true, label: true, prefix: true, createdAt: true, revokedAt: true } },
+    },
+  });
+  if (!consumer) throw new NotFoundError('Consumer', 'id');
+  const globalId = encodeGlobalID('Consumer', id);
+  const auditTrail = await db().auditEntry.findMany({
+    where: { OR: [{ actorId: globalId }, { targetIds: { contains: `"${globalId}"` } }] },
+    orderBy: { id: 'asc' },
+  });
+  const { relations, apiKeys, ...profile } = consumer;
+  return {
+    exportedAt: new Date().toISOString(),
+    consumer: {
+      id: globalId,
+      name: profile.name,
+      email: profile.email,
+      phone: profile.phone,
+      marketingConsent: profile.marketingConsent,
+      createdAt: profile.createdAt.toISOString(),
+      updatedAt: profile.updatedAt.toISOString(),
+      erasedAt: profile.erasedAt?.toISOString() ?? null,
+    },
+    relations: relations.map(({ provider, id: relationId, kind, occurredAt, amountMinor, currency, rating, comment }) => ({
+      id: encodeGlobalID('Relation', relationId),
+      provider: { id: encodeGlobalID('Provider', provider.id), name: provider.name },
+      kind,
+      occurredAt: occurredAt.toISOString(),
+      amountMinor,
+      currency,
+      rating,
+      comment,
+    })),
+    apiKeys: apiKeys.map((key) => ({ ...key, createdAt: key.createdAt.toISOString(), revokedAt: key.revokedAt?.toISOString() ?? null })),
+    auditTrail: auditTrail.map(({ at, operation, actorRole, outcome }) => ({ at: at.toISOString(), operation, actorRole, outcome })),
+  };
+}
+
+/**
+ * Erases a consumer's personal data (GDPR erasure): name, email, phone and review comments go,
+ * consent is withdrawn and its API keys are revoked. The relations stay, anonymised, so that
+ * providers' statistics and the relation graph (which holds no personal data) remain correct.
+ */
+export async function eraseConsumer(id: number): Promise<{ consumer: Consumer; anonymisedRelationCount: number }> {
+  const now = new Date();
+  try {
+    const [consumer, comments] = await db().$transaction([
+      db().consumer.update({
+        where: { id },
+        data: { name: ERASED_NAME, email: null, phone: null, marketingConsent: false, erasedAt: now },
+      }),
+      db().relation.updateMany({ where: { consumerId: id, comment: { not: null } }, data: { comment: null } }),
+      db().apiKey.updateMany({ where: { consumerId: id, revokedAt: null }, data: { revokedAt: now } }),
+    ]);
+    return { consumer, anonymisedRelationCount: comments.count };
+  } catch (error) {
+    if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Consumer', 'id');
+    throw error;
+  }
+}

@@ -1,0 +1,55 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import {
+  GraphQLID,
+  type GraphQLInputType,
+  GraphQLInputObjectType,
+  GraphQLList,
+  type GraphQLSchema,
+  defaultFieldResolver,
+  getNullableType,
+} from 'graphql';
+import { recordAudit } from '../domain/audit';
+import type { Context } from './builder';
+
+/** Field extension naming the type of entity a mutation creates, so the log can name the new ID. */
+export const AUDIT_CREATES = 'auditCreates';
+
+/** The ID values anywhere in an argument value, found through the argument's GraphQL type. */
+function idsIn(value: unknown, type: GraphQLInputType): string[] {
+  const nullable = getNullableType(type);
+  if (value == null) return [];
+  if (nullable instanceof GraphQLList) return Array.isArray(value) ? value.flatMap((item) => idsIn(item, nullable.ofType)) : [];
+  if (nullable === GraphQLID) return [String(value)];
+  if (nullable instanceof GraphQLInputObjectType) {
+    return Object.values(nullable.getFields()).flatMap((field) => idsIn((value as Record<string, unknown>)[field.name], field.type));
+  }
+  return [];
+}
+
+/**
+ * Wraps every mutation so that each attempt, allowed or refused, succeeded or failed, is written
+ * to the audit log before the response goes out: who, which mutation, which IDs, what outcome.
+ */
+export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
+  for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
+    const resolve = field.resolve ?? defaultFieldResolver;
+    const creates = field.extensions[AUDIT_CREATES] as string | undefined;
+    field.resolve = async (root, args, context: Context, info) => {
+      const targetIds = field.args.flatMap((arg) => idsIn(args[arg.name], arg.type));
+      let outcome = 'OK';
+      try {
+        const result: unknown = await resolve(root, args, context, info);
+        const createdId = (result as { id?: unknown } | null)?.id;
+        if (result instanceof Error) outcome = result.name;
+        else if (creates && typeof createdId === 'number') targetIds.push(encodeGlobalID(creates, createdId));
+        return result;
+      } catch (error) {
+        outcome = error instanceof Error ? error.name : 'Error';
+        throw error;
+      } finally {
+        await recordAudit({ caller: context.caller, operation: field.name, targetIds, outcome });
+      }
+    };
+  }
+  return schema;
+}
