@@ -1,11 +1,14 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import {
+  type ASTVisitor,
+  type ArgumentNode,
   type DocumentNode,
   GraphQLError,
   GraphQLInt,
   type GraphQLSchema,
   TypeInfo,
+  type ValidationContext,
   getNamedType,
   valueFromAST,
   visit,
@@ -27,6 +30,7 @@ export const QUERY_LIMITS = { depth: 12, cost: 50_000, aliases: 30, tokens: 4_00
 
 export function hostileQueryPlugins(production: boolean): Plugin[] {
   return [
+    usePageSizeLimit() as Plugin,
     EnvelopArmorPlugin({
       maxDepth: { n: QUERY_LIMITS.depth, ignoreIntrospection: true },
       costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true },
@@ -36,49 +40,48 @@ export function hostileQueryPlugins(production: boolean): Plugin[] {
       // Suggestions ("did you mean email?") map the schema for an attacker; developers want them.
       blockFieldSuggestion: { enabled: production },
     }) as Plugin,
-    usePageSizeLimit(),
     // Browsers send an Authorization header only after a CORS preflight, so such requests are safe.
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
   ];
 }
 
-/** `first`/`last` arguments of connection fields above MAX_PAGE_SIZE, with where they were asked. */
-function oversizedPages(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): string[] {
+/** Connection arguments (`first`/`last`) in a document that ask for more than MAX_PAGE_SIZE items. */
+function oversizedPages(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>) {
   const typeInfo = new TypeInfo(schema);
-  const problems: string[] = [];
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const field = typeInfo.getFieldDef();
-        const parent = typeInfo.getParentType();
-        if (!field || !parent || !getNamedType(field.type).name.endsWith('Connection')) return;
-        for (const argument of node.arguments ?? []) {
-          if (argument.name.value !== 'first' && argument.name.value !== 'last') continue;
-          const size = valueFromAST(argument.value, GraphQLInt, variables);
-          if (typeof size === 'number' && size > MAX_PAGE_SIZE) {
-            problems.push(`${parent.name}.${field.name}(${argument.name.value}: ${size})`);
-          }
-        }
-      },
-    }),
-  );
-  return problems;
+  const errors: GraphQLError[] = [];
+  const checkArgument = (argument: ArgumentNode) => {
+    const field = typeInfo.getFieldDef();
+    if (!field || !['first', 'last'].includes(argument.name.value)) return;
+    if (!getNamedType(field.type).name.endsWith('Connection')) return;
+    const size = valueFromAST(argument.value, GraphQLInt, variables);
+    if (typeof size !== 'number' || size <= MAX_PAGE_SIZE) return;
+    const asked = `${typeInfo.getParentType()?.name}.${field.name}(${argument.name.value}: ${size})`;
+    errors.push(
+      new GraphQLError(`${asked} asks for more than ${MAX_PAGE_SIZE} items; page through with after/before instead`, {
+        nodes: [argument],
+        extensions: { code: 'PAGE_TOO_LARGE' },
+      }),
+    );
+  };
+  visit(document, visitWithTypeInfo(typeInfo, { Argument: checkArgument }));
+  return errors;
 }
 
-function usePageSizeLimit(): Plugin {
+/**
+ * Refuses `first`/`last` above MAX_PAGE_SIZE on any connection, written in the document or passed
+ * as a variable (plugin-prisma would cut the page silently). It checks the whole document on
+ * entering it, before the cost limit (which a huge page also trips) can give a vaguer reason.
+ */
+function usePageSizeLimit(): Plugin<{ params?: { variables?: Record<string, unknown> } }> {
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const problems = oversizedPages(args.schema, args.document, (args.variableValues ?? {}) as Record<string, unknown>);
-      if (problems.length === 0) return;
-      setResultAndStopExecution({
-        errors: problems.map(
-          (problem) =>
-            new GraphQLError(`${problem} asks for more than ${MAX_PAGE_SIZE} items; page through with after/before instead`, {
-              extensions: { code: 'PAGE_TOO_LARGE' },
-            }),
-        ),
-      });
+    onValidate({ addValidationRule, context }) {
+      addValidationRule((validation: ValidationContext): ASTVisitor => ({
+        Document(document) {
+          const [first] = oversizedPages(validation.getSchema(), document, context.params?.variables ?? {});
+          // Thrown, like graphql-armor's rejections, so validation stops here with this message.
+          if (first) throw first;
+        },
+      }));
     },
   };
 }

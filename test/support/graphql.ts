@@ -27,6 +27,8 @@ export function adminKey(): Promise<string> {
 export interface ExecuteOptions {
   /** The API key to send; null sends none (an anonymous request). Defaults to the admin key. */
   key?: string | null;
+  /** Which operation of a document with several to run. */
+  operationName?: string;
 }
 
 /** Executes an operation over HTTP semantics, in process, through yoga.fetch. */
@@ -39,7 +41,7 @@ export async function execute<Data = any>(query: string, variables?: Record<stri
       accept: 'application/graphql-response+json',
       ...(key ? { authorization: `Bearer ${key}` } : {}),
     },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query, variables, operationName: options.operationName }),
   });
   return (await response.json()) as GraphQLResponse<Data>;
 }
