@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { createApiKey, listApiKeys, revokeApiKey } from '../src/auth/keys';
-import { config } from '../src/config';
 import { disconnectDb } from '../src/db/client';
-import { applyMigrations } from '../src/db/migrate';
 import { DomainError } from '../src/domain/errors';
 import type { Role } from '../src/generated/prisma/client';
 
@@ -49,9 +47,9 @@ async function list() {
   const keys = await listApiKeys();
   if (keys.length === 0) console.log('No API keys.');
   for (const key of keys) {
-    const subject = key.providerId ? ` provider ${key.providerId}` : key.consumerId ? ` consumer ${key.consumerId}` : '';
+    const subject = key.providerId ?? key.consumerId;
     const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : 'active';
-    console.log(`${key.id}\t${key.role.toLowerCase()}${subject}\t${key.prefix}…\t${state}\t${key.label ?? ''}`);
+    console.log(`${key.id}\t${key.role.toLowerCase()}${subject ? ` ${subject}` : ''}\t${key.prefix}…\t${state}\t${key.label ?? ''}`);
   }
 }
 
@@ -73,7 +71,6 @@ async function main() {
   }
   const { positionals, values } = parsed;
   const [command, argument] = positionals;
-  await applyMigrations(config().databaseUrl);
   if (command === 'create') await create(values);
   else if (command === 'list') await list();
   else if (command === 'revoke') await revoke(argument);
@@ -84,6 +81,9 @@ main()
   .catch((error: Error) => {
     if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
     else if (error instanceof DomainError) console.error(error.message);
+    else if ((error as { code?: string }).code === 'P2021') {
+      console.error('This database has no API key table yet: run `npm run db:migrate` or start the server once.');
+    }
     else console.error(error);
     process.exitCode = 1;
   })

@@ -39,3 +39,17 @@ function useWriteAheadLog(databaseUrl: string): void {
     database.close();
   }
 }
+
+/**
+ * Rewrites the SQLite file without its free pages and empties the write-ahead log, so that data
+ * overwritten in place (plaintext replaced by ciphertext) leaves no copy behind on disk.
+ */
+export function compactSqlite(databaseUrl: string): void {
+  const database = new Database(sqliteFilePath(databaseUrl));
+  try {
+    database.exec('VACUUM');
+    database.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    database.close();
+  }
+}

@@ -27,6 +27,15 @@ function idsIn(value: unknown, type: GraphQLInputType): string[] {
 }
 
 /**
+ * The name of the error a resolver returned, if it returned one. plugin-errors hands errors back
+ * as proxies that fail `instanceof Error` but keep their constructor.
+ */
+function returnedErrorName(result: unknown): string | null {
+  const constructor = (result as { constructor?: unknown } | null)?.constructor;
+  return typeof constructor === 'function' && constructor.prototype instanceof Error ? constructor.name : null;
+}
+
+/**
  * Wraps every mutation so that each attempt, allowed or refused, succeeded or failed, is written
  * to the audit log before the response goes out: who, which mutation, which IDs, what outcome.
  */
@@ -40,8 +49,8 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
       try {
         const result: unknown = await resolve(root, args, context, info);
         const createdId = (result as { id?: unknown } | null)?.id;
-        if (result instanceof Error) outcome = result.name;
-        else if (creates && typeof createdId === 'number') targetIds.push(encodeGlobalID(creates, createdId));
+        outcome = returnedErrorName(result) ?? outcome;
+        if (outcome === 'OK' && creates && typeof createdId === 'number') targetIds.push(encodeGlobalID(creates, createdId));
         return result;
       } catch (error) {
         outcome = error instanceof Error ? error.name : 'Error';

@@ -4,7 +4,7 @@ import { ConfigError, config } from '../config';
 import { ensureAdminKey } from '../auth/keys';
 import { db, disconnectDb } from '../db/client';
 import { sealPlaintextPii } from '../db/pii-maintenance';
-import { MigrationError, applyMigrations } from '../db/migrate';
+import { MigrationError, applyMigrations, compactSqlite } from '../db/migrate';
 import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
 import { createApp } from './app';
 import { createLogger } from './logger';
@@ -15,7 +15,10 @@ async function main(): Promise<void> {
 
   await applyMigrations(settings.databaseUrl);
   const sealed = await sealPlaintextPii(db());
-  if (sealed > 0) logger.info({ consumers: sealed }, 'encrypted the personal data stored before encryption existed');
+  if (sealed > 0) {
+    compactSqlite(settings.databaseUrl);
+    logger.info({ consumers: sealed }, 'encrypted the personal data stored before encryption existed');
+  }
   if (settings.demoData && (await isDatabaseEmpty())) {
     const loaded = await loadDemoData();
     logger.info(loaded, 'loaded the demo data into the empty database');

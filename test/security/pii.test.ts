@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { config } from '../../src/config';
+import { createDb, disconnectDb, sqliteFilePath } from '../../src/db/client';
+import { PiiKeyError, newKeyringEntry, parseKeyring, readKeyFile } from '../../src/db/pii';
+import { compactSqlite } from '../../src/db/migrate';
+import { reencryptPii, sealPlaintextPii } from '../../src/db/pii-maintenance';
+import { createConsumer } from '../support/factories';
+import { execute, run } from '../support/graphql';
+
+const databaseFile = sqliteFilePath(config().databaseUrl);
+const EMAIL = 'grace.hopper@example.com';
+const PHONE = '+12025550123';
+
+/** Every byte SQLite holds for the database: the file and its write-ahead log. */
+function rawDatabaseBytes(): string {
+  return [databaseFile, `${databaseFile}-wal`]
+    .filter((file) => existsSync(file))
+    .map((file) => readFileSync(file).toString('latin1'))
+    .join('');
+}
+
+function rawConsumers() {
+  const database = new Database(databaseFile, { readonly: true });
+  try {
+    return database.prepare('SELECT id, email, emailHash, phone FROM Consumer ORDER BY id').all() as {
+      id: number;
+      email: string | null;
+      emailHash: string | null;
+      phone: string | null;
+    }[];
+  } finally {
+    database.close();
+  }
+}
+
+let grace: { id: string };
+/** The keyring that reads everything stored so far; tests below rotate keys. */
+let readable = process.env.PII_KEYS!;
+
+beforeAll(async () => {
+  grace = await createConsumer({ name: 'Grace Hopper', email: 'Grace.Hopper@Example.com', phone: PHONE });
+});
+
+it('stores no plaintext email or phone number in the database file', () => {
+  const bytes = rawDatabaseBytes();
+  expect(bytes).not.toContain(EMAIL);
+  expect(bytes).not.toContain('grace.hopper');
+  expect(bytes).not.toContain('2025550123');
+  const [row] = rawConsumers();
+  expect(row.email).toMatch(/^pii1\.k\d+\./);
+  expect(row.phone).toMatch(/^pii1\.k\d+\./);
+  expect(row.emailHash).toMatch(/^[\w-]{43}$/);
+});
+
+it('serves the plaintext through the API and finds a consumer by email in any letter case', async () => {
+  const data = await run(
+    `query ($email: String!) { consumers(filter: { email: $email }) { edges { node { id email phone } } } }`,
+    { email: 'GRACE.HOPPER@example.COM' },
+  );
+  expect(data.consumers.edges).toEqual([{ node: { id: grace.id, email: EMAIL, phone: PHONE } }]);
+});
+
+it('still refuses a second consumer with the same email, whatever its case', async () => {
+  const data = await run(
+    `mutation { createConsumer(input: { name: "Copy", email: "GRACE.hopper@example.com" }) { __typename ... on Error { message } } }`,
+  );
+  expect(data.createConsumer).toEqual({ __typename: 'ConflictError', message: 'email: is already used by another consumer' });
+});
+
+it('cannot be read with another key', async () => {
+  const stranger = createDb(config().databaseUrl, parseKeyring(newKeyringEntry()));
+  const consumer = await stranger.consumer.findFirst();
+  expect(() => consumer!.email).toThrow(PiiKeyError);
+  await stranger.$disconnect();
+});
+
+it('re-encrypts everything under a new primary key, after which the old key is not needed', async () => {
+  const newEntry = newKeyringEntry(new Date('2030-01-01T00:00:00Z'));
+  readable = `${newEntry},${readable}`;
+  const rotating = createDb(config().databaseUrl, parseKeyring(readable));
+  expect(await reencryptPii(rotating)).toBeGreaterThan(0);
+  await rotating.$disconnect();
+  expect(rawConsumers().every((row) => row.email!.startsWith('pii1.k20300101000000.'))).toBe(true);
+
+  const newOnly = createDb(config().databaseUrl, parseKeyring(newEntry));
+  const found = await newOnly.consumer.findMany({ where: { email: EMAIL } });
+  expect(found.map((consumer) => consumer.phone)).toEqual([PHONE]);
+  await newOnly.$disconnect();
+});
+
+it('encrypts consumers stored before encryption existed', async () => {
+  const database = new Database(databaseFile);
+  database
+    .prepare("INSERT INTO Consumer (name, email, phone, marketingConsent, createdAt, updatedAt) VALUES ('Old', 'old@example.com', NULL, 0, 0, 0)")
+    .run();
+  database.close();
+  const client = createDb(config().databaseUrl, parseKeyring(readable));
+  // Reads fail loudly on plaintext until it is sealed; that is why the server seals at start.
+  expect(await sealPlaintextPii(client)).toBe(1);
+  compactSqlite(config().databaseUrl);
+  expect(rawDatabaseBytes()).not.toContain('old@example.com');
+  expect((await client.consumer.findFirst({ where: { email: 'old@example.com' } }))?.name).toBe('Old');
+  await client.$disconnect();
+});
+
+describe('the embedded default’s key file', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'rapport-keys-'));
+
+  it('is generated once, readable by its owner only', () => {
+    const file = join(folder, 'data', 'pii-keys');
+    const first = readKeyFile(file);
+    expect(readKeyFile(file)).toBe(first);
+    expect(parseKeyring(first).keys).toHaveLength(1);
+  });
+
+  it('is refused when others can read it', () => {
+    const file = join(folder, 'exposed');
+    writeFileSync(file, newKeyringEntry());
+    chmodSync(file, 0o644);
+    expect(() => readKeyFile(file)).toThrow(/readable by others \(mode 644\); run chmod 600/);
+  });
+});
+
+it('rotates the key file with `npm run pii:rotate`: new key in, data re-encrypted, old key out', async () => {
+  await disconnectDb();
+  const keyFile = join(mkdtempSync(join(tmpdir(), 'rapport-rotate-')), 'pii-keys');
+  writeFileSync(keyFile, `${readable}\n`, { mode: 0o600 });
+  const env: NodeJS.ProcessEnv = { ...process.env, PII_KEY_FILE: keyFile };
+  delete env.PII_KEYS;
+  const output = execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/rotate-pii-key.ts'], {
+    cwd: join(__dirname, '..', '..'),
+    env,
+    encoding: 'utf8',
+  });
+  expect(output).toMatch(/Re-encrypted \d+ consumers under PII key k\d+/);
+  const rotated = readFileSync(keyFile, 'utf8').trim();
+  expect(rotated.split(',')).toHaveLength(1);
+  expect(readable).not.toContain(rotated);
+
+  const client = createDb(config().databaseUrl, parseKeyring(rotated));
+  expect((await client.consumer.findFirst({ where: { email: EMAIL } }))?.phone).toBe(PHONE);
+  await client.$disconnect();
+  // The test's own keyring is now retired: the API must fail loudly rather than serve garbage.
+  const result = await execute('{ consumers(first: 1) { edges { node { email } } } }');
+  expect(result.errors?.[0].message).toBe('Unexpected error.');
+});
