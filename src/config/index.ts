@@ -11,7 +11,10 @@ const envSchema = z.object({
     .default(4000),
   DATABASE_URL: z
     .string()
-    .regex(/^file:.+/, 'must be a SQLite file URL such as file:./data/rapport.db')
+    .regex(
+      /^(file:|postgres(ql)?:\/\/).+/,
+      'must be a SQLite file URL such as file:./data/rapport.db or a PostgreSQL URL such as postgresql://rapport@db:5432/rapport',
+    )
     .default('file:./data/rapport.db'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   NODE_ENV: z
@@ -21,6 +24,7 @@ const envSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'must be a Redis URL such as redis://127.0.0.1:6379').optional(),
 });
 
 export interface Config {
@@ -30,6 +34,8 @@ export interface Config {
   production: boolean;
   /** Load the demo data set into an empty database at start. */
   demoData: boolean;
+  /** Shares live events between server processes when set. */
+  redisUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -49,13 +55,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     );
   }
-  const { PORT, DATABASE_URL, LOG_LEVEL, NODE_ENV, DEMO_DATA } = parsed.data;
+  const { PORT, DATABASE_URL, LOG_LEVEL, NODE_ENV, DEMO_DATA, REDIS_URL } = parsed.data;
   return {
     port: PORT,
     databaseUrl: DATABASE_URL,
     logLevel: LOG_LEVEL,
     production: NODE_ENV === 'production',
     demoData: DEMO_DATA,
+    redisUrl: REDIS_URL,
   };
 }
 

@@ -1,17 +1,23 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
+import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client';
 import { config } from '../config';
+import { dialectOf, sqliteFilePath } from './dialect';
 
+/**
+ * The database client. Its type is SQLite's generated client: PostgreSQL's is generated from the
+ * same models (prisma/postgres/schema.prisma is derived from prisma/schema.prisma) and behaves the
+ * same to the code above this layer.
+ */
 export type Db = PrismaClient;
 
-/** Path of the SQLite file named by a `file:` URL. */
-export function sqliteFilePath(databaseUrl: string): string {
-  return databaseUrl.replace(/^file:/, '').replace(/\?.*$/, '');
-}
-
 export function createDb(databaseUrl: string): Db {
+  if (dialectOf(databaseUrl) === 'postgres') {
+    return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Db;
+  }
   mkdirSync(dirname(sqliteFilePath(databaseUrl)), { recursive: true });
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: databaseUrl }) });
 }

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { sqliteFilePath } from './client';
+import { dialectOf, sqliteFilePath } from './dialect';
 
 const projectRoot = join(__dirname, '..', '..');
 const prismaCli = join(projectRoot, 'node_modules', 'prisma', 'build', 'index.js');
@@ -15,9 +15,13 @@ export class MigrationError extends Error {
   }
 }
 
-/** Applies pending migrations from prisma/migrations with Prisma's own `migrate deploy`. */
+/**
+ * Applies pending migrations with Prisma's own `migrate deploy`: prisma.config.ts picks
+ * prisma/migrations or prisma/postgres/migrations by the URL.
+ */
 export async function applyMigrations(databaseUrl: string): Promise<void> {
-  mkdirSync(dirname(sqliteFilePath(databaseUrl)), { recursive: true });
+  const sqlite = dialectOf(databaseUrl) === 'sqlite';
+  if (sqlite) mkdirSync(dirname(sqliteFilePath(databaseUrl)), { recursive: true });
   try {
     await promisify(execFile)(process.execPath, [prismaCli, 'migrate', 'deploy'], {
       cwd: projectRoot,
@@ -27,7 +31,7 @@ export async function applyMigrations(databaseUrl: string): Promise<void> {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new MigrationError(`${stdout}${stderr}`.trim());
   }
-  useWriteAheadLog(databaseUrl);
+  if (sqlite) useWriteAheadLog(databaseUrl);
 }
 
 /** WAL lets readers (the analytics projection's snapshot read) run alongside the writer. */

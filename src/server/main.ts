@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
+  await analytics().projection.refresh();
   const { graph } = analytics().projection.view();
   logger.info({ nodes: graph.order, edges: graph.size, ms: Date.now() - started }, 'built the relation graph projection');
 

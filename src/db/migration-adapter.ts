@@ -1,0 +1,43 @@
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { dialectOf } from './dialect';
+
+/**
+ * PostgreSQL's catalog types that @prisma/adapter-pg 6.19 cannot map, which the schema engine's
+ * introspection reads (prisma/prisma#27403: migrate fails with "Column type 'name' could not be
+ * deserialized"). They are text, so the CLI's connections report them as text.
+ */
+const CATALOG_TEXT_TYPES: Record<number, number> = { 18: 25, 19: 25, 1002: 1009, 1003: 1009 }; // "char", name, and their arrays
+
+type QueryResult = { fields?: { dataTypeID: number }[] };
+
+function reportCatalogTypesAsText(result: QueryResult | QueryResult[]): void {
+  for (const { fields = [] } of [result].flat()) {
+    for (const field of fields) field.dataTypeID = CATALOG_TEXT_TYPES[field.dataTypeID] ?? field.dataTypeID;
+  }
+}
+
+class CatalogTextClient extends pg.Client {
+  // pg's overloads cannot be re-declared one by one. A pool calls with a callback, a client alone
+  // returns a promise.
+  query(...args: any[]): any {
+    const last = args.length - 1;
+    if (typeof args[last] === 'function') {
+      const callback = args[last];
+      args[last] = (error: Error | null, result: QueryResult) => {
+        if (result) reportCatalogTypesAsText(result);
+        callback(error, result);
+      };
+    }
+    const result = (super.query as (...args: any[]) => any)(...args);
+    return result instanceof Promise ? result.then((rows: QueryResult) => (reportCatalogTypesAsText(rows), rows)) : result;
+  }
+}
+
+/** The driver adapter the Prisma CLI (migrate deploy, db pull) uses for `databaseUrl`. */
+export function migrationAdapter(databaseUrl: string) {
+  return dialectOf(databaseUrl) === 'postgres'
+    ? new PrismaPg({ connectionString: databaseUrl, Client: CatalogTextClient })
+    : new PrismaBetterSQLite3({ url: databaseUrl });
+}
