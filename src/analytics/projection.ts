@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { db } from '../db/client';
-import { changesAfter } from '../db/change-log';
+import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../db/change-log';
 import { readGraphSnapshot } from '../db/graph-source';
 import { type Change, parseChange } from '../domain/changes';
 import { RelationKind } from '../generated/prisma/enums';
@@ -71,6 +71,7 @@ export class GraphProjection {
     });
     this.graph = graph;
     this.lastChange = lastChange;
+    this.caughtUpAt = Date.now();
     this.loaded = true;
     this.changed();
   }
@@ -78,8 +79,9 @@ export class GraphProjection {
   // ---- Following the change log: every write, this process's or another's, reaches the graph
   // through it, in commit order.
 
-  /** The change log id the graph includes. */
+  /** The change log id the graph includes, and when the log was last read. */
   private lastChange = 0;
+  private caughtUpAt = 0;
   /** A catch-up that has not started reading yet, which callers arriving now can share. */
   private nextCatchUp?: Promise<void>;
   private catchUps: Promise<void> = Promise.resolve();
@@ -101,7 +103,9 @@ export class GraphProjection {
   }
 
   private async catchUp(): Promise<void> {
-    if (!this.loaded) return this.load();
+    const started = Date.now();
+    // After half the retention unread, changes this graph lacks may have been pruned.
+    if (!this.loaded || started - this.caughtUpAt > CHANGE_LOG_RETENTION_MS / 2) return this.load();
     const entries = await changesAfter(this.lastChange, MAX_CHANGES_TO_REPLAY + 1);
     if (entries.length > MAX_CHANGES_TO_REPLAY) return this.load();
     try {
@@ -109,6 +113,7 @@ export class GraphProjection {
         await this.apply(parseChange(change));
         this.lastChange = id;
       }
+      this.caughtUpAt = started;
     } catch {
       await this.load(); // a change the graph could not take: read it afresh
     }

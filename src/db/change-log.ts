@@ -38,8 +38,15 @@ export function changesAfter(id: number, limit: number): Promise<LoggedChange[]>
   });
 }
 
-/** Deletes the changes made before `before`; says how many. */
-export async function pruneChangeLog(before: Date): Promise<number> {
+/**
+ * How long changes stay in the log. A reader that has not caught up for half this long may have
+ * missed pruned changes, so it reads a fresh snapshot instead (see GraphProjection).
+ */
+export const CHANGE_LOG_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/** Deletes the changes older than the retention; says how many. Any process may run it, any time. */
+export async function pruneChangeLog(now = Date.now()): Promise<number> {
+  const before = new Date(now - CHANGE_LOG_RETENTION_MS);
   const { count } = await db().changeLogEntry.deleteMany({ where: { createdAt: { lt: before } } });
   return count;
 }

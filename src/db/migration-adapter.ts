@@ -38,6 +38,6 @@ class CatalogTextClient extends pg.Client {
 /** The driver adapter the Prisma CLI (migrate deploy, db pull) uses for `databaseUrl`. */
 export function migrationAdapter(databaseUrl: string) {
   return dialectOf(databaseUrl) === 'postgres'
-    ? new PrismaPg({ connectionString: databaseUrl, Client: CatalogTextClient })
+    ? new PrismaPg({ connectionString: databaseUrl, Client: CatalogTextClient, allowExitOnIdle: true })
     : new PrismaBetterSQLite3({ url: databaseUrl });
 }

@@ -1,11 +1,15 @@
 import { createServer } from 'node:http';
 import { analytics, closeAnalytics } from '../analytics';
 import { ConfigError, config } from '../config';
+import { pruneChangeLog } from '../db/change-log';
 import { disconnectDb } from '../db/client';
 import { MigrationError, applyMigrations } from '../db/migrate';
 import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
 import { createApp } from './app';
 import { createLogger } from './logger';
+
+/** Every process prunes the change log this often; deletions by several processes do not conflict. */
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 async function main(): Promise<void> {
   const settings = config();
@@ -22,6 +26,10 @@ async function main(): Promise<void> {
   const { graph } = analytics().projection.view();
   logger.info({ nodes: graph.order, edges: graph.size, ms: Date.now() - started }, 'built the relation graph projection');
 
+  const pruning = setInterval(() => {
+    pruneChangeLog().catch((error: unknown) => logger.warn({ err: error }, 'pruning the change log failed'));
+  }, PRUNE_INTERVAL_MS).unref();
+
   const server = createServer(createApp({ logger, production: settings.production }));
   server.listen(settings.port, () => {
     logger.info(`Rapport is serving GraphQL and GraphiQL at http://localhost:${settings.port}/graphql`);
@@ -29,6 +37,7 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info(`${signal} received; finishing in-flight requests`);
+    clearInterval(pruning);
     server.close(() => {
       void Promise.all([closeAnalytics(), disconnectDb()]).then(() => process.exit(0));
     });

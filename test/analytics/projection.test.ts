@@ -1,22 +1,14 @@
 import seedrandom from 'seedrandom';
-import type { RelationGraph } from '../../src/analytics/graph';
 import { GraphProjection } from '../../src/analytics/projection';
 import { config } from '../../src/config';
 import { db } from '../../src/db/client';
 import { createConsumer, deleteConsumer } from '../../src/domain/consumers';
 import { createProvider, deleteProvider } from '../../src/domain/providers';
 import { deleteRelation, recordRelation } from '../../src/domain/relations';
+import { canonical } from '../support/canonical-graph';
 
 // The projection kept current by the change log must equal one built afresh from the database,
 // aggregates included, after any mix of writes.
-
-function canonical(graph: RelationGraph) {
-  const nodes = graph.nodes().sort();
-  const edges = graph
-    .mapEdges((_edge, attributes, source, target) => [[source, target].sort().join('-'), attributes] as const)
-    .sort(([a], [b]) => a.localeCompare(b));
-  return { nodes, edges: Object.fromEntries(edges) };
-}
 
 it('follows random writes exactly as a fresh build from the database sees them', async () => {
   const live = new GraphProjection(config().databaseUrl);
