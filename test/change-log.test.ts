@@ -5,6 +5,7 @@ import { CHANGE_LOG_RETENTION_MS, pruneChangeLog } from '../src/db/change-log';
 import { db } from '../src/db/client';
 import { createConsumer } from '../src/domain/consumers';
 import { createProvider } from '../src/domain/providers';
+import { recordChange } from '../src/domain/changes';
 import { recordRelation } from '../src/domain/relations';
 import { canonical } from './support/canonical-graph';
 
@@ -70,5 +71,18 @@ it('ends equal to a fresh build after concurrent writes, read while they commit'
   for (const { consumerId } of pairs) {
     for (const { providerId } of pairs) expect(pairEdge(projection.view().graph, consumerId, providerId)).toBeDefined();
   }
+  expect(canonical(projection.view().graph)).toEqual(await freshBuild());
+});
+
+it('reads afresh at a bulk load written around the log, and applies the changes after it once', async () => {
+  const projection = new GraphProjection(config().databaseUrl);
+  await projection.refresh();
+  const bulk = await party('bulk');
+  await db().relation.create({ data: { ...bulk, kind: 'FAVORITE', occurredAt: new Date() } });
+  await db().$transaction((tx) => recordChange(tx, { type: 'bulkLoaded' }));
+  const after = await party('after');
+  await recordRelation({ ...after, kind: 'REVIEW', rating: 4 });
+  await projection.refresh();
+  expect(pairEdge(projection.view().graph, bulk.consumerId, bulk.providerId)).toBeDefined();
   expect(canonical(projection.view().graph)).toEqual(await freshBuild());
 });

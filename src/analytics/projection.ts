@@ -110,7 +110,9 @@ export class GraphProjection {
     if (entries.length > MAX_CHANGES_TO_REPLAY) return this.load();
     try {
       for (const { id, change } of entries) {
-        await this.apply(parseChange(change));
+        const parsed = parseChange(change);
+        if (parsed.type === 'bulkLoaded') return await this.load(); // the snapshot has it and all before it
+        await this.apply(parsed);
         this.lastChange = id;
       }
       this.caughtUpAt = started;

@@ -14,7 +14,9 @@ export type Change =
   | { type: 'relationRemoved'; relation: RelationRecord }
   | { type: 'partyCreated'; party: Party; id: number }
   /** The party went, with every relation it had. */
-  | { type: 'partyDeleted'; party: Party; id: number };
+  | { type: 'partyDeleted'; party: Party; id: number }
+  /** Many rows were written at once, around the per-row changes (a bulk import): read afresh. */
+  | { type: 'bulkLoaded' };
 
 export function recordChange(tx: Transaction, change: Change): Promise<void> {
   return appendToChangeLog(tx, JSON.stringify(change));
