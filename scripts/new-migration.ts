@@ -1,51 +1,85 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyMigrations } from '../src/db/migrate';
+import { createDatabase, databaseUrl, dropDatabases, postgresServerUrl } from '../src/db/postgres-admin';
+import { POSTGRES_SCHEMA, postgresSchema } from './derive-postgres-schema';
 
 /**
- * `npm run db:new-migration -- <name>`: writes prisma/migrations/<timestamp>_<name>/migration.sql
- * with the SQL that takes the committed migrations to prisma/schema.prisma. (`prisma migrate dev`
- * fails with the WebAssembly engine, so the committed migrations are applied to a scratch database,
- * whose introspected schema is diffed against prisma/schema.prisma.)
+ * `npm run db:new-migration -- <name>`: derives prisma/postgres/schema.prisma from
+ * prisma/schema.prisma, then writes, for SQLite and for PostgreSQL, the migration that takes
+ * the committed ones to the schema: <migrations>/<timestamp>_<name>/migration.sql. (`prisma
+ * migrate dev` fails with the WebAssembly engine, so the committed migrations are applied to a
+ * scratch database, whose introspected schema is diffed against the target schema.) PostgreSQL's
+ * scratch database is made on the server POSTGRES_SERVER_URL names.
  */
+const root = join(__dirname, '..');
+
+interface Scratch {
+  url: string;
+  remove(): Promise<void>;
+}
+
+const DIALECTS = [
+  { label: 'SQLite', schema: 'prisma/schema.prisma', migrations: 'prisma/migrations', scratch: sqliteScratch },
+  { label: 'PostgreSQL', schema: 'prisma/postgres/schema.prisma', migrations: 'prisma/postgres/migrations', scratch: postgresScratch },
+];
+
 async function main() {
   const name = process.argv[2];
   if (!name || !/^[a-z0-9_]+$/.test(name)) {
     throw new Error('Usage: npm run db:new-migration -- <name>, where name is lower_snake_case');
   }
-  const root = join(__dirname, '..');
-  const scratch = mkdtempSync(join(tmpdir(), 'rapport-migration-'));
-  const url = `file:${join(scratch, 'scratch.db')}`;
+  writeFileSync(POSTGRES_SCHEMA, postgresSchema(readFileSync(join(root, 'prisma', 'schema.prisma'), 'utf8')));
+  const folder = `${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${name}`;
+  for (const dialect of DIALECTS) {
+    const sql = await pendingSql(dialect.schema, await dialect.scratch());
+    if (!/\S/.test(sql.replace(/^--.*$/gm, ''))) {
+      console.log(`${dialect.label}: the schema matches the migrations; no migration written.`);
+      continue;
+    }
+    const target = join(root, dialect.migrations, folder);
+    mkdirSync(target);
+    writeFileSync(join(target, 'migration.sql'), sql);
+    console.log(`${dialect.label}: wrote ${join(dialect.migrations, folder, 'migration.sql')}; review it, then commit it.`);
+  }
+}
+
+/** The SQL that takes a database migrated with the committed migrations to `schema`. */
+async function pendingSql(schema: string, scratch: Scratch): Promise<string> {
+  const workspace = mkdtempSync(join(tmpdir(), 'rapport-migration-'));
   try {
-    await applyMigrations(url);
+    await applyMigrations(scratch.url);
     const prisma = (...args: string[]) =>
       execFileSync(process.execPath, [join(root, 'node_modules', 'prisma', 'build', 'index.js'), ...args], {
         cwd: root,
-        env: { ...process.env, DATABASE_URL: url },
+        env: { ...process.env, DATABASE_URL: scratch.url },
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-    const migrated = join(scratch, 'migrated.prisma');
+    const migrated = join(workspace, 'migrated.prisma');
     const pulled = prisma('db', 'pull', '--print');
     // The CLI prints its adapter warning on stdout too; the schema starts at its first block.
     writeFileSync(migrated, pulled.slice(pulled.search(/^(generator|datasource) /m)));
-    const sql = prisma(
-      'migrate', 'diff', '--from-schema-datamodel', migrated, '--to-schema-datamodel', 'prisma/schema.prisma', '--script',
-    );
-    if (!/\S/.test(sql.replace(/^--.*$/gm, ''))) {
-      console.log('The schema matches the migrations; no migration written.');
-      return;
-    }
-    const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-    const folder = join(root, 'prisma', 'migrations', `${stamp}_${name}`);
-    mkdirSync(folder);
-    writeFileSync(join(folder, 'migration.sql'), sql);
-    console.log(`Wrote ${join(folder, 'migration.sql')}; review it, then commit it.`);
+    return prisma('migrate', 'diff', '--from-schema-datamodel', migrated, '--to-schema-datamodel', schema, '--script');
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    rmSync(workspace, { recursive: true, force: true });
+    await scratch.remove();
   }
+}
+
+async function sqliteScratch(): Promise<Scratch> {
+  const folder = mkdtempSync(join(tmpdir(), 'rapport-migration-'));
+  return { url: `file:${join(folder, 'scratch.db')}`, remove: async () => rmSync(folder, { recursive: true, force: true }) };
+}
+
+async function postgresScratch(): Promise<Scratch> {
+  const server = postgresServerUrl();
+  const name = `rapport_migration_${randomUUID().replace(/-/g, '')}`;
+  await createDatabase(server, name);
+  return { url: databaseUrl(server, name), remove: () => dropDatabases(server, name) };
 }
 
 main().catch((error: Error) => {

@@ -52,16 +52,22 @@ describe('configuration from the environment', () => {
   it('names every bad value and says what is expected', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', REDIS_URL: 'localhost:6379' });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
       'PORT="eighty": must be a number',
-      'DATABASE_URL="mysql://x": must be a SQLite file URL such as file:./data/rapport.db',
+      'DATABASE_URL="mysql://x": must be a SQLite file URL such as file:./data/rapport.db or a PostgreSQL URL such as postgresql://rapport@db:5432/rapport',
       'LOG_LEVEL="loud": must be one of fatal, error, warn, info, debug, trace, silent',
+      'REDIS_URL="localhost:6379": must be a Redis URL such as redis://127.0.0.1:6379',
     ]);
+  });
+
+  it('takes a PostgreSQL database and a Redis server', () => {
+    const settings = loadConfig({ DATABASE_URL: 'postgresql://rapport@db:5432/rapport', REDIS_URL: 'redis://cache:6379' });
+    expect(settings).toMatchObject({ databaseUrl: 'postgresql://rapport@db:5432/rapport', redisUrl: 'redis://cache:6379' });
   });
 
   it('refuses a port out of range', () => {

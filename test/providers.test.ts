@@ -97,4 +97,17 @@ describe('providers', () => {
     expect(data.mobility.edges).toEqual([{ node: { name: 'Zeta Rides' } }]);
     expect(data.zeta.totalCount).toBe(2);
   });
+
+  it('matches names and emails whatever their case, on every database', async () => {
+    await createProvider({ name: 'Quokka Rides' });
+    await createConsumer({ name: 'Wanda Quokkason', email: 'wanda.quokka@example.com' });
+    const data = await run(`{
+      providers(filter: { nameContains: "qUOKKA" }) { edges { node { name } } }
+      byName: consumers(filter: { nameContains: "QUOKKASON" }) { totalCount }
+      byEmail: consumers(filter: { email: "Wanda.QUOKKA@Example.com" }) { totalCount }
+    }`);
+    expect(data.providers.edges).toEqual([{ node: { name: 'Quokka Rides' } }]);
+    expect(data.byName.totalCount).toBe(1);
+    expect(data.byEmail.totalCount).toBe(1);
+  });
 });

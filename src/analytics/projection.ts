@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { db } from '../db/client';
+import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../db/change-log';
 import { readGraphSnapshot } from '../db/graph-source';
-import { type Change, onChange } from '../domain/changes';
-import type { Relation } from '../generated/prisma/client';
+import { type Change, parseChange } from '../domain/changes';
 import { RelationKind } from '../generated/prisma/enums';
 import {
   type RelationFacts,
@@ -27,32 +27,30 @@ export interface GraphView {
   key: string;
 }
 
+/** Past this many changes to catch up with, reading a fresh snapshot is the cheaper way. */
+const MAX_CHANGES_TO_REPLAY = 10_000;
+
 /**
- * The relation graph held in memory: built once from the database, then kept current by the
- * domain's change events, with a version that grows with every change. Restrictions to a set
- * of relation kinds are derived on demand and cached for the current version.
+ * The relation graph held in memory: built from a database snapshot, then kept current by the
+ * change log, with a version that grows with every change. Restrictions to a set of relation
+ * kinds are derived on demand and cached for the current version.
  */
 export class GraphProjection {
   private readonly instance = randomUUID();
   private graph = createRelationGraph();
   private loaded = false;
-  private stale = false;
   private versionNumber = 0;
   private readonly restricted = new Map<string, RelationGraph>();
-  private readonly unsubscribe: () => void;
 
-  constructor(private readonly databaseUrl: string) {
-    this.unsubscribe = onChange((change) => this.apply(change));
-  }
+  constructor(private readonly databaseUrl: string) {}
 
   get version(): number {
-    this.ensureLoaded();
     return this.versionNumber;
   }
 
-  /** The graph over the given kinds (all kinds when none are given) at the current version. */
+  /** The graph over the given kinds (all kinds when none are given) as of the last `refresh()`. */
   view(kinds?: readonly RelationKind[] | null): GraphView {
-    this.ensureLoaded();
+    if (!this.loaded) throw new Error('The graph projection is read before its first refresh()');
     const selected = kinds?.length ? [...new Set(kinds)].sort() : ALL_KINDS;
     const kindsKey = selected.length === ALL_KINDS.length ? 'ALL' : selected.join('+');
     let graph = kindsKey === 'ALL' ? this.graph : this.restricted.get(kindsKey);
@@ -64,46 +62,79 @@ export class GraphProjection {
     return { graph, version, kinds: kindsKey, key: `${this.instance}:${version}:${kindsKey}` };
   }
 
-  /** Reads the whole graph from the database; synchronous, so no write can interleave. */
-  load(): void {
+  /** Reads the whole graph from one database snapshot, and the change log position it includes. */
+  async load(): Promise<void> {
     const graph = createRelationGraph();
-    readGraphSnapshot(this.databaseUrl, {
+    const lastChange = await readGraphSnapshot(this.databaseUrl, {
       party: (party, id) => addParty(graph, party, id),
       relation: (relation) => addRelation(graph, relation),
     });
     this.graph = graph;
+    this.lastChange = lastChange;
+    this.caughtUpAt = Date.now();
     this.loaded = true;
-    this.stale = false;
     this.changed();
   }
 
-  close(): void {
-    this.unsubscribe();
+  // ---- Following the change log: every write, this process's or another's, reaches the graph
+  // through it, in commit order.
+
+  /** The change log id the graph includes, and when the log was last read. */
+  private lastChange = 0;
+  private caughtUpAt = 0;
+  /** A catch-up that has not started reading yet, which callers arriving now can share. */
+  private nextCatchUp?: Promise<void>;
+  private catchUps: Promise<void> = Promise.resolve();
+
+  /**
+   * Brings the graph up to date with every change committed before this call: builds it on first
+   * use, then applies the change log past its position. Callers arriving together share a read.
+   */
+  refresh(): Promise<void> {
+    if (!this.nextCatchUp) {
+      const next = this.catchUps.then(() => {
+        this.nextCatchUp = undefined;
+        return this.catchUp();
+      });
+      this.nextCatchUp = next;
+      this.catchUps = next.catch(() => undefined);
+    }
+    return this.nextCatchUp;
   }
 
-  private ensureLoaded(): void {
-    if (!this.loaded || this.stale) this.load();
+  private async catchUp(): Promise<void> {
+    const started = Date.now();
+    // After half the retention unread, changes this graph lacks may have been pruned.
+    if (!this.loaded || started - this.caughtUpAt > CHANGE_LOG_RETENTION_MS / 2) return this.load();
+    const entries = await changesAfter(this.lastChange, MAX_CHANGES_TO_REPLAY + 1);
+    if (entries.length > MAX_CHANGES_TO_REPLAY) return this.load();
+    try {
+      for (const { id, change } of entries) {
+        const parsed = parseChange(change);
+        if (parsed.type === 'bulkLoaded') return await this.load(); // the snapshot has it and all before it
+        await this.apply(parsed);
+        this.lastChange = id;
+      }
+      this.caughtUpAt = started;
+    } catch {
+      await this.load(); // a change the graph could not take: read it afresh
+    }
   }
 
   private async apply(change: Change): Promise<void> {
-    if (!this.loaded) return; // the first load reads it from the database
-    try {
-      switch (change.type) {
-        case 'relationRecorded':
-          addRelation(this.graph, factsOf(change.relation));
-          break;
-        case 'relationsRemoved':
-          for (const relation of change.relations) await this.remove(factsOf(relation));
-          break;
-        case 'partyCreated':
-          addParty(this.graph, change.party, change.id);
-          break;
-        case 'partyDeleted':
-          removeParty(this.graph, change.party, change.id);
-          break;
-      }
-    } catch {
-      this.stale = true; // rebuilt from the database on the next read
+    switch (change.type) {
+      case 'relationRecorded':
+        addRelation(this.graph, change.relation);
+        break;
+      case 'relationRemoved':
+        await this.remove(change.relation);
+        break;
+      case 'partyCreated':
+        addParty(this.graph, change.party, change.id);
+        break;
+      case 'partyDeleted':
+        removeParty(this.graph, change.party, change.id);
+        break;
     }
     this.changed();
   }
@@ -132,8 +163,4 @@ export class GraphProjection {
     this.versionNumber++;
     this.restricted.clear();
   }
-}
-
-function factsOf(relation: Relation): RelationFacts {
-  return { ...relation, occurredAt: relation.occurredAt.getTime() };
 }

@@ -226,7 +226,8 @@ export class Analytics {
   }
 
   /** True when the projection holds this consumer or provider, that is, when it exists. */
-  has(party: Party): boolean {
+  async has(party: Party): Promise<boolean> {
+    await this.projection.refresh();
     return this.projection.view().graph.hasNode(nodeKey(party.party, party.id));
   }
 
@@ -250,14 +251,14 @@ export class Analytics {
   }
 
   /** A breadth-first search touches only the nodes near the path: cheap enough for the request thread. */
-  connectionPath(from: Party, to: Party, kinds: readonly RelationKind[] | null | undefined): Party[] | null {
+  async connectionPath(from: Party, to: Party, kinds: readonly RelationKind[] | null | undefined): Promise<Party[] | null> {
+    await this.projection.refresh();
     const { graph } = this.projection.view(kinds);
     const path = shortestPath(graph, nodeKey(from.party, from.id), nodeKey(to.party, to.id));
     return path && path.map((node) => partyAt(graph, node));
   }
 
   async close(): Promise<void> {
-    this.projection.close();
     await this.runner.close();
   }
 
@@ -270,11 +271,12 @@ export class Analytics {
     return this.cached(`strengths:${asOf}`, kinds, async (view) => edgeStrengths(view.graph, asOf, this.settings.strength));
   }
 
-  private cached<T>(
+  private async cached<T>(
     question: string,
     kinds: readonly RelationKind[] | null | undefined,
     compute: (view: GraphView) => Promise<T>,
   ): Promise<T> {
+    await this.projection.refresh();
     const view = this.projection.view(kinds);
     const key = `${question}:${view.kinds}`;
     if (this.cacheVersion !== view.version) {

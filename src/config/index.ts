@@ -15,7 +15,10 @@ const envSchema = z.object({
     .default(4000),
   DATABASE_URL: z
     .string()
-    .regex(/^file:.+/, 'must be a SQLite file URL such as file:./data/rapport.db')
+    .regex(
+      /^(file:|postgres(ql)?:\/\/).+/,
+      'must be a SQLite file URL such as file:./data/rapport.db or a PostgreSQL URL such as postgresql://rapport@db:5432/rapport',
+    )
     .default('file:./data/rapport.db'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   NODE_ENV: z
@@ -39,6 +42,7 @@ const envSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be at least 1')
     .default(600),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'must be a Redis URL such as redis://127.0.0.1:6379').optional(),
 });
 
 export interface Config {
@@ -54,6 +58,8 @@ export interface Config {
   piiKeys: { keyring: string } | { file: string };
   /** Requests each API key (or, unauthenticated, each client address) may make per minute. */
   rateLimitPerMinute: number;
+  /** Shares live events between server processes when set. */
+  redisUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -73,7 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     );
   }
-  const { PORT, DATABASE_URL, LOG_LEVEL, NODE_ENV, DEMO_DATA, GRAPHIQL, PII_KEYS, PII_KEY_FILE } = parsed.data;
+  const { PORT, DATABASE_URL, LOG_LEVEL, NODE_ENV, DEMO_DATA, GRAPHIQL, PII_KEYS, PII_KEY_FILE, REDIS_URL } = parsed.data;
   const production = NODE_ENV === 'production';
   if (production && !PII_KEYS) {
     throw new ConfigError(['PII_KEYS: is required in production (see docs/security.md for how to generate it)']);
@@ -87,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: GRAPHIQL,
     piiKeys: PII_KEYS ? { keyring: PII_KEYS } : { file: PII_KEY_FILE ?? defaultKeyFile(DATABASE_URL) },
     rateLimitPerMinute: parsed.data.RATE_LIMIT_PER_MINUTE,
+    redisUrl: REDIS_URL,
   };
 }
 

@@ -1,17 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
+import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client';
 import { config } from '../config';
 import { type Keyring, parseKeyring, readKeyFile } from './pii';
 import { piiExtension } from './pii-extension';
+import { dialectOf, sqliteFilePath } from './dialect';
 
+/**
+ * The database client. Its type is SQLite's generated client: PostgreSQL's is generated from the
+ * same models (prisma/postgres/schema.prisma is derived from prisma/schema.prisma) and behaves the
+ * same to the code above this layer.
+ */
 export type Db = PrismaClient;
-
-/** Path of the SQLite file named by a `file:` URL. */
-export function sqliteFilePath(databaseUrl: string): string {
-  return databaseUrl.replace(/^file:/, '').replace(/\?.*$/, '');
-}
 
 let keyring: Keyring | undefined;
 
@@ -22,11 +25,17 @@ export function configuredKeyring(): Keyring {
   return keyring;
 }
 
-export function createDb(databaseUrl: string, piiKeyring: Keyring = configuredKeyring()): Db {
+function createBaseClient(databaseUrl: string): Db {
+  if (dialectOf(databaseUrl) === 'postgres') {
+    return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Db;
+  }
   mkdirSync(dirname(sqliteFilePath(databaseUrl)), { recursive: true });
-  const client = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: databaseUrl }) });
+  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: databaseUrl }) });
+}
+
+export function createDb(databaseUrl: string, piiKeyring: Keyring = configuredKeyring()): Db {
   // The extension changes stored values, not the shapes callers see, so the client's type stands.
-  return client.$extends(piiExtension(piiKeyring)) as unknown as Db;
+  return createBaseClient(databaseUrl).$extends(piiExtension(piiKeyring)) as unknown as Db;
 }
 
 let client: Db | undefined;

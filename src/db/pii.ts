@@ -50,9 +50,9 @@ export function parseKeyring(text: string): Keyring {
   return { keys, byId };
 }
 
-/** A fresh `id:key` entry; the id is the creation date so operators can tell keys apart. */
+/** A fresh `id:key` entry; the id starts with the creation time so operators can tell keys apart. */
 export function newKeyringEntry(now = new Date()): string {
-  const id = `k${now.toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  const id = `k${now.toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
   return `${id}:${randomBytes(32).toString('base64')}`;
 }
 
@@ -91,7 +91,11 @@ export function decrypt(keyring: Keyring, ciphertext: string): string {
   if (!key) throw new PiiKeyError(`A stored value was encrypted with PII key "${keyId}", which is not in the keyring`);
   const decipher = createDecipheriv('aes-256-gcm', key.encryption, Buffer.from(iv, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    throw new PiiKeyError(`A stored value does not decrypt with PII key "${keyId}": the key is wrong or the value was altered`);
+  }
 }
 
 /** Lookup hashes of a normalised value under every key, the primary's first. */

@@ -1,27 +1,33 @@
+import { type Transaction, appendToChangeLog } from '../db/change-log';
+import type { RelationRecord } from '../db/graph-source';
 import type { Relation } from '../generated/prisma/client';
 
 export type Party = 'consumer' | 'provider';
 
 /**
- * Committed writes that derived state (the analytics graph projection) must follow. The domain
- * publishes after each commit and waits for every listener, so once a mutation has returned,
- * its change is visible to the next read of derived state (read-your-writes).
+ * Committed writes that derived state (the analytics graph projection) must follow. Each is
+ * appended to the change log by the transaction that makes it, so it commits with the write or
+ * not at all, and every server process on the database reads the changes in commit order.
  */
 export type Change =
-  | { type: 'relationRecorded'; relation: Relation }
-  | { type: 'relationsRemoved'; relations: Relation[] }
+  | { type: 'relationRecorded'; relation: RelationRecord }
+  | { type: 'relationRemoved'; relation: RelationRecord }
   | { type: 'partyCreated'; party: Party; id: number }
-  | { type: 'partyDeleted'; party: Party; id: number };
+  /** The party went, with every relation it had. */
+  | { type: 'partyDeleted'; party: Party; id: number }
+  /** Many rows were written at once, around the per-row changes (a bulk import): read afresh. */
+  | { type: 'bulkLoaded' };
 
-type Listener = (change: Change) => void | Promise<void>;
-
-const listeners = new Set<Listener>();
-
-export function onChange(listener: Listener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+export function recordChange(tx: Transaction, change: Change): Promise<void> {
+  return appendToChangeLog(tx, JSON.stringify(change));
 }
 
-export async function publish(change: Change): Promise<void> {
-  for (const listener of listeners) await listener(change);
+export function parseChange(logged: string): Change {
+  return JSON.parse(logged) as Change;
+}
+
+/** The facts of a relation that derived state needs. */
+export function relationRecord(relation: Relation): RelationRecord {
+  const { consumerId, providerId, kind, amountMinor, currency, rating } = relation;
+  return { consumerId, providerId, kind, occurredAt: relation.occurredAt.getTime(), amountMinor, currency, rating };
 }

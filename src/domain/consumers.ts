@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { db } from '../db/client';
+import { containsIgnoringCase } from '../db/dialect';
 import type { Consumer, Prisma } from '../generated/prisma/client';
 import { ConflictError, NotFoundError, parseInput } from './errors';
 import * as fields from './fields';
 import { type Ordering, totalOrder } from './ordering';
 import { hasPrismaCode } from './prisma-errors';
-import { publish } from './changes';
+import { recordChange } from './changes';
 import { type Deletion, deleteWithRelations } from './relations';
 
 const createConsumerInput = z.object({
@@ -38,7 +39,7 @@ export type ConsumerOrderField = 'name' | 'createdAt';
 
 export function consumerWhere(filter: ConsumerFilter | null | undefined): Prisma.ConsumerWhereInput {
   return {
-    ...(filter?.nameContains ? { name: { contains: filter.nameContains } } : {}),
+    ...(filter?.nameContains ? { name: containsIgnoringCase(filter.nameContains) } : {}),
     ...(filter?.email ? { email: filter.email } : {}),
   };
 }
@@ -51,15 +52,16 @@ const EMAIL_TAKEN = 'is already used by another consumer';
 
 export async function createConsumer(input: CreateConsumerInput): Promise<Consumer> {
   const data = parseInput(createConsumerInput, input);
-  let consumer: Consumer;
   try {
-    consumer = await db().consumer.create({ data });
+    return await db().$transaction(async (tx) => {
+      const consumer = await tx.consumer.create({ data });
+      await recordChange(tx, { type: 'partyCreated', party: 'consumer', id: consumer.id });
+      return consumer;
+    });
   } catch (error) {
     if (hasPrismaCode(error, 'P2002')) throw new ConflictError('email', EMAIL_TAKEN);
     throw error;
   }
-  await publish({ type: 'partyCreated', party: 'consumer', id: consumer.id });
-  return consumer;
 }
 
 export async function updateConsumer(id: number, input: UpdateConsumerInput): Promise<Consumer> {

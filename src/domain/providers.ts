@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { db } from '../db/client';
+import { containsIgnoringCase } from '../db/dialect';
 import { Prisma, type Provider } from '../generated/prisma/client';
-import { publish } from './changes';
+import { recordChange } from './changes';
 import { NotFoundError, parseInput } from './errors';
 import * as fields from './fields';
 import { type Ordering, totalOrder } from './ordering';
@@ -43,7 +44,7 @@ export type ProviderOrderField = 'name' | 'category' | 'createdAt';
 
 export function providerWhere(filter: ProviderFilter | null | undefined): Prisma.ProviderWhereInput {
   return {
-    ...(filter?.nameContains ? { name: { contains: filter.nameContains } } : {}),
+    ...(filter?.nameContains ? { name: containsIgnoringCase(filter.nameContains) } : {}),
     ...(filter?.category ? { category: filter.category.trim().toLowerCase() } : {}),
   };
 }
@@ -53,9 +54,12 @@ export function providerOrderBy(ordering: Ordering<ProviderOrderField>) {
 }
 
 export async function createProvider(input: CreateProviderInput): Promise<Provider> {
-  const provider = await db().provider.create({ data: parseInput(createProviderInput, input) });
-  await publish({ type: 'partyCreated', party: 'provider', id: provider.id });
-  return provider;
+  const data = parseInput(createProviderInput, input);
+  return db().$transaction(async (tx) => {
+    const provider = await tx.provider.create({ data });
+    await recordChange(tx, { type: 'partyCreated', party: 'provider', id: provider.id });
+    return provider;
+  });
 }
 
 export async function updateProvider(id: number, input: UpdateProviderInput): Promise<Provider> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { db } from '../db/client';
 import { type Prisma, type Relation, RelationKind } from '../generated/prisma/client';
-import { publish } from './changes';
+import { recordChange, relationRecord } from './changes';
 import { InvalidInputError, NotFoundError, RelationsExistError, parseInput } from './errors';
 import * as fields from './fields';
 import { type Ordering, totalOrder } from './ordering';
@@ -78,29 +78,30 @@ export function relationOrderBy(ordering: Ordering<RelationOrderField>) {
 
 export async function recordRelation(input: RecordRelationInput): Promise<Relation> {
   const data = parseInput(recordRelationInput, input);
-  const relation = await db().$transaction(async (tx) => {
+  return db().$transaction(async (tx) => {
     const [consumer, provider] = await Promise.all([
       tx.consumer.findUnique({ where: { id: data.consumerId }, select: { id: true } }),
       tx.provider.findUnique({ where: { id: data.providerId }, select: { id: true } }),
     ]);
     if (!consumer) throw new NotFoundError('Consumer', 'consumerId');
     if (!provider) throw new NotFoundError('Provider', 'providerId');
-    return tx.relation.create({ data: { ...data, occurredAt: data.occurredAt ?? new Date() } });
+    const relation = await tx.relation.create({ data: { ...data, occurredAt: data.occurredAt ?? new Date() } });
+    await recordChange(tx, { type: 'relationRecorded', relation: relationRecord(relation) });
+    return relation;
   });
-  await publish({ type: 'relationRecorded', relation });
-  return relation;
 }
 
 export async function deleteRelation(id: number): Promise<Relation> {
-  let relation: Relation;
   try {
-    relation = await db().relation.delete({ where: { id } });
+    return await db().$transaction(async (tx) => {
+      const relation = await tx.relation.delete({ where: { id } });
+      await recordChange(tx, { type: 'relationRemoved', relation: relationRecord(relation) });
+      return relation;
+    });
   } catch (error) {
     if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Relation', 'id');
     throw error;
   }
-  await publish({ type: 'relationsRemoved', relations: [relation] });
-  return relation;
 }
 
 export interface Deletion {
@@ -117,21 +118,20 @@ export async function deleteWithRelations(
   { cascade }: { cascade: boolean },
 ): Promise<Deletion> {
   const side = entity === 'Consumer' ? 'consumerId' : 'providerId';
-  const removed = await db().$transaction(async (tx) => {
+  const deletedRelationCount = await db().$transaction(async (tx) => {
     const where = { id };
     const exists =
       entity === 'Consumer'
         ? await tx.consumer.findUnique({ where, select: { id: true } })
         : await tx.provider.findUnique({ where, select: { id: true } });
     if (!exists) throw new NotFoundError(entity, 'id');
-    const relations = await tx.relation.findMany({ where: { [side]: id } });
-    if (relations.length > 0 && !cascade) throw new RelationsExistError(entity, relations.length);
+    const relations = await tx.relation.count({ where: { [side]: id } });
+    if (relations > 0 && !cascade) throw new RelationsExistError(entity, relations);
     await tx.relation.deleteMany({ where: { [side]: id } });
     if (entity === 'Consumer') await tx.consumer.delete({ where });
     else await tx.provider.delete({ where });
+    await recordChange(tx, { type: 'partyDeleted', party: entity === 'Consumer' ? 'consumer' : 'provider', id });
     return relations;
   });
-  if (removed.length > 0) await publish({ type: 'relationsRemoved', relations: removed });
-  await publish({ type: 'partyDeleted', party: entity === 'Consumer' ? 'consumer' : 'provider', id });
-  return { deletedRelationCount: removed.length };
+  return { deletedRelationCount };
 }

@@ -251,7 +251,7 @@ builder.queryFields((t) => ({
       for (const [field, end] of Object.entries(ends)) {
         if (!found.some(({ party }) => party === end)) throw new NotFoundError(entityName(end), field);
       }
-      const path = analytics().connectionPath(ends.from, ends.to, kinds);
+      const path = await analytics().connectionPath(ends.from, ends.to, kinds);
       return path && (await loadParties(path)).map(({ entity }) => entity);
     },
   }),

@@ -51,7 +51,7 @@ const RelationshipRef = builder.objectRef<RelationshipShape>('Relationship').imp
 
 /** A pair's relationship, or null when the two have no relations; `other` is the side named by an argument. */
 async function findRelationship(consumerId: number, providerId: number, other: { party: Party; field: string }) {
-  if (!analytics().has(other.party)) throw new NotFoundError(entityName(other.party), other.field);
+  if (!(await analytics().has(other.party))) throw new NotFoundError(entityName(other.party), other.field);
   return (await analytics().providerRelationships(providerId)).byConsumer.get(consumerId) ?? null;
 }
 

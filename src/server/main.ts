@@ -2,12 +2,17 @@ import { createServer } from 'node:http';
 import { analytics, closeAnalytics } from '../analytics';
 import { ConfigError, config } from '../config';
 import { ensureAdminKey } from '../auth/keys';
+import { pruneChangeLog } from '../db/change-log';
 import { db, disconnectDb } from '../db/client';
+import { dialectOf } from '../db/dialect';
 import { sealPlaintextPii } from '../db/pii-maintenance';
 import { MigrationError, applyMigrations, compactSqlite } from '../db/migrate';
 import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
 import { createApp } from './app';
 import { createLogger } from './logger';
+
+/** Every process prunes the change log this often; deletions by several processes do not conflict. */
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 async function main(): Promise<void> {
   const settings = config();
@@ -16,7 +21,7 @@ async function main(): Promise<void> {
   await applyMigrations(settings.databaseUrl);
   const sealed = await sealPlaintextPii(db());
   if (sealed > 0) {
-    compactSqlite(settings.databaseUrl);
+    if (dialectOf(settings.databaseUrl) === 'sqlite') compactSqlite(settings.databaseUrl);
     logger.info({ consumers: sealed }, 'encrypted the personal data stored before encryption existed');
   }
   if (settings.demoData && (await isDatabaseEmpty())) {
@@ -25,11 +30,16 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
+  await analytics().projection.refresh();
   const { graph } = analytics().projection.view();
   logger.info({ nodes: graph.order, edges: graph.size, ms: Date.now() - started }, 'built the relation graph projection');
 
   const adminKey = settings.production ? null : await ensureAdminKey();
   if (adminKey) printAdminKey(adminKey, settings.port);
+
+  const pruning = setInterval(() => {
+    pruneChangeLog().catch((error: unknown) => logger.warn({ err: error }, 'pruning the change log failed'));
+  }, PRUNE_INTERVAL_MS).unref();
 
   const app = createApp({
     logger,
@@ -44,6 +54,7 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info(`${signal} received; finishing in-flight requests`);
+    clearInterval(pruning);
     server.close(() => {
       void Promise.all([closeAnalytics(), disconnectDb()]).then(() => process.exit(0));
     });

@@ -1,9 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import Database from 'better-sqlite3';
-import { config } from '../../src/config';
-import { disconnectDb, sqliteFilePath } from '../../src/db/client';
+import { db, disconnectDb } from '../../src/db/client';
 import { createConsumer, createProvider } from '../support/factories';
 import { execute, keyFor, run } from '../support/graphql';
 
@@ -39,14 +37,9 @@ describe('audit log', () => {
     expect(JSON.stringify(await auditEntries())).not.toContain('audited@example.com');
   });
 
-  it('is append-only: the database refuses to change or delete an entry', () => {
-    const database = new Database(sqliteFilePath(config().databaseUrl));
-    try {
-      expect(() => database.prepare("UPDATE AuditEntry SET outcome = 'OK'").run()).toThrow('AuditEntry is append-only');
-      expect(() => database.prepare('DELETE FROM AuditEntry').run()).toThrow('AuditEntry is append-only');
-    } finally {
-      database.close();
-    }
+  it('is append-only: the database refuses to change or delete an entry', async () => {
+    await expect(db().$executeRawUnsafe(`UPDATE "AuditEntry" SET "outcome" = 'OK'`)).rejects.toThrow('AuditEntry is append-only');
+    await expect(db().$executeRawUnsafe('DELETE FROM "AuditEntry"')).rejects.toThrow('AuditEntry is append-only');
   });
 });
 

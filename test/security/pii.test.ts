@@ -2,39 +2,33 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { config } from '../../src/config';
-import { createDb, disconnectDb, sqliteFilePath } from '../../src/db/client';
+import { createDb, db, disconnectDb } from '../../src/db/client';
+import { dialectOf, sqliteFilePath } from '../../src/db/dialect';
 import { PiiKeyError, newKeyringEntry, parseKeyring, readKeyFile } from '../../src/db/pii';
 import { compactSqlite } from '../../src/db/migrate';
 import { reencryptPii, sealPlaintextPii } from '../../src/db/pii-maintenance';
 import { createConsumer } from '../support/factories';
 import { execute, run } from '../support/graphql';
 
+const onSqlite = dialectOf(config().databaseUrl) === 'sqlite';
 const databaseFile = sqliteFilePath(config().databaseUrl);
 const EMAIL = 'grace.hopper@example.com';
 const PHONE = '+12025550123';
 
-/** Every byte SQLite holds for the database: the file and its write-ahead log. */
+/** Every byte SQLite holds for the database: the file and its write-ahead log (on SQLite). */
 function rawDatabaseBytes(): string {
+  if (!onSqlite) return '';
   return [databaseFile, `${databaseFile}-wal`]
     .filter((file) => existsSync(file))
     .map((file) => readFileSync(file).toString('latin1'))
     .join('');
 }
 
+/** The stored columns, read with raw SQL, past the extension. */
 function rawConsumers() {
-  const database = new Database(databaseFile, { readonly: true });
-  try {
-    return database.prepare('SELECT id, email, emailHash, phone FROM Consumer ORDER BY id').all() as {
-      id: number;
-      email: string | null;
-      emailHash: string | null;
-      phone: string | null;
-    }[];
-  } finally {
-    database.close();
-  }
+  return db().$queryRaw<{ id: number; email: string | null; emailHash: string | null; phone: string | null }[]>`
+    SELECT "id", "email", "emailHash", "phone" FROM "Consumer" ORDER BY "id"`;
 }
 
 let grace: { id: string };
@@ -45,14 +39,14 @@ beforeAll(async () => {
   grace = await createConsumer({ name: 'Grace Hopper', email: 'Grace.Hopper@Example.com', phone: PHONE });
 });
 
-it('stores no plaintext email or phone number in the database file', () => {
-  const bytes = rawDatabaseBytes();
+it('stores no plaintext email or phone number in the database (nor, on SQLite, anywhere in its file)', async () => {
+  const bytes = rawDatabaseBytes() + JSON.stringify(await rawConsumers());
   expect(bytes).not.toContain(EMAIL);
   expect(bytes).not.toContain('grace.hopper');
   expect(bytes).not.toContain('2025550123');
-  const [row] = rawConsumers();
-  expect(row.email).toMatch(/^pii1\.k\d+\./);
-  expect(row.phone).toMatch(/^pii1\.k\d+\./);
+  const [row] = await rawConsumers();
+  expect(row.email).toMatch(/^pii1\.k\d{14}-[0-9a-f]{6}\./);
+  expect(row.phone).toMatch(/^pii1\.k\d{14}-[0-9a-f]{6}\./);
   expect(row.emailHash).toMatch(/^[\w-]{43}$/);
 });
 
@@ -84,7 +78,7 @@ it('re-encrypts everything under a new primary key, after which the old key is n
   const rotating = createDb(config().databaseUrl, parseKeyring(readable));
   expect(await reencryptPii(rotating)).toBeGreaterThan(0);
   await rotating.$disconnect();
-  expect(rawConsumers().every((row) => row.email!.startsWith('pii1.k20300101000000.'))).toBe(true);
+  expect((await rawConsumers()).every((row) => row.email!.startsWith('pii1.k20300101000000-'))).toBe(true);
 
   const newOnly = createDb(config().databaseUrl, parseKeyring(newEntry));
   const found = await newOnly.consumer.findMany({ where: { email: EMAIL } });
@@ -93,16 +87,13 @@ it('re-encrypts everything under a new primary key, after which the old key is n
 });
 
 it('encrypts consumers stored before encryption existed', async () => {
-  const database = new Database(databaseFile);
-  database
-    .prepare("INSERT INTO Consumer (name, email, phone, marketingConsent, createdAt, updatedAt) VALUES ('Old', 'old@example.com', NULL, 0, 0, 0)")
-    .run();
-  database.close();
   const client = createDb(config().databaseUrl, parseKeyring(readable));
+  await client.$executeRaw`
+    INSERT INTO "Consumer" ("name", "email", "marketingConsent", "updatedAt") VALUES ('Old', 'old@example.com', false, ${new Date()})`;
   // Reads fail loudly on plaintext until it is sealed; that is why the server seals at start.
   expect(await sealPlaintextPii(client)).toBe(1);
-  compactSqlite(config().databaseUrl);
-  expect(rawDatabaseBytes()).not.toContain('old@example.com');
+  if (onSqlite) compactSqlite(config().databaseUrl);
+  expect(rawDatabaseBytes() + JSON.stringify(await rawConsumers())).not.toContain('old@example.com');
   expect((await client.consumer.findFirst({ where: { email: 'old@example.com' } }))?.name).toBe('Old');
   await client.$disconnect();
 });
@@ -136,7 +127,7 @@ it('rotates the key file with `npm run pii:rotate`: new key in, data re-encrypte
     env,
     encoding: 'utf8',
   });
-  expect(output).toMatch(/Re-encrypted \d+ consumers under PII key k\d+/);
+  expect(output).toMatch(/Re-encrypted \d+ consumers under PII key k\d{14}-[0-9a-f]{6}/);
   const rotated = readFileSync(keyFile, 'utf8').trim();
   expect(rotated.split(',')).toHaveLength(1);
   expect(readable).not.toContain(rotated);

@@ -1,0 +1,31 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { type PubSub, createPubSub as createYogaPubSub } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+
+/** Each topic's publish arguments: a payload, or an id and a payload (as graphql-yoga's pub/sub takes them). */
+type PubSubPublishArgsByKey = Record<string, [] | [any] | [number | string, any]>;
+
+export interface LivePubSub<Topics extends PubSubPublishArgsByKey> {
+  pubSub: PubSub<Topics>;
+  /** Closes the Redis connections, if any. */
+  close(): Promise<void>;
+}
+
+/**
+ * The pub/sub that live events (subscriptions and whatever else all server processes must see
+ * at once) go through. With a Redis URL, events travel through Redis, so every process behind a
+ * load balancer receives them; without one they stay in this process, which then works alone.
+ */
+export function createPubSub<Topics extends PubSubPublishArgsByKey>(redisUrl?: string): LivePubSub<Topics> {
+  if (!redisUrl) return { pubSub: createYogaPubSub<Topics>(), close: async () => {} };
+  // A subscribed Redis connection can do nothing else, so publishing needs a second one.
+  const publishClient = new Redis(redisUrl);
+  const subscribeClient = new Redis(redisUrl);
+  const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
+  return {
+    pubSub: createYogaPubSub<Topics>({ eventTarget }),
+    close: async () => {
+      await Promise.all([publishClient.quit(), subscribeClient.quit()]);
+    },
+  };
+}
