@@ -45,6 +45,11 @@ export class GraphProjection {
     this.unsubscribe = onChange((change) => this.apply(change));
   }
 
+  /** True once the graph has been read from the database; reading a view loads it. */
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
   get version(): number {
     this.ensureLoaded();
     return this.versionNumber;

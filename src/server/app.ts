@@ -1,10 +1,14 @@
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError as maskUnexpectedError } from 'graphql-yoga';
+import { createYoga, maskError as maskUnexpectedError, useReadinessCheck } from 'graphql-yoga';
+import { analytics } from '../analytics';
+import { db } from '../db/client';
 import { DomainError } from '../domain/errors';
 import { schema } from '../schema';
 import { EXAMPLE_QUERY } from './example-query';
 import type { Logger } from './logger';
+import { createMetrics } from './metrics';
+import { requestLog } from './request-log';
 
 export interface AppOptions {
   logger: Logger;
@@ -25,13 +29,28 @@ function errorMasker(logger: Logger) {
   };
 }
 
+/** Ready when the database answers and the relation graph has been loaded from it. */
+function readiness(logger: Logger) {
+  return async (): Promise<boolean> => {
+    try {
+      await db().$queryRaw`SELECT 1`;
+    } catch (error) {
+      logger.warn({ err: error }, 'not ready: the database does not answer');
+      return false;
+    }
+    return analytics().projection.isLoaded;
+  };
+}
+
 export function createApp({ logger, production }: AppOptions) {
+  const metrics = createMetrics();
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: { title: 'Rapport', defaultQuery: EXAMPLE_QUERY },
+    plugins: [requestLog(logger), metrics.plugin, useReadinessCheck({ endpoint: '/ready', check: readiness(logger) })],
     maskedErrors: { maskError: errorMasker(logger), isDev: !production },
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),

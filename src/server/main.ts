@@ -7,6 +7,9 @@ import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
 import { createApp } from './app';
 import { createLogger } from './logger';
 
+/** How long a shutdown waits for in-flight requests before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 async function main(): Promise<void> {
   const settings = config();
   const logger = createLogger(settings.logLevel);
@@ -31,6 +34,8 @@ async function main(): Promise<void> {
     server.close(() => {
       void Promise.all([closeAnalytics(), disconnectDb()]).then(() => process.exit(0));
     });
+    // Streams (subscriptions) never finish by themselves: cut what is still open after the grace period.
+    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
