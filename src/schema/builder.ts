@@ -38,3 +38,4 @@ builder.addScalarType('SafeInt', SafeIntResolver);
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

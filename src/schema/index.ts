@@ -7,6 +7,7 @@ import './provider';
 import './analytics';
 import './recommendations';
 import './relationships';
+import './subscriptions';
 
 export const schema = builder.toSchema();
 
