@@ -1,3 +1,4 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as maskUnexpectedError, useReadinessCheck } from 'graphql-yoga';
@@ -5,7 +6,7 @@ import { analytics } from '../analytics';
 import { db } from '../db/client';
 import { DomainError } from '../domain/errors';
 import { schema } from '../schema';
-import { EXAMPLE_QUERY } from './example-query';
+import { EXAMPLE_QUERY, EXAMPLE_TABS } from './example-query';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { requestLog } from './request-log';
@@ -49,7 +50,9 @@ export function createApp({ logger, production }: AppOptions) {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: { title: 'Rapport', defaultQuery: EXAMPLE_QUERY },
+    graphiql: { title: 'Rapport', defaultQuery: EXAMPLE_QUERY, defaultTabs: EXAMPLE_TABS },
+    // GraphiQL from the npm package, not from a CDN: the explorer works offline and behind firewalls.
+    renderGraphiQL,
     plugins: [requestLog(logger), metrics.plugin, useReadinessCheck({ endpoint: '/ready', check: readiness(logger) })],
     maskedErrors: { maskError: errorMasker(logger), isDev: !production },
     logging: {
