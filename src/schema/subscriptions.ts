@@ -43,7 +43,12 @@ class RankingWatch {
     if (!entry) {
       entry = { subscribers: 0 };
       this.watched.set(metric, entry);
-      entry.top = await topProviders(metric);
+      try {
+        entry.top = await topProviders(metric);
+      } catch (error) {
+        if (entry.subscribers === 0) this.watched.delete(metric);
+        throw error;
+      }
     }
     entry.subscribers++;
     return () => {
