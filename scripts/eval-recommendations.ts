@@ -169,14 +169,14 @@ interface CsvError {
   error: string;
 }
 
-type CsvRecord = CsvFields | CsvError;
+export type CsvRecord = CsvFields | CsvError;
 
 /**
  * RFC 4180 records with the line each starts on: quoted fields may hold commas, doubled quotes
  * and line breaks. A malformed record is returned as an error and parsing resumes on the next
  * line, so that one bad row costs only itself. Blank lines are skipped.
  */
-function parseCsv(text: string): CsvRecord[] {
+export function parseCsv(text: string): CsvRecord[] {
   const scanner = new CsvScanner(text);
   const records: CsvRecord[] = [];
   while (!scanner.done) {

@@ -44,6 +44,11 @@ export class GraphProjection {
 
   constructor(private readonly databaseUrl: string) {}
 
+  /** True once the graph has been read from the database; reading a view loads it. */
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
   get version(): number {
     return this.versionNumber;
   }

@@ -5,6 +5,16 @@ import type { RelationGraph } from './graph';
 import type { AnalyticsTask, TaskResult } from './tasks';
 import type { WorkerRequest, WorkerResponse } from './worker';
 
+type TaskTimer = (task: AnalyticsTask, seconds: number) => void;
+
+const taskTimers = new Set<TaskTimer>();
+
+/** Calls `timer` with each task's time on the worker (graph hand-over included), for monitoring. */
+export function onTaskTimed(timer: TaskTimer): () => void {
+  taskTimers.add(timer);
+  return () => taskTimers.delete(timer);
+}
+
 /**
  * Runs analytics tasks on a worker thread, one at a time, so that PageRank or Louvain on a large
  * graph never blocks the event loop that serves requests.
@@ -37,6 +47,7 @@ export class WorkerRunner {
   }
 
   private send(graphKey: string, graph: RelationGraph, task: AnalyticsTask, strengths?: Float64Array): Promise<unknown> {
+    const started = performance.now();
     const worker = this.ensureWorker();
     const id = this.nextId++;
     const request: WorkerRequest = { id, graphKey, task };
@@ -45,9 +56,13 @@ export class WorkerRunner {
       this.heldGraphKey = graphKey;
     }
     this.tasksRun++;
-    return new Promise((resolve, reject) => {
+    const result = new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage(request, request.graph ? transferList(request.graph) : []);
+    });
+    return result.finally(() => {
+      const seconds = (performance.now() - started) / 1000;
+      for (const timer of taskTimers) timer(task, seconds);
     });
   }
 

@@ -31,3 +31,25 @@ export function relationRecord(relation: Relation): RelationRecord {
   const { consumerId, providerId, kind, amountMinor, currency, rating } = relation;
   return { consumerId, providerId, kind, occurredAt: relation.occurredAt.getTime(), amountMinor, currency, rating };
 }
+
+/** A change this process has just committed, with the relation row when there is one. */
+export interface Committed {
+  change: Change;
+  relation?: Relation;
+}
+
+const committedListeners = new Set<(committed: Committed) => void>();
+
+/**
+ * Listens to the changes this process commits, once committed: for live notifications
+ * (subscriptions), which other processes receive through the shared pub/sub. Derived state
+ * (the graph projection) follows the change log instead, which holds every process's changes.
+ */
+export function onCommitted(listener: (committed: Committed) => void): () => void {
+  committedListeners.add(listener);
+  return () => committedListeners.delete(listener);
+}
+
+export function announceCommitted(committed: Committed): void {
+  for (const listener of committedListeners) listener(committed);
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { db } from '../db/client';
 import { type Prisma, type Relation, RelationKind } from '../generated/prisma/client';
-import { recordChange, relationRecord } from './changes';
+import { type Change, announceCommitted, recordChange, relationRecord } from './changes';
 import { InvalidInputError, NotFoundError, RelationsExistError, parseInput } from './errors';
 import * as fields from './fields';
 import { type Ordering, totalOrder } from './ordering';
@@ -78,26 +78,30 @@ export function relationOrderBy(ordering: Ordering<RelationOrderField>) {
 
 export async function recordRelation(input: RecordRelationInput): Promise<Relation> {
   const data = parseInput(recordRelationInput, input);
-  return db().$transaction(async (tx) => {
+  const relation = await db().$transaction(async (tx) => {
     const [consumer, provider] = await Promise.all([
       tx.consumer.findUnique({ where: { id: data.consumerId }, select: { id: true } }),
       tx.provider.findUnique({ where: { id: data.providerId }, select: { id: true } }),
     ]);
     if (!consumer) throw new NotFoundError('Consumer', 'consumerId');
     if (!provider) throw new NotFoundError('Provider', 'providerId');
-    const relation = await tx.relation.create({ data: { ...data, occurredAt: data.occurredAt ?? new Date() } });
-    await recordChange(tx, { type: 'relationRecorded', relation: relationRecord(relation) });
-    return relation;
+    const created = await tx.relation.create({ data: { ...data, occurredAt: data.occurredAt ?? new Date() } });
+    await recordChange(tx, { type: 'relationRecorded', relation: relationRecord(created) });
+    return created;
   });
+  announceCommitted({ change: { type: 'relationRecorded', relation: relationRecord(relation) }, relation });
+  return relation;
 }
 
 export async function deleteRelation(id: number): Promise<Relation> {
   try {
-    return await db().$transaction(async (tx) => {
-      const relation = await tx.relation.delete({ where: { id } });
-      await recordChange(tx, { type: 'relationRemoved', relation: relationRecord(relation) });
-      return relation;
+    const relation = await db().$transaction(async (tx) => {
+      const deleted = await tx.relation.delete({ where: { id } });
+      await recordChange(tx, { type: 'relationRemoved', relation: relationRecord(deleted) });
+      return deleted;
     });
+    announceCommitted({ change: { type: 'relationRemoved', relation: relationRecord(relation) }, relation });
+    return relation;
   } catch (error) {
     if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Relation', 'id');
     throw error;
@@ -118,6 +122,7 @@ export async function deleteWithRelations(
   { cascade }: { cascade: boolean },
 ): Promise<Deletion> {
   const side = entity === 'Consumer' ? 'consumerId' : 'providerId';
+  const deleted: Change = { type: 'partyDeleted', party: entity === 'Consumer' ? 'consumer' : 'provider', id };
   const deletedRelationCount = await db().$transaction(async (tx) => {
     const where = { id };
     const exists =
@@ -130,8 +135,9 @@ export async function deleteWithRelations(
     await tx.relation.deleteMany({ where: { [side]: id } });
     if (entity === 'Consumer') await tx.consumer.delete({ where });
     else await tx.provider.delete({ where });
-    await recordChange(tx, { type: 'partyDeleted', party: entity === 'Consumer' ? 'consumer' : 'provider', id });
+    await recordChange(tx, deleted);
     return relations;
   });
+  announceCommitted({ change: deleted });
   return { deletedRelationCount };
 }

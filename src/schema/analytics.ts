@@ -12,7 +12,7 @@ import { ProviderNode } from './provider';
 import { PartyUnion, entityName, loadParties, partyOf } from './parties';
 import { RelationKindEnum } from './relation';
 
-const CentralityMetricEnum = builder.enumType('CentralityMetric', {
+export const CentralityMetricEnum = builder.enumType('CentralityMetric', {
   description: 'How central a node is; docs/analytics.md says what each means and costs.',
   values: CENTRALITY_METRICS,
 });
@@ -73,7 +73,7 @@ for (const [node, party] of [
   );
 }
 
-interface Ranked<Entity> {
+export interface Ranked<Entity> {
   rank: number;
   score: number;
   entity: Entity;
@@ -114,10 +114,10 @@ function rankingType<Entity>(name: string, Entry: typeof ProviderRankingEntry | 
   });
 }
 
-const ProviderRanking = rankingType<Provider>('ProviderRanking', ProviderRankingEntry);
+export const ProviderRanking = rankingType<Provider>('ProviderRanking', ProviderRankingEntry);
 const ConsumerRanking = rankingType<Consumer>('ConsumerRanking', ConsumerRankingEntry);
 
-async function ranking<Ranked extends { entity: unknown }>(
+export async function ranking<Ranked extends { entity: unknown }>(
   party: Party['party'],
   args: { metric: CentralityMetric; kinds?: RelationKind[] | null; weight?: EdgeWeight | null; first?: number | null },
 ): Promise<Ranking<Ranked['entity']>> {

@@ -32,6 +32,7 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     // A refused object is one error at the field that returned it, not one per selected field.
     runScopesOnType: true,
+    authorizeOnSubscribe: true,
     authScopes: (context) => scopesFor(context.caller),
     unauthorizedError: (_parent, context, info) => refusal(context.caller, info),
   },
@@ -53,3 +54,4 @@ builder.addScalarType('JSONObject', JSONObjectResolver);
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

@@ -8,6 +8,7 @@ import './analytics';
 import './recommendations';
 import './relationships';
 import './security';
+import './subscriptions';
 import { auditMutations } from './audit';
 
 export const schema = auditMutations(builder.toSchema());

@@ -1,15 +1,20 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { type YogaInitialContext, createYoga, maskError as maskUnexpectedError } from 'graphql-yoga';
+import { type YogaInitialContext, createYoga, maskError as maskUnexpectedError, useReadinessCheck } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
+import { analytics } from '../analytics';
 import { AuthenticationError } from '../auth/caller';
 import { authenticate } from '../auth/keys';
+import { db } from '../db/client';
 import { DomainError } from '../domain/errors';
 import type { Context } from '../schema/builder';
 import { schema } from '../schema';
-import { EXAMPLE_QUERY } from './example-query';
+import { EXAMPLE_QUERY, EXAMPLE_TABS } from './example-query';
 import type { Logger } from './logger';
 import { createRateLimiter, hostileQueryPlugins } from './protection';
+import { createMetrics } from './metrics';
+import { requestLog } from './request-log';
 
 export interface AppOptions {
   logger: Logger;
@@ -44,8 +49,22 @@ function errorMasker(logger: Logger) {
   };
 }
 
+/** Ready when the database answers and the relation graph has been loaded from it. */
+function readiness(logger: Logger) {
+  return async (): Promise<boolean> => {
+    try {
+      await db().$queryRaw`SELECT 1`;
+    } catch (error) {
+      logger.warn({ err: error }, 'not ready: the database does not answer');
+      return false;
+    }
+    return analytics().projection.isLoaded;
+  };
+}
+
 export function createApp({ logger, production, graphiql = true, rateLimitPerMinute = 600 }: AppOptions) {
   const rateLimit = createRateLimiter(rateLimitPerMinute);
+  const metrics = createMetrics();
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     context: async ({ request, req }: YogaInitialContext & { req?: IncomingMessage }) => {
@@ -53,11 +72,18 @@ export function createApp({ logger, production, graphiql = true, rateLimitPerMin
       await rateLimit(caller, req?.socket.remoteAddress ?? 'in-process');
       return { caller };
     },
-    plugins: hostileQueryPlugins(production),
+    plugins: [
+      requestLog(logger),
+      metrics.plugin,
+      useReadinessCheck({ endpoint: '/ready', check: readiness(logger) }),
+      ...hostileQueryPlugins(production),
+    ],
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: graphiql && { title: 'Rapport', defaultQuery: EXAMPLE_QUERY },
+    graphiql: graphiql && { title: 'Rapport', defaultQuery: EXAMPLE_QUERY, defaultTabs: EXAMPLE_TABS },
+    // GraphiQL from the npm package, not from a CDN: the explorer works offline and behind firewalls.
+    renderGraphiQL,
     maskedErrors: { maskError: errorMasker(logger), isDev: !production },
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),

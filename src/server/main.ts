@@ -13,6 +13,8 @@ import { createLogger } from './logger';
 
 /** Every process prunes the change log this often; deletions by several processes do not conflict. */
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+/** How long a shutdown waits for in-flight requests before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   const settings = config();
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
     server.close(() => {
       void Promise.all([closeAnalytics(), disconnectDb()]).then(() => process.exit(0));
     });
+    // Streams (subscriptions) never finish by themselves: cut what is still open after the grace period.
+    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -1,0 +1,135 @@
+import { createPubSub } from 'graphql-yoga';
+import { analytics } from '../analytics';
+import type { CentralityMetric } from '../analytics/centrality';
+import { db } from '../db/client';
+import { config } from '../config';
+import { onCommitted } from '../domain/changes';
+import { createPubSub as createLivePubSub } from '../server/pubsub';
+import { NotFoundError } from '../domain/errors';
+import type { Provider } from '../generated/prisma/client';
+import { CentralityMetricEnum, ProviderRanking, type Ranked, ranking } from './analytics';
+import { builder } from './builder';
+import { idForScope, parseId } from './ids';
+import { RelationNode } from './relation';
+
+/** How many of a ranking's first entries `rankingChanged` watches. */
+export const WATCHED_RANKING_ENTRIES = 10;
+
+/** Events every server process must see: through Redis when REDIS_URL is set. */
+type SharedEvents = {
+  relationRecorded: [providerId: number, event: { relationId: number }];
+  graphChanged: [event: { at: number }];
+};
+
+/** Events each process raises for its own subscribers (every process watches rankings itself). */
+type LocalEvents = {
+  rankingChanged: [metric: CentralityMetric, change: { metric: CentralityMetric }];
+};
+
+export const sharedEvents = createLivePubSub<SharedEvents>(config().redisUrl);
+const localEvents = createPubSub<LocalEvents>();
+
+onCommitted(({ change, relation }) => {
+  if (change.type === 'relationRecorded' && relation) {
+    sharedEvents.pubSub.publish('relationRecorded', relation.providerId, { relationId: relation.id });
+  }
+  sharedEvents.pubSub.publish('graphChanged', { at: Date.now() });
+});
+
+/**
+ * Publishes `rankingChanged` when the providers in the first entries of a watched ranking, or
+ * their ranks, differ after a write. Only metrics someone subscribes to are recomputed.
+ */
+class RankingWatch {
+  private readonly watched = new Map<CentralityMetric, { subscribers: number; top?: string }>();
+  private checks: Promise<void> = Promise.resolve();
+  private listening = false;
+
+  async watch(metric: CentralityMetric): Promise<() => void> {
+    this.listen();
+    let entry = this.watched.get(metric);
+    if (!entry) {
+      entry = { subscribers: 0 };
+      this.watched.set(metric, entry);
+      try {
+        entry.top = await topProviders(metric);
+      } catch (error) {
+        if (entry.subscribers === 0) this.watched.delete(metric);
+        throw error;
+      }
+    }
+    entry.subscribers++;
+    return () => {
+      if (--entry.subscribers === 0) this.watched.delete(metric);
+    };
+  }
+
+  /** Checks after every write, by any process: the analytics read the change log first. */
+  private listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    void (async () => {
+      for await (const _write of sharedEvents.pubSub.subscribe('graphChanged')) {
+        // A failed check (say, during shutdown) is made good by the next write's check.
+        this.checks = this.checks.then(() => this.checkAll()).catch(() => undefined);
+      }
+    })();
+  }
+
+  private async checkAll(): Promise<void> {
+    for (const [metric, entry] of this.watched) {
+      const top = await topProviders(metric);
+      if (entry.top !== undefined && entry.top !== top) localEvents.publish('rankingChanged', metric, { metric });
+      entry.top = top;
+    }
+  }
+}
+
+async function topProviders(metric: CentralityMetric): Promise<string> {
+  const result = await analytics().centrality(metric, null, 'NONE');
+  return result
+    .top('provider', WATCHED_RANKING_ENTRIES)
+    .map(({ id, rank }) => `${id}:${rank}`)
+    .join(',');
+}
+
+const rankingWatch = new RankingWatch();
+
+/** Ends `events` when the subscriber leaves, then runs `release`. */
+async function* releasingWhenDone<T>(events: AsyncIterable<T>, release: () => void): AsyncGenerator<T> {
+  try {
+    yield* events;
+  } finally {
+    release();
+  }
+}
+
+async function watchRanking(metric: CentralityMetric): Promise<AsyncIterable<{ metric: CentralityMetric }>> {
+  const release = await rankingWatch.watch(metric);
+  return releasingWhenDone(localEvents.subscribe('rankingChanged', metric), release);
+}
+
+builder.subscriptionFields((t) => ({
+  relationRecorded: t.field({
+    type: RelationNode,
+    description: 'Each relation recorded with this provider from now on, as it is recorded; for the provider and admins.',
+    args: { providerId: t.arg.id({ required: true }) },
+    authScopes: (_root, { providerId }) => ({ admin: true, provider: idForScope(providerId, 'Provider') }),
+    subscribe: async (_root, args) => {
+      const providerId = parseId(args.providerId, 'Provider', 'providerId');
+      if (!(await db().provider.findUnique({ where: { id: providerId }, select: { id: true } }))) {
+        throw new NotFoundError('Provider', 'providerId');
+      }
+      return sharedEvents.pubSub.subscribe('relationRecorded', providerId);
+    },
+    resolve: ({ relationId }) => db().relation.findUniqueOrThrow({ where: { id: relationId } }),
+  }),
+  rankingChanged: t.field({
+    type: ProviderRanking,
+    description: `The provider ranking by a metric, each time its first ${WATCHED_RANKING_ENTRIES} entries change after a write (over all relation kinds, unweighted); admins only.`,
+    args: { metric: t.arg({ type: CentralityMetricEnum, required: true }) },
+    authScopes: { admin: true },
+    subscribe: (_root, { metric }) => watchRanking(metric),
+    resolve: ({ metric }) => ranking<Ranked<Provider>>('provider', { metric, first: WATCHED_RANKING_ENTRIES }),
+  }),
+}));

@@ -1,0 +1,49 @@
+import { request } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startServer, waitUntilServing } from '../support/server-process';
+
+async function waitForOutput(server: ReturnType<typeof startServer>, text: string): Promise<void> {
+  while (!server.output().includes(text)) {
+    if (server.child.exitCode !== null) throw new Error(`The server stopped:\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+it('finishes a request in flight when SIGTERM arrives, then exits 0', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rapport-shutdown-'));
+  const port = await freePort();
+  const server = startServer({ PORT: String(port), DATABASE_URL: `file:${join(dataDir, 'rapport.db')}` });
+  await waitUntilServing(server);
+  expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+
+  // `Expect: 100-continue` makes the server confirm it has the request before the body is sent:
+  // the request is then provably in flight while the signal arrives.
+  const body = JSON.stringify({ query: '{ providers { totalCount } }' });
+  const slow = request({
+    port,
+    host: '127.0.0.1',
+    path: '/graphql',
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+  });
+  const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    slow.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, text }));
+    });
+    slow.on('error', reject);
+  });
+  await new Promise((resolve) => slow.on('continue', resolve));
+
+  server.child.kill('SIGTERM');
+  await waitForOutput(server, 'SIGTERM received');
+  slow.end(body);
+
+  const { status, text } = await response;
+  expect(status).toBe(200);
+  expect(JSON.parse(text)).toEqual({ data: { providers: { totalCount: 8 } } });
+  expect(await server.exited).toBe(0);
+});
