@@ -1,5 +1,5 @@
 import { UndirectedGraph } from 'graphology';
-import type { RelationRecord } from '../db/graph-source';
+import type { GraphSnapshotVisitor, RelationRecord } from '../db/graph-source';
 import type { RelationKind } from '../generated/prisma/enums';
 
 /**
@@ -54,8 +54,29 @@ export function addParty(graph: RelationGraph, side: Side, id: number): string {
 }
 
 export function addRelation(graph: RelationGraph, relation: RelationFacts): void {
-  const consumer = addParty(graph, 'consumer', relation.consumerId);
-  const provider = addParty(graph, 'provider', relation.providerId);
+  addRelationBetween(graph, addParty(graph, 'consumer', relation.consumerId), addParty(graph, 'provider', relation.providerId), relation);
+}
+
+/**
+ * Builds a graph from a database snapshot (readGraphSnapshot's visitor). Faster than addParty
+ * and addRelation, which a build at a million relations feels: node keys are made once per party
+ * and found again by id, and a relation does not merge its nodes' attributes again.
+ */
+export function snapshotLoader(graph: RelationGraph): GraphSnapshotVisitor {
+  const keys: Record<Side, Map<number, string>> = { consumer: new Map(), provider: new Map() };
+  const keyOf = (side: Side, id: number) => keys[side].get(id) ?? party(side, id);
+  const party = (side: Side, id: number) => {
+    const key = addParty(graph, side, id);
+    keys[side].set(id, key);
+    return key;
+  };
+  return {
+    party,
+    relation: (relation) => addRelationBetween(graph, keyOf('consumer', relation.consumerId), keyOf('provider', relation.providerId), relation),
+  };
+}
+
+function addRelationBetween(graph: RelationGraph, consumer: string, provider: string, relation: RelationFacts): void {
   let edge = graph.edge(consumer, provider);
   if (edge === undefined) edge = graph.addEdge(consumer, provider, { count: 0, kinds: {} });
   const attributes = graph.getEdgeAttributes(edge);

@@ -14,6 +14,7 @@ import {
   removeParty,
   removeRelation,
   restrictToKinds,
+  snapshotLoader,
 } from './graph';
 
 const ALL_KINDS = Object.values(RelationKind);
@@ -67,10 +68,7 @@ export class GraphProjection {
   /** Reads the whole graph from the database; synchronous, so no write can interleave. */
   load(): void {
     const graph = createRelationGraph();
-    readGraphSnapshot(this.databaseUrl, {
-      party: (party, id) => addParty(graph, party, id),
-      relation: (relation) => addRelation(graph, relation),
-    });
+    readGraphSnapshot(this.databaseUrl, snapshotLoader(graph));
     this.graph = graph;
     this.loaded = true;
     this.stale = false;

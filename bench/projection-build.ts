@@ -1,0 +1,77 @@
+import Database from 'better-sqlite3';
+import { GraphProjection } from '../src/analytics/projection';
+import { sqliteFilePath } from '../src/db/client';
+import { formatTable, relationsArgument } from './cli';
+import { benchDatabase } from './databases';
+import { collectGarbage, spread, timeOnce } from './measure';
+
+/**
+ * Building the graph projection from SQLite, against its floor: reading the same rows with a raw
+ * better-sqlite3 cursor and doing nothing with them. Also the heap the projection holds.
+ *
+ *   npx tsx bench/projection-build.ts [--relations N]   (default: 100k and 1M)
+ *
+ * Targets (issue 6): 1M relations in under 3 s and under 400 MB of heap.
+ */
+
+const RUNS = 3;
+const TARGET_MS = 3000;
+const TARGET_HEAP_MB = 400;
+
+function main(argv = process.argv.slice(2)): void {
+  const sizes = argv.includes('--relations') ? [relationsArgument(argv, 0)] : [100_000, 1_000_000];
+  const rows = [['relations', 'raw cursor ms', 'projection ms', 'x raw cursor', 'heap held MB', 'bytes / relation', 'heap total MB']];
+  for (const relations of sizes) {
+    const url = benchDatabase(relations);
+    const floor: number[] = [];
+    const build: number[] = [];
+    const held: number[] = [];
+    const total: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      floor.push(timeOnce(() => readRaw(url)).ms);
+      const before = collectGarbage();
+      const projection = new GraphProjection(url);
+      build.push(timeOnce(() => projection.load()).ms);
+      total.push(process.memoryUsage().heapTotal);
+      held.push(collectGarbage() - before);
+      projection.close();
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    rows.push([
+      String(relations),
+      spread(floor),
+      spread(build),
+      (median(build) / median(floor)).toFixed(2),
+      spread(held.map((bytes) => bytes / 2 ** 20)),
+      (median(held) / relations).toFixed(0),
+      spread(total.map((bytes) => bytes / 2 ** 20)),
+    ]);
+    if (relations === 1_000_000) {
+      const ms = median(build);
+      const mb = median(held) / 2 ** 20;
+      console.log(`1M target: build ${ms.toFixed(0)} ms (target < ${TARGET_MS}: ${ms < TARGET_MS ? 'met' : `missed by ${(ms / TARGET_MS).toFixed(2)}x`}), ` +
+        `heap held ${mb.toFixed(0)} MB (target < ${TARGET_HEAP_MB}: ${mb < TARGET_HEAP_MB ? 'met' : `missed by ${(mb / TARGET_HEAP_MB).toFixed(2)}x`})`);
+    }
+  }
+  console.log(`Projection build from SQLite, ${RUNS} runs each: median (min–max)\n`);
+  console.log(formatTable(rows));
+}
+
+/** The floor: every row the projection reads, through the same driver, and nothing done with it. */
+function readRaw(url: string): number {
+  const database = new Database(sqliteFilePath(url), { readonly: true });
+  let checksum = 0;
+  try {
+    for (const [id] of database.prepare('SELECT id FROM "Consumer"').raw().iterate() as Iterable<[number]>) checksum += id;
+    for (const [id] of database.prepare('SELECT id FROM "Provider"').raw().iterate() as Iterable<[number]>) checksum += id;
+    const relations = database
+      .prepare('SELECT "consumerId", "providerId", "kind", "occurredAt", "amountMinor", "currency", "rating" FROM "Relation"')
+      .raw();
+    for (const row of relations.iterate() as Iterable<unknown[]>) checksum += row.length;
+  } finally {
+    database.close();
+  }
+  return checksum;
+}
+
+main();
