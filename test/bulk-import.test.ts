@@ -68,6 +68,19 @@ describe('npm run import', () => {
     expect(await db().provider.count({ where: { category: 'imported' } })).toBe(2);
   });
 
+  it('reports a row that is not valid CSV and keeps reading the next ones', async () => {
+    const csv = writeCsv('quotes.csv', [
+      'gina,Umbrella,FAVORITE,2025-03-01T10:00:00Z,,,',
+      'hank,Umb"rella,FAVORITE,2025-03-01T10:00:00Z,,,',
+      'ivan,Umbrella,FAVORITE,2025-03-01T10:00:00Z,,,',
+    ]);
+    const reported: string[] = [];
+    const summary = await importRelationsCsv(csv, { onReject: (row) => reported.push(`${row.line}: ${row.problem}`) });
+    expect(summary).toMatchObject({ imported: 2, rejected: 1, line: 4 });
+    expect(reported).toEqual([expect.stringMatching(/^3: unreadable CSV: Invalid Opening Quote/)]);
+    expect(await db().relation.count({ where: { provider: { name: 'Umbrella' } } })).toBe(2);
+  });
+
   it('refuses a file whose header is not the expected one, naming it', async () => {
     const csv = join(directory, 'header.csv');
     writeFileSync(csv, 'customer,provider,kind\nada,acme,FAVORITE\n');
