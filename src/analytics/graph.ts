@@ -95,13 +95,16 @@ export function snapshotLoader(graph: RelationGraph): GraphSnapshotVisitor {
   };
 }
 
+/** Shared by the aggregates without amounts (reviews, favourites): a million pairs need no million empty objects. */
+const NO_AMOUNTS: Readonly<Record<string, number>> = Object.freeze({});
+
 /** Adds a relation to its pair's aggregates. */
 function aggregate(attributes: EdgeAttributes, relation: RelationFacts): void {
   const kind = (attributes.kinds[relation.kind] ??= {
     count: 0,
     firstAt: relation.occurredAt,
     lastAt: relation.occurredAt,
-    amounts: {},
+    amounts: NO_AMOUNTS as Record<string, number>,
     ratingSum: 0,
     ratingCount: 0,
   });
@@ -110,6 +113,7 @@ function aggregate(attributes: EdgeAttributes, relation: RelationFacts): void {
   kind.firstAt = Math.min(kind.firstAt, relation.occurredAt);
   kind.lastAt = Math.max(kind.lastAt, relation.occurredAt);
   if (relation.amountMinor !== null && relation.currency !== null) {
+    if (kind.amounts === NO_AMOUNTS) kind.amounts = {};
     kind.amounts[relation.currency] = (kind.amounts[relation.currency] ?? 0) + relation.amountMinor;
   }
   if (relation.rating !== null) {
