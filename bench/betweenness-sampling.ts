@@ -1,6 +1,6 @@
 import { type CentralityOptions, computeCentrality } from '../src/analytics/centrality';
 import { formatTable, relationsArgument } from './cli';
-import { generateRelationGraph } from './synthetic-graph';
+import { generateRelationGraph } from '../src/bulk/synthetic-platform';
 
 /**
  * How much accuracy sampled betweenness trades for speed: exact betweenness against estimates

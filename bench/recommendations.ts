@@ -9,7 +9,7 @@ import {
   similarProviders,
 } from '../src/analytics/recommendations';
 import { formatTable, relationsArgument } from './cli';
-import { generateRelationGraph } from './synthetic-graph';
+import { generateRelationGraph } from '../src/bulk/synthetic-platform';
 
 /**
  * Latency of the recommendation queries and of the writes that keep their co-consumption index

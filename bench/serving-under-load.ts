@@ -8,7 +8,7 @@ import { WorkerRunner } from '../src/analytics/runner';
 import { createApp } from '../src/server/app';
 import { createLogger } from '../src/server/logger';
 import { formatTable, relationsArgument } from './cli';
-import { generateRelationGraph } from './synthetic-graph';
+import { generateRelationGraph } from '../src/bulk/synthetic-platform';
 
 /**
  * Does the server keep answering while PageRank or Louvain runs on a large graph? /health

@@ -14,6 +14,7 @@ import {
   removeParty,
   removeRelation,
   restrictToKinds,
+  snapshotLoader,
 } from './graph';
 
 const ALL_KINDS = Object.values(RelationKind);
@@ -70,10 +71,7 @@ export class GraphProjection {
   /** Reads the whole graph from one database snapshot, and the change log position it includes. */
   async load(): Promise<void> {
     const graph = createRelationGraph();
-    const lastChange = await readGraphSnapshot(this.databaseUrl, {
-      party: (party, id) => addParty(graph, party, id),
-      relation: (relation) => addRelation(graph, relation),
-    });
+    const lastChange = await readGraphSnapshot(this.databaseUrl, snapshotLoader(graph));
     this.graph = graph;
     this.lastChange = lastChange;
     this.caughtUpAt = Date.now();

@@ -17,6 +17,7 @@ export interface RelationRecord {
 
 export interface GraphSnapshotVisitor {
   party(party: 'consumer' | 'provider', id: number): void;
+  /** The record is reused for the next relation: copy what you keep. */
   relation(relation: RelationRecord): void;
 }
 
@@ -51,12 +52,45 @@ function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor):
       )
       .raw();
     type Row = [number, number, RelationKind, string, number | null, string | null, number | null];
-    for (const [consumerId, providerId, kind, occurredAt, amountMinor, currency, rating] of relations.iterate() as Iterable<Row>) {
-      visitor.relation({ consumerId, providerId, kind, occurredAt: Date.parse(occurredAt), amountMinor, currency, rating });
+    // One record for all rows: at a million relations, an object per row is a fifth of the build in garbage collection.
+    const record: RelationRecord = { consumerId: 0, providerId: 0, kind: 'PURCHASE', occurredAt: 0, amountMinor: null, currency: null, rating: null };
+    for (const row of relations.iterate() as Iterable<Row>) {
+      record.consumerId = row[0];
+      record.providerId = row[1];
+      record.kind = row[2];
+      record.occurredAt = parseStoredTime(row[3]);
+      record.amountMinor = row[4];
+      record.currency = row[5];
+      record.rating = row[6];
+      visitor.relation(record);
     }
     database.exec('COMMIT');
     return lastChange;
   } finally {
     database.close();
   }
+}
+
+/**
+ * Milliseconds since the epoch of a DateTime as Prisma stores it in SQLite,
+ * `2026-03-01T12:00:00.000+00:00`, read digit by digit: several times faster than Date.parse,
+ * which a million rows feel. Any other form goes to Date.parse.
+ */
+export function parseStoredTime(text: string): number {
+  if (text.length !== 29 || !text.endsWith('+00:00') || text[10] !== 'T' || text[19] !== '.') return Date.parse(text);
+  return Date.UTC(
+    digits(text, 0, 4),
+    digits(text, 5, 2) - 1,
+    digits(text, 8, 2),
+    digits(text, 11, 2),
+    digits(text, 14, 2),
+    digits(text, 17, 2),
+    digits(text, 20, 3),
+  );
+}
+
+function digits(text: string, start: number, length: number): number {
+  let value = 0;
+  for (let index = start; index < start + length; index++) value = value * 10 + text.charCodeAt(index) - 48;
+  return value;
 }

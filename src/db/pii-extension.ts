@@ -11,9 +11,14 @@ export class PiiQueryError extends Error {
 
 type Row = Record<string, unknown>;
 
-function onlyEquals(condition: Row): string | undefined {
-  const keys = Object.keys(condition);
-  return keys.length === 1 && typeof condition.equals === 'string' ? condition.equals : undefined;
+/** The emails of an `equals` or `in` condition, or undefined for any other (substring, order...). */
+function exactValues(condition: Row): string[] | undefined {
+  const [operator, ...others] = Object.keys(condition);
+  const value = condition[operator];
+  if (others.length > 0) return undefined;
+  if (operator === 'equals' && typeof value === 'string') return [value];
+  if (operator === 'in' && Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
+  return undefined;
 }
 
 export function normaliseEmail(email: string): string {
@@ -58,9 +63,9 @@ export function piiExtension(keyring: Keyring) {
   };
   const emailCondition = (condition: unknown): Row => {
     if (condition === null) return { email: null };
-    const exact = typeof condition === 'string' ? condition : onlyEquals(condition as Row);
+    const exact = typeof condition === 'string' ? [condition] : exactValues(condition as Row);
     if (exact === undefined) throw new PiiQueryError('Consumer emails are encrypted: they can only be matched exactly');
-    return { emailHash: { in: lookupHashes(keyring, normaliseEmail(exact)) } };
+    return { emailHash: { in: exact.flatMap((email) => lookupHashes(keyring, normaliseEmail(email))) } };
   };
 
   const open = (value: string | null) => (value === null ? null : decrypt(keyring, value));

@@ -12,37 +12,43 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const MONETARY_KINDS: ReadonlySet<RelationKind> = new Set([RelationKind.PURCHASE, RelationKind.SUBSCRIPTION]);
 
+/** The fields of a relation beyond its two parties, whether it comes from the API or a bulk import. */
+export const relationFields = {
+  kind: z.enum(RelationKind, { error: `must be one of ${Object.values(RelationKind).join(', ')}` }),
+  occurredAt: z
+    .date({ error: 'must be a date-time such as 2026-03-01T12:00:00Z' })
+    .refine((date) => date.getTime() <= Date.now() + CLOCK_SKEW_MS, 'must not be in the future')
+    .nullish(),
+  amountMinor: fields.amountMinor.nullish(),
+  currency: fields.currency.nullish(),
+  rating: fields.rating.nullish(),
+  comment: fields.text(2000).nullish(),
+};
+
+type KindDependentFields = Pick<z.output<z.ZodObject<typeof relationFields>>, 'kind' | 'amountMinor' | 'currency' | 'rating' | 'comment'>;
+
+/** Which fields each kind requires or refuses: money on purchases and subscriptions, ratings and comments on reviews. */
+export function checkKindRules(relation: KindDependentFields, context: z.RefinementCtx): void {
+  const monetary = MONETARY_KINDS.has(relation.kind);
+  const review = relation.kind === RelationKind.REVIEW;
+  const expect = (field: keyof KindDependentFields, wanted: boolean) => {
+    const present = relation[field] != null;
+    if (present === wanted) return;
+    context.addIssue({
+      code: 'custom',
+      path: [field],
+      message: wanted ? `is required for a ${relation.kind} relation` : `is not allowed on a ${relation.kind} relation`,
+    });
+  };
+  expect('amountMinor', monetary);
+  expect('currency', monetary);
+  expect('rating', review);
+  if (!review) expect('comment', false);
+}
+
 const recordRelationInput = z
-  .object({
-    consumerId: z.number().int(),
-    providerId: z.number().int(),
-    kind: z.enum(RelationKind, { error: `must be one of ${Object.values(RelationKind).join(', ')}` }),
-    occurredAt: z
-      .date({ error: 'must be a date-time such as 2026-03-01T12:00:00Z' })
-      .refine((date) => date.getTime() <= Date.now() + CLOCK_SKEW_MS, 'must not be in the future')
-      .nullish(),
-    amountMinor: fields.amountMinor.nullish(),
-    currency: fields.currency.nullish(),
-    rating: fields.rating.nullish(),
-    comment: fields.text(2000).nullish(),
-  })
-  .superRefine((relation, context) => {
-    const monetary = MONETARY_KINDS.has(relation.kind);
-    const review = relation.kind === RelationKind.REVIEW;
-    const expect = (field: keyof typeof relation, wanted: boolean) => {
-      const present = relation[field] != null;
-      if (present === wanted) return;
-      context.addIssue({
-        code: 'custom',
-        path: [field],
-        message: wanted ? `is required for a ${relation.kind} relation` : `is not allowed on a ${relation.kind} relation`,
-      });
-    };
-    expect('amountMinor', monetary);
-    expect('currency', monetary);
-    expect('rating', review);
-    if (!review) expect('comment', false);
-  });
+  .object({ consumerId: z.number().int(), providerId: z.number().int(), ...relationFields })
+  .superRefine(checkKindRules);
 
 export type RecordRelationInput = z.input<typeof recordRelationInput>;
 

@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * SQLite databases of the synthetic platform for the benchmarks, seeded once per size with
+ * `npm run db:seed` and kept under .tmp/bench (seeding a million relations takes minutes).
+ */
+
+const root = join(__dirname, '..');
+const directory = join(root, '.tmp', 'bench');
+export const BENCH_SEED = 'rapport';
+
+/** The URL of a database holding the `relations`-relation platform, seeding it first if needed. */
+export function benchDatabase(relations: number): string {
+  const file = join(directory, `platform-${relations}.db`);
+  if (!existsSync(file)) {
+    mkdirSync(directory, { recursive: true });
+    const partial = `${file}.partial`;
+    rmSync(partial, { force: true });
+    const env = { ...process.env, DATABASE_URL: `file:${partial}` };
+    const tsx = join(root, 'node_modules', '.bin', 'tsx');
+    console.error(`Seeding ${relations} relations into ${file} (once)...`);
+    execFileSync(tsx, ['scripts/migrate.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(tsx, ['scripts/seed.ts', '--relations', String(relations), '--seed', BENCH_SEED], { cwd: root, env, stdio: 'inherit' });
+    renameSync(partial, file);
+  }
+  return `file:${file}`;
+}

@@ -1,0 +1,39 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** Timing and heap helpers the database benchmarks share. */
+
+export function timeOnce<T>(work: () => T): { result: T; ms: number } {
+  const start = process.hrtime.bigint();
+  const result = work();
+  return { result, ms: Number(process.hrtime.bigint() - start) / 1e6 };
+}
+
+export async function timeOnceAsync<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const start = process.hrtime.bigint();
+  const result = await work();
+  return { result, ms: Number(process.hrtime.bigint() - start) / 1e6 };
+}
+
+let gc: (() => void) | undefined;
+
+/** Runs a full garbage collection and returns the heap then in use, in bytes. */
+export function collectGarbage(): number {
+  if (!gc) {
+    // Without --expose-gc on the command line: enable it, and fetch gc() from a fresh context.
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** "median (min–max)" of the values, to the given decimals. */
+export function spread(values: number[], decimals = 0): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return sorted.length === 1
+    ? median.toFixed(decimals)
+    : `${median.toFixed(decimals)} (${sorted[0].toFixed(decimals)}–${sorted[sorted.length - 1].toFixed(decimals)})`;
+}

@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { db } from '../db/client';
+import { recordChange } from './changes';
+import type { Prisma } from '../generated/prisma/client';
+import type { RelationKind } from '../generated/prisma/enums';
+import { type FieldIssue, InvalidInputError } from './errors';
+import * as fields from './fields';
+import { checkKindRules, relationFields } from './relations';
+
+/**
+ * Bulk import of relations that name their consumer and provider by an external key (a key of
+ * the system the data comes from). Rows meet the same rules as relations recorded through the
+ * API; the consumers and providers they name are created the first time they are met.
+ *
+ * Until the schema has an `externalKey` column, an imported party keeps its key this way:
+ * - its `name` is the key itself;
+ * - its email (`Consumer.email`, unique; `Provider.contactEmail`) is derived from the key,
+ *   `consumer-<hash>@import.invalid`, with `<hash>` the first 24 hex digits of the key's
+ *   SHA-256. That is how a later row or a later import finds the same party again. The
+ *   `.invalid` domain (RFC 2606) guarantees no mail is ever sent to it.
+ * - an imported provider's category is `imported`.
+ */
+
+export const CSV_COLUMNS = ['consumer', 'provider', 'kind', 'occurredAt', 'amount', 'currency', 'rating'] as const;
+
+export type CsvRecord = Record<(typeof CSV_COLUMNS)[number], string>;
+
+export interface ImportedRelation {
+  consumer: string;
+  provider: string;
+  kind: RelationKind;
+  occurredAt: Date;
+  amountMinor: number | null;
+  currency: string | null;
+  rating: number | null;
+}
+
+const IMPORTED_CATEGORY = 'imported';
+
+const externalKey = fields.name;
+
+const importedRelationInput = z
+  .object({ consumer: externalKey, provider: externalKey, ...relationFields })
+  .superRefine(checkKindRules);
+
+/** The relation a CSV record describes, or an InvalidInputError naming every problem by its CSV column. */
+export function parseCsvRecord(record: CsvRecord, now = new Date()): ImportedRelation {
+  const issues: FieldIssue[] = [];
+  const currency = blankToNull(record.currency)?.toUpperCase() ?? null;
+  const amountMinor = parseAmount(record.amount, currency, issues);
+  const occurredAt = blankToNull(record.occurredAt);
+  const rating = blankToNull(record.rating);
+  const result = importedRelationInput.safeParse({
+    consumer: record.consumer,
+    provider: record.provider,
+    kind: record.kind.trim().toUpperCase(),
+    occurredAt: occurredAt === null ? null : new Date(occurredAt),
+    amountMinor,
+    currency,
+    rating: rating === null ? null : Number(rating),
+  });
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const field = String(issue.path[0] ?? '(row)');
+      // A bad amount is already reported in its own words.
+      if (field === 'amountMinor' && issues.some((known) => known.field === 'amount')) continue;
+      issues.push({ field: field === 'amountMinor' ? 'amount' : field, message: issue.message });
+    }
+  }
+  if (issues.length > 0 || !result.success) throw new InvalidInputError(issues);
+  const data = result.data;
+  return {
+    consumer: data.consumer,
+    provider: data.provider,
+    kind: data.kind,
+    occurredAt: data.occurredAt ?? now,
+    amountMinor: data.amountMinor ?? null,
+    currency: data.currency ?? null,
+    rating: data.rating ?? null,
+  };
+}
+
+/** A decimal amount in the currency's major unit (`12.50` EUR) as whole minor units (1250), exactly. */
+function parseAmount(text: string, currency: string | null, issues: FieldIssue[]): number | null {
+  const amount = blankToNull(text);
+  if (amount === null) return null;
+  const decimals = currency === null ? 2 : minorDigits(currency);
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(amount);
+  if (!match || (match[2] ?? '').length > decimals) {
+    issues.push({
+      field: 'amount',
+      message: `must be a non-negative amount with at most ${decimals} decimals${currency ? ` for ${currency}` : ''}, such as 12.50`,
+    });
+    return null;
+  }
+  return Number(match[1] + (match[2] ?? '').padEnd(decimals, '0'));
+}
+
+function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2; // an unknown currency is reported by the currency rule
+  }
+}
+
+function blankToNull(value: string | undefined): string | null {
+  const trimmed = value?.trim() ?? '';
+  return trimmed === '' ? null : trimmed;
+}
+
+export function importedPartyEmail(side: 'consumer' | 'provider', key: string): string {
+  return `${side}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}@import.invalid`;
+}
+
+type Transaction = Prisma.TransactionClient;
+
+/**
+ * Finds the ids of imported parties by external key, creating those not met before. Ids found
+ * are remembered across batches in `known`.
+ */
+async function partyIds(
+  tx: Transaction,
+  side: 'consumer' | 'provider',
+  keys: Iterable<string>,
+  known: Map<string, number>,
+): Promise<void> {
+  const missing = [...new Set(keys)].filter((key) => !known.has(key));
+  if (missing.length === 0) return;
+  const emailToKey = new Map(missing.map((key) => [importedPartyEmail(side, key), key]));
+  const find = async () => {
+    const emails = [...emailToKey.keys()];
+    const found =
+      side === 'consumer'
+        ? (await tx.consumer.findMany({ where: { email: { in: emails } }, select: { id: true, email: true } })).map(
+            ({ id, email }) => [email ?? '', id] as const,
+          )
+        : (
+            await tx.provider.findMany({ where: { contactEmail: { in: emails } }, select: { id: true, contactEmail: true } })
+          ).map(({ id, contactEmail }) => [contactEmail, id] as const);
+    for (const [email, id] of found) {
+      known.set(emailToKey.get(email)!, id);
+      emailToKey.delete(email);
+    }
+  };
+  await find();
+  if (emailToKey.size === 0) return;
+  const created = [...emailToKey].map(([email, key]) => ({ name: key, email }));
+  if (side === 'consumer') await tx.consumer.createMany({ data: created });
+  else {
+    await tx.provider.createMany({
+      data: created.map(({ name, email }) => ({ name, contactEmail: email, category: IMPORTED_CATEGORY })),
+    });
+  }
+  await find();
+}
+
+/** Ids of the parties met so far, by external key, kept by the importer across batches. */
+export interface PartyCache {
+  consumers: Map<string, number>;
+  providers: Map<string, number>;
+}
+
+export function emptyPartyCache(): PartyCache {
+  return { consumers: new Map(), providers: new Map() };
+}
+
+/**
+ * Stores one batch of valid relations and the parties they name, in one transaction: all of it
+ * or none. Every relation of the batch gets `createdAt = stamp`, which is how an interrupted
+ * import learns afterwards whether the batch committed (see `batchCommitted`).
+ */
+export async function storeImportBatch(relations: readonly ImportedRelation[], stamp: Date, cache: PartyCache): Promise<void> {
+  // Ids learnt inside a transaction that rolls back would name nothing: keep them only on commit.
+  const consumers = new Map(cache.consumers);
+  const providers = new Map(cache.providers);
+  await db().$transaction(
+    async (tx) => {
+      await partyIds(tx, 'consumer', relations.map((relation) => relation.consumer), consumers);
+      await partyIds(tx, 'provider', relations.map((relation) => relation.provider), providers);
+      await tx.relation.createMany({
+        data: relations.map(({ consumer, provider, ...facts }) => ({
+          ...facts,
+          consumerId: consumers.get(consumer)!,
+          providerId: providers.get(provider)!,
+          createdAt: stamp,
+        })),
+      });
+      // Rows written in bulk, past the per-row changes: every process re-reads its graph.
+      await recordChange(tx, { type: 'bulkLoaded' });
+    },
+    { timeout: 120_000 },
+  );
+  cache.consumers = consumers;
+  cache.providers = providers;
+}
+
+/** Whether the batch stored with `stamp` committed: all of its `size` relations are there. */
+export async function batchCommitted(stamp: Date, size: number): Promise<boolean> {
+  return (await db().relation.count({ where: { createdAt: stamp } })) >= size;
+}
