@@ -1,4 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { type Caller, ForbiddenError } from '../auth/caller';
 import { visibleConsumers, visibleRelations } from '../auth/scopes';
 import { db } from '../db/client';
 import {
@@ -68,7 +69,8 @@ const ConsumerFilterInput = builder.inputType('ConsumerFilter', {
     nameContains: t.string({ required: false }),
     email: t.string({
       required: false,
-      description: 'Exactly this email, in any letter case. Emails are stored encrypted, so there is no substring search.',
+      description:
+        'Exactly this email, in any letter case; admins only. Emails are stored encrypted, so there is no substring search.',
     }),
   }),
 });
@@ -84,10 +86,18 @@ export const consumerListArgs = builder.args((t) => ({
   orderBy: t.field({ type: consumerOrder.Input, required: false }),
 }));
 
+/**
+ * The `where` and `orderBy` of a list of consumers within `scope`. Only admins filter by email:
+ * for anyone else, matching a guessed email would reveal it.
+ */
 export function consumerListQuery(
   args: { filter?: ConsumerFilter | null; orderBy?: typeof consumerOrder.Input.$inferInput | null },
-  scope: object = {},
+  scope: object,
+  caller: Caller,
 ) {
+  if (args.filter?.email && caller.role !== 'ADMIN') {
+    throw new ForbiddenError('filter.email is for admin keys only: matching a guessed email would reveal it');
+  }
   return {
     where: { AND: [consumerWhere(args.filter), scope] },
     orderBy: consumerOrderBy(consumerOrder.resolve(args.orderBy)),
@@ -110,9 +120,9 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: consumerListArgs,
     totalCount: (_connection, args, { caller }) =>
-      db().consumer.count({ where: consumerListQuery(args, visibleConsumers(caller)).where }),
+      db().consumer.count({ where: consumerListQuery(args, visibleConsumers(caller), caller).where }),
     resolve: (query, _root, args, { caller }) =>
-      db().consumer.findMany({ ...query, ...consumerListQuery(args, visibleConsumers(caller)) }),
+      db().consumer.findMany({ ...query, ...consumerListQuery(args, visibleConsumers(caller), caller) }),
   }),
 }));
 

@@ -71,13 +71,15 @@ export const ProviderNode = builder.prismaNode('Provider', {
       description: 'The distinct consumers with at least one relation with this provider; for the provider and admins.',
       authScopes: (provider) => ({ admin: true, provider: provider.id }),
       args: consumerListArgs,
-      totalCount: (provider, args) =>
-        db().consumer.count({ where: consumerListQuery(args, { relations: { some: { providerId: provider.id } } }).where }),
-      resolve: (query, provider, args) =>
-        db().consumer.findMany({ ...query, ...consumerListQuery(args, { relations: { some: { providerId: provider.id } } }) }),
+      totalCount: (provider, args, { caller }) =>
+        db().consumer.count({ where: consumerListQuery(args, customersOf(provider.id), caller).where }),
+      resolve: (query, provider, args, { caller }) =>
+        db().consumer.findMany({ ...query, ...consumerListQuery(args, customersOf(provider.id), caller) }),
     }),
   }),
 });
+
+const customersOf = (providerId: number) => ({ relations: { some: { providerId } } });
 
 const ProviderFilterInput = builder.inputType('ProviderFilter', {
   fields: (t) => ({

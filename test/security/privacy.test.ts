@@ -21,6 +21,11 @@ beforeAll(async () => {
 });
 
 const EXPORT = 'query ($id: ID!) { exportConsumerData(id: $id) }';
+const PROVIDER_FIGURES = `query ($provider: ID!) {
+  provider(id: $provider) { stats { relationCount distinctConsumers averageRating revenue { currency amountMinor } } }
+  providerRanking(metric: PAGERANK) { entries { score provider { id } } }
+  graphStats { consumers providers edges }
+}`;
 
 it('exports everything held about a consumer, to the consumer itself', async () => {
   await run('mutation ($id: ID!) { updateConsumer(id: $id, input: { marketingConsent: true }) { __typename } }', { id: ada.id });
@@ -34,14 +39,7 @@ it('exports everything held about a consumer, to the consumer itself', async () 
 });
 
 it('erases personal data but keeps anonymised relations, so provider statistics and analytics do not change', async () => {
-  const before = await run(
-    `query ($provider: ID!) {
-      provider(id: $provider) { stats { relationCount distinctConsumers averageRating revenue { currency amountMinor } } }
-      providerRanking(metric: PAGERANK) { entries { score provider { id } } }
-      graphStats { consumers providers edges }
-    }`,
-    { provider: provider.id },
-  );
+  const before = await run(PROVIDER_FIGURES, { provider: provider.id });
 
   const erased = await run(
     `mutation ($id: ID!) { eraseConsumer(id: $id) {
@@ -55,14 +53,7 @@ it('erases personal data but keeps anonymised relations, so provider statistics 
     consumer: { name: 'Erased consumer', email: null, phone: null, marketingConsent: false, erasedAt: expect.any(String) },
   });
 
-  const after = await run(
-    `query ($provider: ID!) {
-      provider(id: $provider) { stats { relationCount distinctConsumers averageRating revenue { currency amountMinor } } }
-      providerRanking(metric: PAGERANK) { entries { score provider { id } } }
-      graphStats { consumers providers edges }
-    }`,
-    { provider: provider.id },
-  );
+  const after = await run(PROVIDER_FIGURES, { provider: provider.id });
   expect(after).toEqual(before);
 
   const { exportConsumerData: left } = await run(EXPORT, { id: ada.id });
@@ -76,4 +67,18 @@ it('revokes the erased consumer’s keys, and frees its email for a new account'
   expect(refused.errors?.[0]).toMatchObject({ message: 'This API key is not valid or has been revoked' });
   const again = await createConsumer({ email: 'ada@example.com' });
   expect(again.id).not.toBe(ada.id);
+});
+
+it('does not let a provider confirm a guessed email with a filter', async () => {
+  const key = await keyFor('PROVIDER', { providerId: Number(decodeGlobalID(provider.id).id) });
+  for (const query of [
+    '{ consumers(filter: { email: "bob@example.com" }) { totalCount } }',
+    `{ provider(id: "${provider.id}") { consumers(filter: { email: "bob@example.com" }) { totalCount } } }`,
+  ]) {
+    const result = await execute(query, {}, { key });
+    expect(result.errors?.[0]).toMatchObject({
+      message: 'filter.email is for admin keys only: matching a guessed email would reveal it',
+      extensions: { code: 'ForbiddenError' },
+    });
+  }
 });
