@@ -12,7 +12,7 @@ import type { Context } from '../schema/builder';
 import { schema } from '../schema';
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from './example-query';
 import type { Logger } from './logger';
-import { createRateLimiter, hostileQueryPlugins } from './protection';
+import { type RateLimitOptions, createRateLimiter, hostileQueryPlugins } from './protection';
 import { createMetrics } from './metrics';
 import { requestLog } from './request-log';
 
@@ -20,7 +20,7 @@ export interface AppOptions {
   logger: Logger;
   production: boolean;
   graphiql?: boolean;
-  rateLimitPerMinute?: number;
+  rateLimit?: RateLimitOptions;
 }
 
 /** Who is asking, from the Authorization header; a bad key is refused with 401 before anything runs. */
@@ -62,8 +62,8 @@ function readiness(logger: Logger) {
   };
 }
 
-export function createApp({ logger, production, graphiql = true, rateLimitPerMinute = 600 }: AppOptions) {
-  const rateLimit = createRateLimiter(rateLimitPerMinute);
+export function createApp({ logger, production, graphiql = true, rateLimit: limits = { perMinute: 600 } }: AppOptions) {
+  const rateLimit = createRateLimiter(limits);
   const metrics = createMetrics();
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,

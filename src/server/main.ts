@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     logger,
     production: settings.production,
     graphiql: settings.graphiql,
-    rateLimitPerMinute: settings.rateLimitPerMinute,
+    rateLimit: { perMinute: settings.rateLimitPerMinute, redisUrl: settings.redisUrl },
   });
   const server = createServer(app);
   server.listen(settings.port, () => {

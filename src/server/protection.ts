@@ -15,7 +15,8 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Caller } from '../auth/caller';
 
 /** The largest page a connection serves; asking for more is refused, not silently cut. */
@@ -86,9 +87,20 @@ function usePageSizeLimit(): Plugin<{ params?: { variables?: Record<string, unkn
   };
 }
 
+export interface RateLimitOptions {
+  perMinute: number;
+  /** Shares the counters between server processes through this Redis; else each process counts alone. */
+  redisUrl?: string;
+  /** Names the counters in Redis. */
+  prefix?: string;
+}
+
 /** Per-caller request budget: by API key, or by client address without one. */
-export function createRateLimiter(perMinute: number) {
-  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+export function createRateLimiter({ perMinute, redisUrl, prefix = 'rapport:rate' }: RateLimitOptions) {
+  const options = { points: perMinute, duration: 60, keyPrefix: prefix };
+  const limiter = redisUrl
+    ? new RateLimiterRedis({ ...options, storeClient: new Redis(redisUrl, { lazyConnect: true }) })
+    : new RateLimiterMemory(options);
   return async (caller: Caller, clientAddress: string): Promise<void> => {
     const bucket = 'keyId' in caller ? `key:${caller.keyId}` : `address:${clientAddress}`;
     try {

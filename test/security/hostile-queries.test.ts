@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type OperationDefinitionNode, parse } from 'graphql';
 import { loadDemoData } from '../../src/domain/demo-data';
 import { createApp } from '../../src/server/app';
+import type { RateLimitOptions } from '../../src/server/protection';
 import { createLogger } from '../../src/server/logger';
 import { EXAMPLE_QUERY } from '../../src/server/example-query';
 import { adminKey, execute, keyFor, run } from '../support/graphql';
@@ -100,8 +102,8 @@ describe('legitimate operations pass the limits', () => {
   });
 });
 
-function createTestApp(options: { production?: boolean; rateLimitPerMinute?: number } = {}) {
-  return createApp({ logger: createLogger('silent'), production: options.production ?? false, rateLimitPerMinute: options.rateLimitPerMinute });
+function createTestApp(options: { production?: boolean; rateLimit?: RateLimitOptions } = {}) {
+  return createApp({ logger: createLogger('silent'), production: options.production ?? false, rateLimit: options.rateLimit });
 }
 
 async function post(app: ReturnType<typeof createTestApp>, query: string, key?: string) {
@@ -120,7 +122,7 @@ it('hides field suggestions in production, and keeps them for developers', async
 });
 
 it('limits requests per API key, answering 429 with Retry-After, without slowing other keys', async () => {
-  const app = createTestApp({ rateLimitPerMinute: 3 });
+  const app = createTestApp({ rateLimit: { perMinute: 3 } });
   const [busy, other] = [await keyFor('ADMIN'), await keyFor('ADMIN')];
   const statuses = [];
   for (let index = 0; index < 4; index++) statuses.push((await post(app, '{ viewer { role } }', busy)).status);
@@ -130,6 +132,15 @@ it('limits requests per API key, answering 429 with Retry-After, without slowing
   expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   expect((await limited.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
   expect((await post(app, '{ viewer { role } }', other)).status).toBe(200);
+});
+
+it('shares the count between server processes through Redis when it is configured', async () => {
+  const rateLimit = { perMinute: 3, redisUrl: 'redis://127.0.0.1:6379', prefix: `rapport-test:${randomUUID()}` };
+  const [first, second] = [createTestApp({ rateLimit }), createTestApp({ rateLimit })];
+  const key = await keyFor('ADMIN');
+  const statuses = [];
+  for (const app of [first, second, first, second]) statuses.push((await post(app, '{ viewer { role } }', key)).status);
+  expect(statuses).toEqual([200, 200, 200, 429]);
 });
 
 it('refuses requests a browser could forge without a preflight, unless they carry credentials', async () => {
