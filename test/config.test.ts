@@ -46,7 +46,18 @@ describe('configuration from the environment', () => {
 
   it('requires PII_KEYS in production and refuses a malformed keyring', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('PII_KEYS: is required in production');
-    expect(() => loadConfig({ PII_KEYS: 'k1:short' })).toThrow(/PII_KEYS="k1:short": must be a comma-separated list of id:key/);
+    expect(() => loadConfig({ PII_KEYS: 'k1:short' })).toThrow(/PII_KEYS=\(hidden\): must be a comma-separated list of id:key/);
+  });
+
+  it('never shows a key or a password in its complaints', () => {
+    let message = '';
+    try {
+      loadConfig({ PII_KEYS: 'k1:secret', REDIS_URL: 'http://app:s3cret@cache:6379', PORT: 'x' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('REDIS_URL="http://app:***@cache:6379"');
+    expect(message).not.toMatch(/secret|s3cret/);
   });
 
   it('names every bad value and says what is expected', () => {

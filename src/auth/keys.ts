@@ -82,3 +82,10 @@ export async function ensureAdminKey(): Promise<string | null> {
   const { secret } = await createApiKey({ role: 'ADMIN', label: 'created on first start' });
   return secret;
 }
+
+/** For long-lived streams: a key revoked since the stream opened gets nothing more through it. */
+export async function assertStillValid(caller: Caller): Promise<void> {
+  if (!('keyId' in caller)) return;
+  const key = await db().apiKey.findUnique({ where: { id: caller.keyId }, select: { revokedAt: true } });
+  if (!key || key.revokedAt) throw new AuthenticationError('This API key has been revoked: the subscription sends nothing more');
+}

@@ -1,4 +1,5 @@
 import { db } from '../db/client';
+import { recordChange } from '../domain/changes';
 import { type SyntheticPlatformOptions, providerCategory, syntheticPlatform } from './synthetic-platform';
 
 /**
@@ -57,6 +58,8 @@ export async function seedPlatform(
     }
   }
   if (batch.length > 0) written += (await db().relation.createMany({ data: batch })).count;
+  // Rows written in bulk, past the per-row changes: every running process re-reads its graph.
+  await db().$transaction((tx) => recordChange(tx, { type: 'bulkLoaded' }));
   onProgress({ relations: written, total: platform.relationCount });
 }
 

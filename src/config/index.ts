@@ -69,13 +69,19 @@ export class ConfigError extends Error {
   }
 }
 
+/** A bad value as an error may show it: never a key, and never a URL's password. */
+function shownValue(name: string, value: string | undefined): string {
+  if (name === 'PII_KEYS' && value !== undefined) return '(hidden)';
+  return JSON.stringify(value?.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@'));
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
-        return `${name}=${JSON.stringify(env[name])}: ${issue.message}`;
+        return `${name}=${shownValue(name, env[name])}: ${issue.message}`;
       }),
     );
   }

@@ -15,21 +15,28 @@ export async function sealPlaintextPii(db: Db): Promise<number> {
   return rows.length;
 }
 
-/** Re-encrypts every consumer's email and phone under the keyring's primary key. */
+/**
+ * Re-encrypts every consumer's email and phone under the keyring's primary key. A row changed
+ * between its read and its write (an update, an erasure) is read again rather than overwritten
+ * with what it held before.
+ */
 export async function reencryptPii(db: Db): Promise<number> {
   let count = 0;
   for (let after = 0; ; ) {
     const batch = await db.consumer.findMany({
       where: { id: { gt: after }, erasedAt: null },
-      select: { id: true, email: true, phone: true },
+      select: { id: true, email: true, phone: true, updatedAt: true },
       orderBy: { id: 'asc' },
       take: BATCH,
     });
     if (batch.length === 0) return count;
-    await db.$transaction(
-      batch.map(({ id, email, phone }) => db.consumer.update({ where: { id }, data: { email, phone }, select: { id: true } })),
+    const written = await db.$transaction(
+      batch.map(({ id, email, phone, updatedAt }) =>
+        db.consumer.updateMany({ where: { id, updatedAt }, data: { email, phone, updatedAt } }),
+      ),
     );
-    count += batch.length;
-    after = batch[batch.length - 1].id;
+    const changed = batch.filter((_row, index) => written[index].count === 0);
+    count += batch.length - changed.length;
+    after = changed.length > 0 ? changed[0].id - 1 : batch[batch.length - 1].id;
   }
 }

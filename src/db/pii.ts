@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PII_KEYRING } from '../config';
 
@@ -69,9 +69,12 @@ export function readKeyFile(file: string): string {
   return readFileSync(file, 'utf8');
 }
 
+/** Replaces the key file atomically: a crash leaves the old file or the new one, never half of one. */
 export function writeKeyFile(file: string, keyring: string): void {
-  writeFileSync(file, `${keyring}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  const draft = `${file}.${process.pid}.tmp`;
+  writeFileSync(draft, `${keyring}\n`, { mode: 0o600, flush: true });
+  chmodSync(draft, 0o600);
+  renameSync(draft, file);
 }
 
 export function encrypt(keyring: Keyring, plaintext: string): string {

@@ -12,7 +12,13 @@ export const email = z
   .string()
   .trim()
   .toLowerCase()
-  .pipe(z.email('must be a valid email address such as ada@example.com').max(254, 'must be at most 254 characters'));
+  .pipe(
+    z
+      .email('must be a valid email address such as ada@example.com')
+      .max(254, 'must be at most 254 characters')
+      // The importer names parties it creates with addresses under .invalid (reserved, RFC 2606).
+      .refine((address) => !address.endsWith('.invalid'), 'must be a deliverable address: .invalid is reserved'),
+  );
 
 export const phone = z
   .string()

@@ -1,4 +1,4 @@
-import { encodeGlobalID } from '@pothos/plugin-relay';
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import {
   GraphQLID,
   type GraphQLInputType,
@@ -14,12 +14,28 @@ import type { Context } from './builder';
 /** Field extension naming the type of entity a mutation creates, so the log can name the new ID. */
 export const AUDIT_CREATES = 'auditCreates';
 
+const AUDITED_TYPES = new Set(['Consumer', 'Provider', 'Relation']);
+
+/**
+ * An argument's ID as the log keeps it: only a global ID of a known type. Anything else (a typo,
+ * a pasted email, a megabyte of junk from an anonymous caller) must not enter an append-only table.
+ */
+function auditableId(id: string): string {
+  try {
+    const { typename } = decodeGlobalID(id);
+    if (id.length <= 64 && AUDITED_TYPES.has(typename)) return id;
+  } catch {
+    // not a global ID
+  }
+  return '(not an ID)';
+}
+
 /** The ID values anywhere in an argument value, found through the argument's GraphQL type. */
 function idsIn(value: unknown, type: GraphQLInputType): string[] {
   const nullable = getNullableType(type);
   if (value == null) return [];
   if (nullable instanceof GraphQLList) return Array.isArray(value) ? value.flatMap((item) => idsIn(item, nullable.ofType)) : [];
-  if (nullable === GraphQLID) return [String(value)];
+  if (nullable === GraphQLID) return [auditableId(String(value))];
   if (nullable instanceof GraphQLInputObjectType) {
     return Object.values(nullable.getFields()).flatMap((field) => idsIn((value as Record<string, unknown>)[field.name], field.type));
   }

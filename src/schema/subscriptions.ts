@@ -2,9 +2,11 @@ import { createPubSub } from 'graphql-yoga';
 import { analytics } from '../analytics';
 import type { CentralityMetric } from '../analytics/centrality';
 import { db } from '../db/client';
+import { assertStillValid } from '../auth/keys';
 import { config } from '../config';
 import { onCommitted } from '../domain/changes';
-import { createPubSub as createLivePubSub } from '../server/pubsub';
+import { createLogger } from '../server/logger';
+import { type LivePubSub, createPubSub as createLivePubSub } from '../server/pubsub';
 import { NotFoundError } from '../domain/errors';
 import type { Provider } from '../generated/prisma/client';
 import { CentralityMetricEnum, ProviderRanking, type Ranked, ranking } from './analytics';
@@ -26,14 +28,27 @@ type LocalEvents = {
   rankingChanged: [metric: CentralityMetric, change: { metric: CentralityMetric }];
 };
 
-export const sharedEvents = createLivePubSub<SharedEvents>(config().redisUrl);
+let shared: LivePubSub<SharedEvents> | undefined;
+
+/** Created on first use, so that importing the schema (say, to print it) opens no Redis connection. */
+function sharedEvents(): LivePubSub<SharedEvents> {
+  shared ??= createLivePubSub<SharedEvents>(config().redisUrl, (error) =>
+    createLogger(config().logLevel).warn({ err: error }, 'live events could not go through Redis'),
+  );
+  return shared;
+}
+
+export async function closeSharedEvents(): Promise<void> {
+  await shared?.close();
+  shared = undefined;
+}
 const localEvents = createPubSub<LocalEvents>();
 
 onCommitted(({ change, relation }) => {
   if (change.type === 'relationRecorded' && relation) {
-    sharedEvents.pubSub.publish('relationRecorded', relation.providerId, { relationId: relation.id });
+    sharedEvents().pubSub.publish('relationRecorded', relation.providerId, { relationId: relation.id });
   }
-  sharedEvents.pubSub.publish('graphChanged', { at: Date.now() });
+  sharedEvents().pubSub.publish('graphChanged', { at: Date.now() });
 });
 
 /**
@@ -69,7 +84,7 @@ class RankingWatch {
     if (this.listening) return;
     this.listening = true;
     void (async () => {
-      for await (const _write of sharedEvents.pubSub.subscribe('graphChanged')) {
+      for await (const _write of sharedEvents().pubSub.subscribe('graphChanged')) {
         // A failed check (say, during shutdown) is made good by the next write's check.
         this.checks = this.checks.then(() => this.checkAll()).catch(() => undefined);
       }
@@ -120,9 +135,12 @@ builder.subscriptionFields((t) => ({
       if (!(await db().provider.findUnique({ where: { id: providerId }, select: { id: true } }))) {
         throw new NotFoundError('Provider', 'providerId');
       }
-      return sharedEvents.pubSub.subscribe('relationRecorded', providerId);
+      return sharedEvents().pubSub.subscribe('relationRecorded', providerId);
     },
-    resolve: ({ relationId }) => db().relation.findUniqueOrThrow({ where: { id: relationId } }),
+    resolve: async ({ relationId }, _args, { caller }) => {
+      await assertStillValid(caller);
+      return db().relation.findUniqueOrThrow({ where: { id: relationId } });
+    },
   }),
   rankingChanged: t.field({
     type: ProviderRanking,
@@ -130,6 +148,9 @@ builder.subscriptionFields((t) => ({
     args: { metric: t.arg({ type: CentralityMetricEnum, required: true }) },
     authScopes: { admin: true },
     subscribe: (_root, { metric }) => watchRanking(metric),
-    resolve: ({ metric }) => ranking<Ranked<Provider>>('provider', { metric, first: WATCHED_RANKING_ENTRIES }),
+    resolve: async ({ metric }, _args, { caller }) => {
+      await assertStillValid(caller);
+      return ranking<Ranked<Provider>>('provider', { metric, first: WATCHED_RANKING_ENTRIES });
+    },
   }),
 }));

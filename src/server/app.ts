@@ -69,7 +69,7 @@ export function createApp({ logger, production, graphiql = true, rateLimit: limi
     schema,
     context: async ({ request, req }: YogaInitialContext & { req?: IncomingMessage }) => {
       const caller = await callerOf(request);
-      await rateLimit(caller, req?.socket.remoteAddress ?? 'in-process');
+      await rateLimit.check(caller, req?.socket.remoteAddress ?? 'in-process');
       return { caller };
     },
     plugins: [
@@ -77,6 +77,7 @@ export function createApp({ logger, production, graphiql = true, rateLimit: limi
       metrics.plugin,
       useReadinessCheck({ endpoint: '/ready', check: readiness(logger) }),
       ...hostileQueryPlugins(production),
+      rateLimit.plugin,
     ],
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',

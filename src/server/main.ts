@@ -8,7 +8,7 @@ import { dialectOf } from '../db/dialect';
 import { sealPlaintextPii } from '../db/pii-maintenance';
 import { MigrationError, applyMigrations, compactSqlite } from '../db/migrate';
 import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
-import { sharedEvents } from '../schema/subscriptions';
+import { closeSharedEvents } from '../schema/subscriptions';
 import { createApp } from './app';
 import { createLogger } from './logger';
 
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     logger.info(`${signal} received; finishing in-flight requests`);
     clearInterval(pruning);
     server.close(() => {
-      void Promise.all([closeAnalytics(), disconnectDb(), sharedEvents.close()]).then(() => process.exit(0));
+      void Promise.all([closeAnalytics(), disconnectDb(), closeSharedEvents(), app.dispose()]).then(() => process.exit(0));
     });
     // Streams (subscriptions) never finish by themselves: cut what is still open after the grace period.
     setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();

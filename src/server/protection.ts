@@ -95,13 +95,16 @@ export interface RateLimitOptions {
   prefix?: string;
 }
 
-/** Per-caller request budget: by API key, or by client address without one. */
+/**
+ * Per-caller request budget: by API key, or by client address without one. `check` refuses a
+ * request over budget; `plugin` closes the Redis connection when the app is disposed.
+ */
 export function createRateLimiter({ perMinute, redisUrl, prefix = 'rapport:rate' }: RateLimitOptions) {
   const options = { points: perMinute, duration: 60, keyPrefix: prefix };
-  const limiter = redisUrl
-    ? new RateLimiterRedis({ ...options, storeClient: new Redis(redisUrl, { lazyConnect: true }) })
-    : new RateLimiterMemory(options);
-  return async (caller: Caller, clientAddress: string): Promise<void> => {
+  const redis = redisUrl ? new Redis(redisUrl, { lazyConnect: true }) : undefined;
+  const limiter = redis ? new RateLimiterRedis({ ...options, storeClient: redis }) : new RateLimiterMemory(options);
+  const plugin: Plugin = { onDispose: async () => void (await redis?.quit()) };
+  const check = async (caller: Caller, clientAddress: string): Promise<void> => {
     const bucket = 'keyId' in caller ? `key:${caller.keyId}` : `address:${clientAddress}`;
     try {
       await limiter.consume(bucket);
@@ -113,4 +116,5 @@ export function createRateLimiter({ perMinute, redisUrl, prefix = 'rapport:rate'
       });
     }
   };
+  return { check, plugin };
 }

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { type Client, type ExecutionResult, createClient } from 'graphql-sse';
 import { decodeGlobalID } from '@pothos/plugin-relay';
+import { revokeApiKey } from '../../src/auth/keys';
+import { db } from '../../src/db/client';
 import { createConsumer, createProvider, purchase } from '../support/factories';
 import { adminKey, app, keyFor, run } from '../support/graphql';
 
@@ -93,6 +95,23 @@ describe('relationRecorded', () => {
     expect((await anonymous.next()).errors?.[0]).toMatchObject({ extensions: { code: 'AuthenticationError' } });
     const ranking = await subscribe('subscription { rankingChanged(metric: DEGREE) { graphVersion } }', {}, await providerKey(mine));
     expect((await ranking.next()).errors?.[0]).toMatchObject({ extensions: { code: 'ForbiddenError' } });
+  });
+
+  it('sends nothing more once the subscriber’s key is revoked', async () => {
+    const consumer = await createConsumer();
+    const provider = await createProvider();
+    const key = await providerKey(provider);
+    const subscription = await subscribe<{ relationRecorded: { id: string } }>(RELATION_RECORDED, { providerId: provider.id }, key);
+    await purchase(consumer.id, provider.id);
+    expect((await subscription.next()).data?.relationRecorded.id).toBeDefined();
+
+    const { id } = await db().apiKey.findFirstOrThrow({ where: { providerId: Number(decodeGlobalID(provider.id).id) } });
+    await revokeApiKey(id);
+    await purchase(consumer.id, provider.id);
+    const after = await subscription.next();
+    expect(after.data?.relationRecorded ?? null).toBeNull();
+    expect(after.errors?.[0]).toMatchObject({ extensions: { code: 'AuthenticationError' } });
+    await subscription.close();
   });
 
   it('refuses an ID that names no provider with a typed error', async () => {

@@ -140,6 +140,7 @@ it('shares the count between server processes through Redis when it is configure
   const key = await keyFor('ADMIN');
   const statuses = [];
   for (const app of [first, second, first, second]) statuses.push((await post(app, '{ viewer { role } }', key)).status);
+  await Promise.all([first.dispose(), second.dispose()]);
   expect(statuses).toEqual([200, 200, 200, 429]);
 });
 
