@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { type RankingMetrics, compareWithPopularity } from '../src/analytics/evaluation';
 import { type RelationFacts, type RelationGraph, addRelation, createRelationGraph, nodeKey } from '../src/analytics/graph';
 import { DEFAULT_RECOMMENDATION_OPTIONS } from '../src/analytics/recommendations';
+import { UsageError, runScript } from './run-script';
 
 /**
  * Offline evaluation of the recommender against the popularity baseline on a train/test split:
@@ -16,9 +17,6 @@ import { DEFAULT_RECOMMENDATION_OPTIONS } from '../src/analytics/recommendations
 
 const HEADER = ['consumer', 'provider', 'rating', 'timestamp'];
 const USAGE = 'usage: npm run eval:recommendations -- --train TRAIN.csv --test TEST.csv --k 20 [--beta 0.5]';
-const EXIT_USAGE = 2;
-
-class UsageError extends Error {}
 
 interface CsvRow {
   line: number;
@@ -28,28 +26,21 @@ interface CsvRow {
   timestamp: number;
 }
 
-function main(argv = process.argv.slice(2)): number {
-  try {
-    const { train: trainPath, test: testPath, k, beta } = readArguments(argv);
-    const train = readRelations(trainPath);
-    const test = readRelations(testPath);
-    const dataSet = buildDataSet(train, test);
-    const { rapport, popularity } = compareWithPopularity(dataSet.graph, dataSet.heldOut, k, beta);
-    console.log(
-      `data set: ${train.length} train relations, ${test.length} test relations, ${dataSet.consumers} consumers, ` +
-        `${dataSet.providers} providers, ${rapport.evaluatedConsumers} evaluated consumers`,
-    );
-    const labels = [`rapport (RP3beta, beta=${beta})`, 'popularity'];
-    const width = Math.max(...labels.map((label) => label.length));
-    console.log(formatMetrics(labels[0].padEnd(width), rapport, k));
-    console.log(formatMetrics(labels[1].padEnd(width), popularity, k));
-    console.log(`Recall@${k} rapport/popularity: ${formatRatio(rapport.recall, popularity.recall)}`);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`eval:recommendations: ${error.message}`);
-    return EXIT_USAGE;
-  }
+function main(argv = process.argv.slice(2)): void {
+  const { train: trainPath, test: testPath, k, beta } = readArguments(argv);
+  const train = readRelations(trainPath);
+  const test = readRelations(testPath);
+  const dataSet = buildDataSet(train, test);
+  const { rapport, popularity } = compareWithPopularity(dataSet.graph, dataSet.heldOut, k, beta);
+  console.log(
+    `data set: ${train.length} train relations, ${test.length} test relations, ${dataSet.consumers} consumers, ` +
+      `${dataSet.providers} providers, ${rapport.evaluatedConsumers} evaluated consumers`,
+  );
+  const labels = [`rapport (RP3beta, beta=${beta})`, 'popularity'];
+  const width = Math.max(...labels.map((label) => label.length));
+  console.log(formatMetrics(labels[0].padEnd(width), rapport, k));
+  console.log(formatMetrics(labels[1].padEnd(width), popularity, k));
+  console.log(`Recall@${k} rapport/popularity: ${formatRatio(rapport.recall, popularity.recall)}`);
 }
 
 function readArguments(argv: string[]): { train: string; test: string; k: number; beta: number } {
@@ -265,4 +256,4 @@ function countLineBreaks(text: string, from: number, to: number): number {
   return count;
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) runScript('eval:recommendations', () => main());

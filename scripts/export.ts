@@ -4,8 +4,9 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { type ExportGraph, exportGraph, toCsv, toGexf, toGraphml } from '../src/analytics/export';
 import type { Side } from '../src/analytics/graph';
 import { GraphProjection } from '../src/analytics/projection';
-import { ConfigError, config } from '../src/config';
-import { db, disconnectDb } from '../src/db/client';
+import { config } from '../src/config';
+import { db } from '../src/db/client';
+import { UsageError, runScript } from './run-script';
 
 /**
  * Writes the relation graph of DATABASE_URL, with centrality scores, for Gephi and other tools:
@@ -19,9 +20,6 @@ import { db, disconnectDb } from '../src/db/client';
 const FORMATS = ['graphml', 'gexf', 'csv'] as const;
 type Format = (typeof FORMATS)[number];
 const USAGE = 'usage: npm run export -- --format graphml|gexf|csv [--out FILE]   (csv needs --out PREFIX)';
-const EXIT_USAGE = 2;
-
-class UsageError extends Error {}
 
 function readArguments(argv: string[]): { format: Format; out: string | undefined } {
   let values;
@@ -66,20 +64,11 @@ function write(graph: ExportGraph, format: Format, out: string | undefined): str
   return [out];
 }
 
-async function main(argv = process.argv.slice(2)): Promise<number> {
-  try {
-    const { format, out } = readArguments(argv);
-    const graph = await loadExportGraph();
-    const files = write(graph, format, out);
-    if (files.length) console.error(`export: ${graph.order} nodes, ${graph.size} edges written to ${files.join(' and ')}`);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
-    console.error(`export: ${error.message}`);
-    return EXIT_USAGE;
-  } finally {
-    await disconnectDb();
-  }
+async function main(argv = process.argv.slice(2)): Promise<void> {
+  const { format, out } = readArguments(argv);
+  const graph = await loadExportGraph();
+  const files = write(graph, format, out);
+  if (files.length) console.error(`export: ${graph.order} nodes, ${graph.size} edges written to ${files.join(' and ')}`);
 }
 
-main().then((code) => process.exit(code));
+runScript('export', () => main());

@@ -1,9 +1,15 @@
 import { parseArgs } from 'node:util';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { createApiKey, listApiKeys, revokeApiKey } from '../src/auth/keys';
-import { disconnectDb } from '../src/db/client';
-import { DomainError } from '../src/domain/errors';
+import { hasPrismaCode } from '../src/domain/prisma-errors';
 import type { Role } from '../src/generated/prisma/client';
+import { UsageError, runScript } from './run-script';
+
+class NotMigratedError extends Error {
+  constructor() {
+    super('this database has no API key table yet: run `npm run db:migrate` or start the server once');
+  }
+}
 
 const USAGE = `Usage:
   npm run key -- create --role admin [--label TEXT]
@@ -13,7 +19,6 @@ const USAGE = `Usage:
   npm run key -- revoke KEY_ID
 ID is a GraphQL ID (e.g. UHJvdmlkZXI6MQ==) or a database number; KEY_ID is the number in the list.`;
 
-class UsageError extends Error {}
 
 /** A database ID from a GraphQL global ID of the given type, or from a plain number. */
 function databaseId(value: string | undefined, typename: string, option: string): number | undefined {
@@ -77,14 +82,12 @@ async function main() {
   else throw new UsageError(command ? `Unknown command ${command}` : 'Which command?');
 }
 
-main()
-  .catch((error: Error) => {
-    if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
-    else if (error instanceof DomainError) console.error(error.message);
-    else if ((error as { code?: string }).code === 'P2021') {
-      console.error('This database has no API key table yet: run `npm run db:migrate` or start the server once.');
-    }
-    else console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(() => disconnectDb());
+runScript('key', async () => {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${error.message}\n\n${USAGE}`);
+    if (hasPrismaCode(error, 'P2021')) throw new NotMigratedError();
+    throw error;
+  }
+}, [NotMigratedError]);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { DatabaseNotEmptyError, seedPlatform } from '../src/bulk/seed';
-import { disconnectDb } from '../src/db/client';
+import { UsageError, runScript } from './run-script';
 
 /**
  * `npm run db:seed -- --relations N [--seed S]`: fills the empty database named by DATABASE_URL
@@ -11,30 +11,14 @@ import { disconnectDb } from '../src/db/client';
 
 const USAGE = 'usage: npm run db:seed -- --relations N [--seed S]';
 
-async function main(argv = process.argv.slice(2)): Promise<number> {
+async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { relations: { type: 'string' }, seed: { type: 'string' } } });
   const relations = Number(values.relations);
-  if (!Number.isInteger(relations) || relations <= 0) {
-    console.error(USAGE);
-    return 2;
-  }
+  if (!Number.isInteger(relations) || relations <= 0) throw new UsageError(USAGE);
   const bar = new SingleBar({ format: '{bar} {percentage}% | {value}/{total} relations | ETA {eta_formatted}' }, Presets.shades_classic);
   bar.start(relations, 0);
-  try {
-    await seedPlatform({ relations, seed: values.seed }, (progress) => bar.update(progress.relations));
-    bar.stop();
-    console.error(`Seeded ${relations} relations${values.seed ? ` with seed ${values.seed}` : ''}`);
-    return 0;
-  } catch (error) {
-    bar.stop();
-    if (error instanceof DatabaseNotEmptyError) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
-  } finally {
-    await disconnectDb();
-  }
+  await seedPlatform({ relations, seed: values.seed }, (progress) => bar.update(progress.relations)).finally(() => bar.stop());
+  console.error(`Seeded ${relations} relations${values.seed ? ` with seed ${values.seed}` : ''}`);
 }
 
-if (require.main === module) main().then((code) => (process.exitCode = code));
+runScript('db:seed', () => main(), [DatabaseNotEmptyError]);
