@@ -31,7 +31,7 @@ export const QUERY_LIMITS = { depth: 12, cost: 50_000, aliases: 30, tokens: 4_00
 
 export function hostileQueryPlugins(production: boolean): Plugin[] {
   return [
-    usePageSizeLimit() as Plugin,
+    usePageSizeLimit(),
     EnvelopArmorPlugin({
       maxDepth: { n: QUERY_LIMITS.depth, ignoreIntrospection: true },
       costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true },
@@ -69,20 +69,27 @@ function oversizedPages(schema: GraphQLSchema, document: DocumentNode, variables
 }
 
 /**
- * Refuses `first`/`last` above MAX_PAGE_SIZE on any connection, written in the document or passed
- * as a variable (plugin-prisma would cut the page silently). It checks the whole document on
- * entering it, before the cost limit (which a huge page also trips) can give a vaguer reason.
+ * Refuses `first`/`last` above MAX_PAGE_SIZE on any connection (plugin-prisma would cut the page
+ * silently). Sizes written in the document are checked while validating, on entering the
+ * document, before the cost limit (which a huge page also trips) gives a vaguer reason. Sizes
+ * passed as variables are checked before each execution: validation results are cached per
+ * document, whatever its variables.
  */
-function usePageSizeLimit(): Plugin<{ params?: { variables?: Record<string, unknown> } }> {
+function usePageSizeLimit(): Plugin {
   return {
-    onValidate({ addValidationRule, context }) {
+    onValidate({ addValidationRule }) {
       addValidationRule((validation: ValidationContext): ASTVisitor => ({
         Document(document) {
-          const [first] = oversizedPages(validation.getSchema(), document, context.params?.variables ?? {});
+          const [first] = oversizedPages(validation.getSchema(), document, {});
           // Thrown, like graphql-armor's rejections, so validation stops here with this message.
           if (first) throw first;
         },
       }));
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      const [first] = oversizedPages(args.schema, args.document, variables);
+      if (first) setResultAndStopExecution({ errors: [first] });
     },
   };
 }
