@@ -8,7 +8,7 @@ import { addRelation } from '../src/analytics/graph';
 import type { RelationRecord } from '../src/db/graph-source';
 import { formatTable, relationsArgument } from './cli';
 import { benchDatabase } from './databases';
-import { spread, timeOnce, timeOnceAsync } from './measure';
+import { median, spread, timeOnce, timeOnceAsync } from './measure';
 
 /**
  * Analytics on the projection of a seeded database (default 1M relations):
@@ -43,7 +43,6 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
       ranks.direct.push(timeOnce(() => pagerank(plain, { alpha: 0.85, tolerance: 1e-12, maxIterations: 10_000, getEdgeWeight: null })).ms);
       ranks.louvainDirect.push(timeOnce(() => louvain.detailed(plain, { resolution: 1, rng: seedrandom('rapport') })).ms);
     }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     rows.push(['PageRank (first query: hand-over + compute + ranking)', spread(ranks.pagerank), spread(ranks.direct), (median(ranks.pagerank) / median(ranks.direct)).toFixed(2)]);
     rows.push(['Louvain (first query: hand-over + compute + numbering)', spread(ranks.louvain), spread(ranks.louvainDirect), (median(ranks.louvain) / median(ranks.louvainDirect)).toFixed(2)]);
     console.log(`${RUNS} runs each: median (min–max)\n`);

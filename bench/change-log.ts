@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatTable, relationsArgument } from './cli';
+import { timeOnceAsync } from './measure';
 
 /**
  * What following the change log costs a server process:
@@ -45,8 +46,8 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
         kind: 'FAVORITE',
       });
     }
-    const catchUpMs = await time(() => projection.refresh());
-    const snapshotMs = await time(() => new GraphProjection(scratch.url).refresh());
+    const catchUpMs = (await timeOnceAsync(() => projection.refresh())).ms;
+    const snapshotMs = (await timeOnceAsync(() => new GraphProjection(scratch.url).refresh())).ms;
 
     console.log(`Change log on ${postgres ? 'PostgreSQL' : 'SQLite'}, ${relations} relations, ${CHANGES} changes to catch up with`);
     console.log(
@@ -102,17 +103,11 @@ async function scratchDatabase(postgres: boolean): Promise<{ url: string; remove
   return { url: databaseUrl(postgresServerUrl(), name), remove: () => dropDatabases(postgresServerUrl(), name) };
 }
 
-async function time(work: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await work();
-  return performance.now() - started;
-}
-
 async function perCall(calls: number, work: () => Promise<unknown>): Promise<number> {
   for (let index = 0; index < calls / 10; index++) await work(); // warm-up
-  return (await time(async () => {
+  return (await timeOnceAsync(async () => {
     for (let index = 0; index < calls; index++) await work();
-  })) / calls;
+  })).ms / calls;
 }
 
 const micro = (ms: number) => (ms * 1000).toFixed(0);

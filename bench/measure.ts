@@ -29,11 +29,14 @@ export function collectGarbage(): number {
   return process.memoryUsage().heapUsed;
 }
 
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 /** "median (min–max)" of the values, to the given decimals. */
 export function spread(values: number[], decimals = 0): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)];
-  return sorted.length === 1
-    ? median.toFixed(decimals)
-    : `${median.toFixed(decimals)} (${sorted[0].toFixed(decimals)}–${sorted[sorted.length - 1].toFixed(decimals)})`;
+  const middle = median(values).toFixed(decimals);
+  return values.length === 1
+    ? middle
+    : `${middle} (${Math.min(...values).toFixed(decimals)}–${Math.max(...values).toFixed(decimals)})`;
 }

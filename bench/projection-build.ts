@@ -4,7 +4,7 @@ import { GraphProjection } from '../src/analytics/projection';
 import { sqliteFilePath } from '../src/db/dialect';
 import { formatTable, relationsArgument } from './cli';
 import { benchDatabase } from './databases';
-import { collectGarbage, spread, timeOnce, timeOnceAsync } from './measure';
+import { collectGarbage, median, spread, timeOnce, timeOnceAsync } from './measure';
 
 /**
  * Building the graph projection from SQLite, against its floor: reading the same rows with a raw
@@ -44,7 +44,6 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
       const pairs = graph.mapEdges((_edge, _attributes, source, target) => [source, target]);
       insert.push(timeOnce(() => insertPlain(nodes, pairs)).ms);
     }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     rows.push([
       String(relations),
       spread(floor),

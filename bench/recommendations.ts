@@ -8,6 +8,7 @@ import {
   similarConsumers,
   similarProviders,
 } from '../src/analytics/recommendations';
+import { timeOnce } from './measure';
 import { formatTable, relationsArgument } from './cli';
 import { generateRelationGraph } from '../src/bulk/synthetic-platform';
 
@@ -68,12 +69,6 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   rows.push([...summary('addRelation, new edge (index update)', adds.result.durations), adds.majorGc]);
   rows.push([...summary('removeRelation, edge dropped (index update)', removes.result), removes.majorGc]);
   console.log(formatTable(rows));
-}
-
-function timeOnce<T>(run: () => T): { result: T; ms: number } {
-  const started = performance.now();
-  const result = run();
-  return { result, ms: performance.now() - started };
 }
 
 type GcEntry = PerformanceEntry & { detail?: { kind?: number } };

@@ -1,6 +1,6 @@
 import { config } from '../src/config';
 import { createDb } from '../src/db/client';
-import { newKeyringEntry, parseKeyring, readKeyFile, writeKeyFile } from '../src/db/pii';
+import { keyringText, newKeyringEntry, parseKeyring, writeKeyFile } from '../src/db/pii';
 import { reencryptPii } from '../src/db/pii-maintenance';
 
 /**
@@ -12,9 +12,10 @@ import { reencryptPii } from '../src/db/pii-maintenance';
 async function main() {
   const settings = config();
   const source = settings.piiKeys;
-  const keyringText = 'keyring' in source ? source.keyring : `${newKeyringEntry()},${readKeyFile(source.file).trim()}`;
-  const keyring = parseKeyring(keyringText);
-  if ('file' in source) writeKeyFile(source.file, keyringText);
+  const current = keyringText(source).trim();
+  const rotating = 'keyring' in source ? current : `${newKeyringEntry()},${current}`;
+  const keyring = parseKeyring(rotating);
+  if ('file' in source) writeKeyFile(source.file, rotating);
 
   const db = createDb(settings.databaseUrl, keyring);
   try {
@@ -22,7 +23,7 @@ async function main() {
     const [primary, ...retired] = keyring.keys.map((key) => key.id);
     console.log(`Re-encrypted ${count} consumers under PII key ${primary}.`);
     if ('file' in source) {
-      writeKeyFile(source.file, keyringText.split(',')[0]);
+      writeKeyFile(source.file, rotating.split(',')[0]);
       console.log(`Removed the retired key(s) ${retired.join(', ')} from ${source.file}.`);
     } else if (retired.length > 0) {
       console.log(`No data uses ${retired.join(', ')} any more: remove them from PII_KEYS.`);

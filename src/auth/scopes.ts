@@ -58,9 +58,14 @@ export function visibleRelations(caller: Caller): Prisma.RelationWhereInput {
   return caller.role === 'ADMIN' ? {} : { id: { in: [] } };
 }
 
+/** The consumers with at least one relation with the provider. */
+export function customersOf(providerId: number): Prisma.ConsumerWhereInput {
+  return { relations: { some: { providerId } } };
+}
+
 /** The consumers a caller may list: all for an admin, a provider's own customers, a consumer itself. */
 export function visibleConsumers(caller: Caller): Prisma.ConsumerWhereInput {
-  if (caller.role === 'PROVIDER') return { relations: { some: { providerId: caller.providerId } } };
+  if (caller.role === 'PROVIDER') return customersOf(caller.providerId);
   if (caller.role === 'CONSUMER') return { id: caller.consumerId };
   return caller.role === 'ADMIN' ? {} : { id: { in: [] } };
 }

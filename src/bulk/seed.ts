@@ -7,7 +7,7 @@ import { type SyntheticPlatformOptions, providerCategory, syntheticPlatform } fr
  * providers and relations, written in batches with createMany.
  */
 
-export const SEED_BATCH_SIZE = 10_000;
+const SEED_BATCH_SIZE = 10_000;
 
 export class DatabaseNotEmptyError extends Error {
   constructor(consumers: number, providers: number) {

@@ -5,7 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client';
 import { config } from '../config';
-import { type Keyring, parseKeyring, readKeyFile } from './pii';
+import { type Keyring, keyringText, parseKeyring } from './pii';
 import { piiExtension } from './pii-extension';
 import { dialectOf, sqliteFilePath } from './dialect';
 
@@ -19,9 +19,9 @@ export type Db = PrismaClient;
 let keyring: Keyring | undefined;
 
 /** The PII keyring the configuration names, read once. */
-export function configuredKeyring(): Keyring {
+function configuredKeyring(): Keyring {
   const source = config().piiKeys;
-  keyring ??= parseKeyring('keyring' in source ? source.keyring : readKeyFile(source.file));
+  keyring ??= parseKeyring(keyringText(source));
   return keyring;
 }
 

@@ -21,7 +21,7 @@ function exactValues(condition: Row): string[] | undefined {
   return undefined;
 }
 
-export function normaliseEmail(email: string): string {
+function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 

@@ -56,6 +56,11 @@ export function newKeyringEntry(now = new Date()): string {
   return `${id}:${randomBytes(32).toString('base64')}`;
 }
 
+/** The keyring text a configuration names: from the environment, or from the key file. */
+export function keyringText(source: { keyring: string } | { file: string }): string {
+  return 'keyring' in source ? source.keyring : readKeyFile(source.file);
+}
+
 /** Reads the key file of the embedded default, creating it (owner-only) on first use. */
 export function readKeyFile(file: string): string {
   if (!existsSync(file)) {
@@ -107,5 +112,5 @@ export function lookupHashes(keyring: Keyring, value: string): string[] {
 }
 
 export function primaryLookupHash(keyring: Keyring, value: string): string {
-  return lookupHashes(keyring, value)[0];
+  return createHmac('sha256', keyring.keys[0].lookup).update(value).digest('base64url');
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { Transaction } from '../db/change-log';
 import { db } from '../db/client';
 import { recordChange } from './changes';
-import type { Prisma } from '../generated/prisma/client';
 import type { RelationKind } from '../generated/prisma/enums';
 import { type FieldIssue, InvalidInputError } from './errors';
 import * as fields from './fields';
@@ -97,12 +97,20 @@ function parseAmount(text: string, currency: string | null, issues: FieldIssue[]
   return Number(match[1] + (match[2] ?? '').padEnd(decimals, '0'));
 }
 
+const minorDigitsByCurrency = new Map<string, number>();
+
+/** Decimals of the currency's minor unit; asked once per currency, not once per row. */
 function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2; // an unknown currency is reported by the currency rule
+  let digits = minorDigitsByCurrency.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2; // an unknown currency is reported by the currency rule
+    }
+    minorDigitsByCurrency.set(currency, digits);
   }
+  return digits;
 }
 
 function blankToNull(value: string | undefined): string | null {
@@ -114,7 +122,6 @@ export function importedPartyEmail(side: 'consumer' | 'provider', key: string): 
   return `${side}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}@import.invalid`;
 }
 
-type Transaction = Prisma.TransactionClient;
 
 /**
  * Finds the ids of imported parties by external key, creating those not met before. Ids found
@@ -124,36 +131,31 @@ async function partyIds(
   tx: Transaction,
   side: 'consumer' | 'provider',
   keys: Iterable<string>,
-  known: Map<string, number>,
-): Promise<void> {
+  known: ReadonlyMap<string, number>,
+): Promise<Map<string, number>> {
+  const learned = new Map<string, number>();
   const missing = [...new Set(keys)].filter((key) => !known.has(key));
-  if (missing.length === 0) return;
+  if (missing.length === 0) return learned;
   const emailToKey = new Map(missing.map((key) => [importedPartyEmail(side, key), key]));
-  const find = async () => {
-    const emails = [...emailToKey.keys()];
-    const found =
-      side === 'consumer'
-        ? (await tx.consumer.findMany({ where: { email: { in: emails } }, select: { id: true, email: true } })).map(
-            ({ id, email }) => [email ?? '', id] as const,
-          )
-        : (
-            await tx.provider.findMany({ where: { contactEmail: { in: emails } }, select: { id: true, contactEmail: true } })
-          ).map(({ id, contactEmail }) => [contactEmail, id] as const);
-    for (const [email, id] of found) {
-      known.set(emailToKey.get(email)!, id);
-      emailToKey.delete(email);
+  const emails = [...emailToKey.keys()];
+  const learn = (rows: { id: number; email: string | null }[]) => {
+    for (const { id, email } of rows) {
+      learned.set(emailToKey.get(email!)!, id);
+      emailToKey.delete(email!);
     }
   };
-  await find();
-  if (emailToKey.size === 0) return;
-  const created = [...emailToKey].map(([email, key]) => ({ name: key, email }));
-  if (side === 'consumer') await tx.consumer.createMany({ data: created });
-  else {
-    await tx.provider.createMany({
-      data: created.map(({ name, email }) => ({ name, contactEmail: email, category: IMPORTED_CATEGORY })),
-    });
+  if (side === 'consumer') {
+    learn(await tx.consumer.findMany({ where: { email: { in: emails } }, select: { id: true, email: true } }));
+    const data = [...emailToKey].map(([email, name]) => ({ name, email }));
+    if (data.length > 0) learn(await tx.consumer.createManyAndReturn({ data, select: { id: true, email: true } }));
+  } else {
+    const asEmail = ({ id, contactEmail }: { id: number; contactEmail: string }) => ({ id, email: contactEmail });
+    const select = { id: true, contactEmail: true } as const;
+    learn((await tx.provider.findMany({ where: { contactEmail: { in: emails } }, select })).map(asEmail));
+    const data = [...emailToKey].map(([contactEmail, name]) => ({ name, contactEmail, category: IMPORTED_CATEGORY }));
+    if (data.length > 0) learn((await tx.provider.createManyAndReturn({ data, select })).map(asEmail));
   }
-  await find();
+  return learned;
 }
 
 /** Ids of the parties met so far, by external key, kept by the importer across batches. */
@@ -173,27 +175,26 @@ export function emptyPartyCache(): PartyCache {
  */
 export async function storeImportBatch(relations: readonly ImportedRelation[], stamp: Date, cache: PartyCache): Promise<void> {
   // Ids learnt inside a transaction that rolls back would name nothing: keep them only on commit.
-  const consumers = new Map(cache.consumers);
-  const providers = new Map(cache.providers);
-  await db().$transaction(
+  const learned = await db().$transaction(
     async (tx) => {
-      await partyIds(tx, 'consumer', relations.map((relation) => relation.consumer), consumers);
-      await partyIds(tx, 'provider', relations.map((relation) => relation.provider), providers);
+      const consumers = await partyIds(tx, 'consumer', relations.map((relation) => relation.consumer), cache.consumers);
+      const providers = await partyIds(tx, 'provider', relations.map((relation) => relation.provider), cache.providers);
       await tx.relation.createMany({
         data: relations.map(({ consumer, provider, ...facts }) => ({
           ...facts,
-          consumerId: consumers.get(consumer)!,
-          providerId: providers.get(provider)!,
+          consumerId: cache.consumers.get(consumer) ?? consumers.get(consumer)!,
+          providerId: cache.providers.get(provider) ?? providers.get(provider)!,
           createdAt: stamp,
         })),
       });
       // Rows written in bulk, past the per-row changes: every process re-reads its graph.
       await recordChange(tx, { type: 'bulkLoaded' });
+      return { consumers, providers };
     },
     { timeout: 120_000 },
   );
-  cache.consumers = consumers;
-  cache.providers = providers;
+  for (const [key, id] of learned.consumers) cache.consumers.set(key, id);
+  for (const [key, id] of learned.providers) cache.providers.set(key, id);
 }
 
 /** Whether the batch stored with `stamp` committed: all of its `size` relations are there. */

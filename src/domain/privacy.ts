@@ -4,7 +4,7 @@ import type { Consumer } from '../generated/prisma/client';
 import { NotFoundError } from './errors';
 import { hasPrismaCode } from './prisma-errors';
 
-export const ERASED_NAME = 'Erased consumer';
+const ERASED_NAME = 'Erased consumer';
 
 /** Everything Rapport holds about one consumer (GDPR access), as plain data for download. */
 export async function exportConsumerData(id: number) {

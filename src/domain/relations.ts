@@ -84,30 +84,32 @@ export function relationOrderBy(ordering: Ordering<RelationOrderField>) {
 
 export async function recordRelation(input: RecordRelationInput): Promise<Relation> {
   const data = parseInput(recordRelationInput, input);
-  const relation = await db().$transaction(async (tx) => {
+  const committed = await db().$transaction(async (tx): Promise<{ change: Change; relation: Relation }> => {
     const [consumer, provider] = await Promise.all([
       tx.consumer.findUnique({ where: { id: data.consumerId }, select: { id: true } }),
       tx.provider.findUnique({ where: { id: data.providerId }, select: { id: true } }),
     ]);
     if (!consumer) throw new NotFoundError('Consumer', 'consumerId');
     if (!provider) throw new NotFoundError('Provider', 'providerId');
-    const created = await tx.relation.create({ data: { ...data, occurredAt: data.occurredAt ?? new Date() } });
-    await recordChange(tx, { type: 'relationRecorded', relation: relationRecord(created) });
-    return created;
+    const relation = await tx.relation.create({ data: { ...data, occurredAt: data.occurredAt ?? new Date() } });
+    const change: Change = { type: 'relationRecorded', relation: relationRecord(relation) };
+    await recordChange(tx, change);
+    return { change, relation };
   });
-  announceCommitted({ change: { type: 'relationRecorded', relation: relationRecord(relation) }, relation });
-  return relation;
+  announceCommitted(committed);
+  return committed.relation;
 }
 
 export async function deleteRelation(id: number): Promise<Relation> {
   try {
-    const relation = await db().$transaction(async (tx) => {
-      const deleted = await tx.relation.delete({ where: { id } });
-      await recordChange(tx, { type: 'relationRemoved', relation: relationRecord(deleted) });
-      return deleted;
+    const committed = await db().$transaction(async (tx): Promise<{ change: Change; relation: Relation }> => {
+      const relation = await tx.relation.delete({ where: { id } });
+      const change: Change = { type: 'relationRemoved', relation: relationRecord(relation) };
+      await recordChange(tx, change);
+      return { change, relation };
     });
-    announceCommitted({ change: { type: 'relationRemoved', relation: relationRecord(relation) }, relation });
-    return relation;
+    announceCommitted(committed);
+    return committed.relation;
   } catch (error) {
     if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Relation', 'id');
     throw error;

@@ -1,4 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { customersOf } from '../auth/scopes';
 import { db } from '../db/client';
 import { InvalidInputError, NotFoundError, RelationsExistError } from '../domain/errors';
 import {
@@ -78,8 +79,6 @@ export const ProviderNode = builder.prismaNode('Provider', {
     }),
   }),
 });
-
-const customersOf = (providerId: number) => ({ relations: { some: { providerId } } });
 
 const ProviderFilterInput = builder.inputType('ProviderFilter', {
   fields: (t) => ({

@@ -15,7 +15,7 @@ import { idForScope, parseId } from './ids';
 import { RelationNode } from './relation';
 
 /** How many of a ranking's first entries `rankingChanged` watches. */
-export const WATCHED_RANKING_ENTRIES = 10;
+const WATCHED_RANKING_ENTRIES = 10;
 
 /** Events every server process must see: through Redis when REDIS_URL is set. */
 type SharedEvents = {
@@ -32,9 +32,12 @@ let shared: LivePubSub<SharedEvents> | undefined;
 
 /** Created on first use, so that importing the schema (say, to print it) opens no Redis connection. */
 function sharedEvents(): LivePubSub<SharedEvents> {
-  shared ??= createLivePubSub<SharedEvents>(config().redisUrl, (error) =>
-    createLogger(config().logLevel).warn({ err: error }, 'live events could not go through Redis'),
-  );
+  if (!shared) {
+    const logger = createLogger(config().logLevel);
+    shared = createLivePubSub<SharedEvents>(config().redisUrl, (error) =>
+      logger.warn({ err: error }, 'live events could not go through Redis'),
+    );
+  }
   return shared;
 }
 

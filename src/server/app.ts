@@ -6,15 +6,19 @@ import type { IncomingMessage } from 'node:http';
 import { analytics } from '../analytics';
 import { AuthenticationError } from '../auth/caller';
 import { authenticate } from '../auth/keys';
+import { config } from '../config';
 import { db } from '../db/client';
 import { DomainError } from '../domain/errors';
 import type { Context } from '../schema/builder';
 import { schema } from '../schema';
+import { closeSharedEvents } from '../schema/subscriptions';
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from './example-query';
 import type { Logger } from './logger';
 import { type RateLimitOptions, createRateLimiter, hostileQueryPlugins } from './protection';
 import { createMetrics } from './metrics';
 import { requestLog } from './request-log';
+
+const defaultRateLimit = () => ({ perMinute: config().rateLimitPerMinute, redisUrl: config().redisUrl });
 
 export interface AppOptions {
   logger: Logger;
@@ -62,9 +66,8 @@ function readiness(logger: Logger) {
   };
 }
 
-export function createApp({ logger, production, graphiql = true, rateLimit: limits = { perMinute: 600 } }: AppOptions) {
+export function createApp({ logger, production, graphiql = true, rateLimit: limits = defaultRateLimit() }: AppOptions) {
   const rateLimit = createRateLimiter(limits);
-  const metrics = createMetrics();
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     context: async ({ request, req }: YogaInitialContext & { req?: IncomingMessage }) => {
@@ -74,10 +77,11 @@ export function createApp({ logger, production, graphiql = true, rateLimit: limi
     },
     plugins: [
       requestLog(logger),
-      metrics.plugin,
+      createMetrics(),
       useReadinessCheck({ endpoint: '/ready', check: readiness(logger) }),
       ...hostileQueryPlugins(production),
       rateLimit.plugin,
+      { onDispose: closeSharedEvents },
     ],
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',

@@ -49,7 +49,7 @@ query Insights {
 const demoConsumerId = encodeGlobalID('Consumer', 1);
 const demoProviderId = encodeGlobalID('Provider', 1);
 
-export const EXAMPLE_MUTATION = `# Record a purchase: the variables below name a consumer and a provider of the demo data.
+const EXAMPLE_MUTATION = `# Record a purchase: the variables below name a consumer and a provider of the demo data.
 # Mutations answer with a success type or a typed error, all with a message.
 
 mutation RecordPurchase($consumerId: ID!, $providerId: ID!) {
@@ -62,9 +62,9 @@ mutation RecordPurchase($consumerId: ID!, $providerId: ID!) {
 }
 `;
 
-export const EXAMPLE_MUTATION_VARIABLES = JSON.stringify({ consumerId: demoConsumerId, providerId: demoProviderId }, null, 2);
+const EXAMPLE_MUTATION_VARIABLES = JSON.stringify({ consumerId: demoConsumerId, providerId: demoProviderId }, null, 2);
 
-export const EXAMPLE_SUBSCRIPTION = `# Live updates over Server-Sent Events. Run this, then record a purchase in the previous tab:
+const EXAMPLE_SUBSCRIPTION = `# Live updates over Server-Sent Events. Run this, then record a purchase in the previous tab:
 # it appears here as it is recorded.
 
 subscription LiveRelations {

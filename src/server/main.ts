@@ -8,7 +8,6 @@ import { dialectOf } from '../db/dialect';
 import { sealPlaintextPii } from '../db/pii-maintenance';
 import { MigrationError, applyMigrations, compactSqlite } from '../db/migrate';
 import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
-import { closeSharedEvents } from '../schema/subscriptions';
 import { createApp } from './app';
 import { createLogger } from './logger';
 
@@ -44,12 +43,7 @@ async function main(): Promise<void> {
     pruneChangeLog().catch((error: unknown) => logger.warn({ err: error }, 'pruning the change log failed'));
   }, PRUNE_INTERVAL_MS).unref();
 
-  const app = createApp({
-    logger,
-    production: settings.production,
-    graphiql: settings.graphiql,
-    rateLimit: { perMinute: settings.rateLimitPerMinute, redisUrl: settings.redisUrl },
-  });
+  const app = createApp({ logger, production: settings.production, graphiql: settings.graphiql });
   const server = createServer(app);
   server.listen(settings.port, () => {
     logger.info(`Rapport is serving GraphQL and GraphiQL at http://localhost:${settings.port}/graphql`);
@@ -59,7 +53,7 @@ async function main(): Promise<void> {
     logger.info(`${signal} received; finishing in-flight requests`);
     clearInterval(pruning);
     server.close(() => {
-      void Promise.all([closeAnalytics(), disconnectDb(), closeSharedEvents(), app.dispose()]).then(() => process.exit(0));
+      void Promise.all([closeAnalytics(), disconnectDb(), app.dispose()]).then(() => process.exit(0));
     });
     // Streams (subscriptions) never finish by themselves: cut what is still open after the grace period.
     setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();

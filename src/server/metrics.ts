@@ -15,7 +15,7 @@ interface Operation {
 }
 
 /** Prometheus metrics of the process: GraphQL operations, the graph projection and analytics tasks. */
-export function createMetrics() {
+export function createMetrics(): Plugin {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -87,7 +87,7 @@ export function createMetrics() {
     operations.set(request, { operation: boundedName(operation.name?.value ?? 'anonymous'), type: operation.operation });
   }
 
-  return { registry, plugin };
+  return plugin;
 }
 
 function taskLabel(task: AnalyticsTask): string {

@@ -20,14 +20,14 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import type { Caller } from '../auth/caller';
 
 /** The largest page a connection serves; asking for more is refused, not silently cut. */
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 /**
  * Limits tuned so that every operation in README, GraphiQL's examples and the tests passes (the
  * costliest, two 1,000-entry rankings in one document, costs 30,250), while abusive documents are
  * refused before execution (test/security/hostile-queries.test.ts).
  */
-export const QUERY_LIMITS = { depth: 12, cost: 50_000, aliases: 30, tokens: 4_000, directives: 20 };
+const QUERY_LIMITS = { depth: 12, cost: 50_000, aliases: 30, tokens: 4_000, directives: 20 };
 
 export function hostileQueryPlugins(production: boolean): Plugin[] {
   return [

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from './logger';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID_HEADER = 'x-request-id';
 
 /** An incoming id is kept when it is short and plain enough to log and echo safely. */
 const ACCEPTABLE_REQUEST_ID = /^[\w.:-]{1,128}$/;

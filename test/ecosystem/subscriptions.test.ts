@@ -28,7 +28,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const providerKey = async (provider: { id: string }) => keyFor('PROVIDER', { providerId: Number(decodeGlobalID(provider.id).id) });
+const providerKey = async (provider: { id: string }) => keyFor('PROVIDER', provider.id);
 
 /** Subscribes with a key (the admin's by default; null for none) and resolves once the stream is open. */
 async function subscribe<Data>(query: string, variables: Record<string, unknown>, key: string | null | undefined = undefined) {

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keyFor, execute } from '../support/graphql';
 import { createConsumer, createProvider, recordRelation } from '../support/factories';
-import { decodeGlobalID } from '@pothos/plugin-relay';
 
 /**
  * The access table of docs/security.md, cell by cell, through the HTTP API: every entry point
@@ -36,8 +35,8 @@ async function createWorld() {
   const keys: Record<Role, string | null> = {
     anonymous: null,
     admin: await keyFor('ADMIN'),
-    consumer: await keyFor('CONSUMER', { consumerId: Number(decodeGlobalID(c1.id).id) }),
-    provider: await keyFor('PROVIDER', { providerId: Number(decodeGlobalID(p1.id).id) }),
+    consumer: await keyFor('CONSUMER', c1.id),
+    provider: await keyFor('PROVIDER', p1.id),
   };
   const ids = { p1: p1.id, p2: p2.id, c1: c1.id, c2: c2.id, c3: c3.id, r1: r1.id, r2: r2.id, r3: r3.id, r4: r4.id };
   return { ids, keys };

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { db, disconnectDb } from '../../src/db/client';
 import { createConsumer, createProvider } from '../support/factories';
-import { execute, keyFor, run } from '../support/graphql';
+import { app, execute, keyFor, run } from '../support/graphql';
 
 const AUDIT = `query ($filter: AuditFilter) {
   auditLog(first: 20, filter: $filter) { edges { node { operation actorRole actorKeyId actorId targetIds outcome at } } }
@@ -18,7 +17,7 @@ describe('audit log', () => {
   it('records every mutation attempt: who, what, which IDs, and how it ended, with no personal data', async () => {
     const provider = await createProvider();
     const consumer = await createConsumer({ email: 'audited@example.com' });
-    const providerKey = await keyFor('PROVIDER', { providerId: Number(decodeGlobalID(provider.id).id) });
+    const providerKey = await keyFor('PROVIDER', provider.id);
 
     const refused = await execute(
       'mutation ($id: ID!) { updateConsumer(id: $id, input: { name: "Hijacked" }) { __typename } }',
@@ -91,7 +90,6 @@ describe('API keys', () => {
   });
 
   it('refuse a malformed Authorization header with 401', async () => {
-    const { app } = await import('../support/graphql');
     const response = await app.fetch('http://rapport.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Token abc' },

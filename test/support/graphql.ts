@@ -1,4 +1,5 @@
 import { createApiKey } from '../../src/auth/keys';
+import { parseId } from '../../src/schema/ids';
 import type { Role } from '../../src/generated/prisma/client';
 import { createApp } from '../../src/server/app';
 import { createLogger } from '../../src/server/logger';
@@ -11,8 +12,14 @@ export interface GraphQLResponse<Data = any> {
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
 }
 
-/** Creates an API key in the test database and returns its secret. */
-export async function keyFor(role: Role, subject: { providerId?: number; consumerId?: number } = {}): Promise<string> {
+/** Creates an API key in the test database for a role and, but for ADMIN, the party (its global ID) it acts for; returns its secret. */
+export async function keyFor(role: Role, partyId?: string): Promise<string> {
+  const subject =
+    role === 'PROVIDER'
+      ? { providerId: parseId(partyId!, 'Provider', 'partyId') }
+      : role === 'CONSUMER'
+        ? { consumerId: parseId(partyId!, 'Consumer', 'partyId') }
+        : {};
   return (await createApiKey({ role, ...subject, label: 'test' })).secret;
 }
 
