@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { scratchDatabase } from '../src/db/scratch-database';
 import { formatTable, relationsArgument } from './cli';
 import { timeOnceAsync } from './measure';
 
@@ -23,7 +20,7 @@ const ROUND_TRIPS = 2_000;
 async function main(argv = process.argv.slice(2)): Promise<void> {
   const relations = relationsArgument(argv, 100_000);
   const postgres = argv.includes('--postgres');
-  const scratch = await scratchDatabase(postgres);
+  const scratch = await scratchDatabase(postgres ? 'postgres' : 'sqlite', 'bench');
   process.env.DATABASE_URL = scratch.url;
   // Imported after DATABASE_URL is set: the configuration is read on first use.
   const { applyMigrations } = await import('../src/db/migrate');
@@ -90,17 +87,6 @@ async function fill(database: import('../src/db/client').Db, relations: number) 
     await database.relation.createMany({ data });
   }
   return { consumers, providers };
-}
-
-async function scratchDatabase(postgres: boolean): Promise<{ url: string; remove(): Promise<void> }> {
-  if (!postgres) {
-    const folder = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
-    return { url: `file:${join(folder, 'bench.db')}`, remove: async () => rmSync(folder, { recursive: true, force: true }) };
-  }
-  const { createDatabase, databaseUrl, dropDatabases, postgresServerUrl } = await import('../src/db/postgres-admin');
-  const name = `rapport_bench_${randomUUID().replace(/-/g, '')}`;
-  await createDatabase(postgresServerUrl(), name);
-  return { url: databaseUrl(postgresServerUrl(), name), remove: () => dropDatabases(postgresServerUrl(), name) };
 }
 
 async function perCall(calls: number, work: () => Promise<unknown>): Promise<number> {

@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyMigrations } from '../src/db/migrate';
-import { createDatabase, databaseUrl, dropDatabases, postgresServerUrl } from '../src/db/postgres-admin';
+import { type ScratchDatabase, scratchDatabase } from '../src/db/scratch-database';
 import { POSTGRES_SCHEMA, postgresSchema } from './derive-postgres-schema';
 
 /**
@@ -17,14 +16,10 @@ import { POSTGRES_SCHEMA, postgresSchema } from './derive-postgres-schema';
  */
 const root = join(__dirname, '..');
 
-interface Scratch {
-  url: string;
-  remove(): Promise<void>;
-}
 
 const DIALECTS = [
-  { label: 'SQLite', schema: 'prisma/schema.prisma', migrations: 'prisma/migrations', scratch: sqliteScratch },
-  { label: 'PostgreSQL', schema: 'prisma/postgres/schema.prisma', migrations: 'prisma/postgres/migrations', scratch: postgresScratch },
+  { label: 'SQLite', schema: 'prisma/schema.prisma', migrations: 'prisma/migrations', scratch: () => scratchDatabase('sqlite', 'migration') },
+  { label: 'PostgreSQL', schema: 'prisma/postgres/schema.prisma', migrations: 'prisma/postgres/migrations', scratch: () => scratchDatabase('postgres', 'migration') },
 ];
 
 async function main() {
@@ -48,7 +43,7 @@ async function main() {
 }
 
 /** The SQL that takes a database migrated with the committed migrations to `schema`. */
-async function pendingSql(schema: string, scratch: Scratch): Promise<string> {
+async function pendingSql(schema: string, scratch: ScratchDatabase): Promise<string> {
   const workspace = mkdtempSync(join(tmpdir(), 'rapport-migration-'));
   try {
     await applyMigrations(scratch.url);
@@ -68,18 +63,6 @@ async function pendingSql(schema: string, scratch: Scratch): Promise<string> {
     rmSync(workspace, { recursive: true, force: true });
     await scratch.remove();
   }
-}
-
-async function sqliteScratch(): Promise<Scratch> {
-  const folder = mkdtempSync(join(tmpdir(), 'rapport-migration-'));
-  return { url: `file:${join(folder, 'scratch.db')}`, remove: async () => rmSync(folder, { recursive: true, force: true }) };
-}
-
-async function postgresScratch(): Promise<Scratch> {
-  const server = postgresServerUrl();
-  const name = `rapport_migration_${randomUUID().replace(/-/g, '')}`;
-  await createDatabase(server, name);
-  return { url: databaseUrl(server, name), remove: () => dropDatabases(server, name) };
 }
 
 main().catch((error: Error) => {
