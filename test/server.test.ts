@@ -1,7 +1,7 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startServer, waitUntilServing } from './support/server-process';
+import { freePort, printedAdminKey, startServer, waitUntilServing } from './support/server-process';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rapport-start-'));
 
@@ -31,7 +31,7 @@ describe('npm start', () => {
     expect(page).toContain('Rapport');
     expect(page).toContain('query Overview');
 
-    const adminKey = /"Authorization": "Bearer (rpk_\S+)"/.exec(first.output())?.[1];
+    const adminKey = printedAdminKey(first);
     expect(adminKey).toBeDefined();
     expect(statSync(join(dataDir, 'nested', 'pii-keys')).mode & 0o777).toBe(0o600);
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, startServer, waitUntilServing } from '../support/server-process';
+import { freePort, printedAdminKey, startServer, waitUntilServing } from '../support/server-process';
 
 const root = join(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -50,7 +50,7 @@ void request({ url: 'http://localhost/graphql' }, RecordPurchase, { consumerId: 
     try {
       await waitUntilServing(server);
       // The admin key a first start prints; a provider's or consumer's app would use its own.
-      const apiKey = /"Authorization": "Bearer (rpk_\S+)"/.exec(server.output())![1];
+      const apiKey = printedAdminKey(server)!;
       const url = `http://127.0.0.1:${port}/graphql`;
       const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
       const { stdout } = await run(process.execPath, [tsx, 'examples/client/main.ts', url, 'Ada', 'Lumen'], {

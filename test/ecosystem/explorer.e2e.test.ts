@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { type ServerProcess, freePort, startServer, waitUntilServing } from '../support/server-process';
+import { type ServerProcess, freePort, printedAdminKey, startServer, waitUntilServing } from '../support/server-process';
 
 // GraphiQL as a person uses it: Debian's chromium opens /graphql on a server with the demo data.
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
   server = startServer({ PORT: String(port), DATABASE_URL: `file:${join(dataDir, 'rapport.db')}`, PII_KEYS: undefined });
   await waitUntilServing(server);
   // What the first start prints for the operator to paste into GraphiQL (README).
-  adminKey = /"Authorization": "Bearer (rpk_\S+)"/.exec(server.output())![1];
+  adminKey = printedAdminKey(server)!;
   explorerUrl = `http://127.0.0.1:${port}/graphql`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 });

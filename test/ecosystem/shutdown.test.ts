@@ -2,14 +2,7 @@ import { request } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startServer, waitUntilServing } from '../support/server-process';
-
-async function waitForOutput(server: ReturnType<typeof startServer>, text: string): Promise<void> {
-  while (!server.output().includes(text)) {
-    if (server.child.exitCode !== null) throw new Error(`The server stopped:\n${server.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { freePort, startServer, waitForOutput, waitUntilServing } from '../support/server-process';
 
 it('finishes a request in flight when SIGTERM arrives, then exits 0', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rapport-shutdown-'));

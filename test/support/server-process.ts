@@ -34,13 +34,23 @@ export function startServer(env: Record<string, string | undefined>): ServerProc
   return { child, output: () => output, exited };
 }
 
-/** Waits until the server's log says it is listening, or fails with what it printed. */
-export async function waitUntilServing(server: ServerProcess, timeoutMs = 30000): Promise<void> {
+/** Waits until the server has printed `text`, or fails with what it printed. */
+export async function waitForOutput(server: ServerProcess, text: string, timeoutMs = 30000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!server.output().includes('is serving GraphQL')) {
+  while (!server.output().includes(text)) {
     if (server.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`The server did not start:\n${server.output()}`);
+      throw new Error(`The server did not print "${text}":\n${server.output()}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Waits until the server's log says it is listening. */
+export function waitUntilServing(server: ServerProcess): Promise<void> {
+  return waitForOutput(server, 'is serving GraphQL');
+}
+
+/** The admin key a first start prints for the operator (README), if it printed one. */
+export function printedAdminKey(server: ServerProcess): string | undefined {
+  return /"Authorization": "Bearer (rpk_\S+)"/.exec(server.output())?.[1];
 }
