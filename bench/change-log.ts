@@ -25,7 +25,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   // Imported after DATABASE_URL is set: the configuration is read on first use.
   const { applyMigrations } = await import('../src/db/migrate');
   const { db, disconnectDb } = await import('../src/db/client');
-  const { GraphProjection } = await import('../src/analytics/projection');
+  const { GraphProjection } = await import('../src/analytics/serving/projection');
   const { recordRelation } = await import('../src/domain/relations');
   try {
     await applyMigrations(scratch.url);

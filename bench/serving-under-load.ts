@@ -1,10 +1,10 @@
 import { Agent, createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
-import { type CentralityOptions, computeCentrality } from '../src/analytics/centrality';
-import type { CommunityOptions } from '../src/analytics/communities';
-import { createRelationGraph } from '../src/analytics/graph';
-import { WorkerRunner } from '../src/analytics/runner';
+import { type CentralityOptions, computeCentrality } from '../src/analytics/graph/centrality';
+import type { CommunityOptions } from '../src/analytics/graph/communities';
+import { createRelationGraph } from '../src/analytics/graph/relation-graph';
+import { WorkerRunner } from '../src/analytics/serving/runner';
 import { createApp } from '../src/server/app';
 import { createLogger } from '../src/server/logger';
 import { formatTable, relationsArgument } from './cli';

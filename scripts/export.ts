@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { type ExportGraph, exportGraph, toCsv, toGexf, toGraphml } from '../src/analytics/export';
-import type { Side } from '../src/analytics/graph';
-import { GraphProjection } from '../src/analytics/projection';
+import { type ExportGraph, exportGraph, toCsv, toGexf, toGraphml } from '../src/analytics/offline/export';
+import type { Side } from '../src/analytics/graph/relation-graph';
+import { GraphProjection } from '../src/analytics/serving/projection';
 import { config } from '../src/config';
 import { db } from '../src/db/client';
 import { UsageError, runScript } from './run-script';

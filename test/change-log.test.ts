@@ -1,5 +1,5 @@
-import { pairEdge } from '../src/analytics/graph';
-import { GraphProjection } from '../src/analytics/projection';
+import { pairEdge } from '../src/analytics/graph/relation-graph';
+import { GraphProjection } from '../src/analytics/serving/projection';
 import { config } from '../src/config';
 import { CHANGE_LOG_RETENTION_MS, pruneChangeLog } from '../src/db/change-log';
 import { db } from '../src/db/client';

@@ -1,9 +1,9 @@
 import { resolveArrayConnection } from '@pothos/plugin-relay';
-import { analytics } from '../analytics';
-import { CENTRALITY_METRICS, type CentralityMetric, UNWEIGHTED_METRICS } from '../analytics/centrality';
-import type { CommunityPartition, Computed, Party, RankedParty } from '../analytics/service';
-import type { GraphStatistics } from '../analytics/statistics';
-import { EDGE_WEIGHTS, type EdgeWeight } from '../analytics/weights';
+import { analytics } from '../analytics/serving';
+import { CENTRALITY_METRICS, type CentralityMetric, UNWEIGHTED_METRICS } from '../analytics/graph/centrality';
+import type { CommunityPartition, Computed, Party, RankedParty } from '../analytics/serving/service';
+import type { GraphStatistics } from '../analytics/graph/statistics';
+import { EDGE_WEIGHTS, type EdgeWeight } from '../analytics/graph/weights';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import type { Consumer, Provider, RelationKind } from '../generated/prisma/client';
 import { builder } from './builder';

@@ -1,7 +1,7 @@
 import { resolveArrayConnection } from '@pothos/plugin-relay';
-import { analytics } from '../analytics';
-import type { Party, Relationship } from '../analytics/service';
-import { SEGMENTS, type Segment } from '../analytics/strength';
+import { analytics } from '../analytics/serving';
+import type { Party, Relationship } from '../analytics/serving/service';
+import { SEGMENTS, type Segment } from '../analytics/graph/strength';
 import { db } from '../db/client';
 import { NotFoundError } from '../domain/errors';
 import type { Consumer, Provider } from '../generated/prisma/client';

@@ -1,6 +1,6 @@
 import { createPubSub } from 'graphql-yoga';
-import { analytics } from '../analytics';
-import type { CentralityMetric } from '../analytics/centrality';
+import { analytics } from '../analytics/serving';
+import type { CentralityMetric } from '../analytics/graph/centrality';
 import { db } from '../db/client';
 import { assertStillValid } from '../auth/keys';
 import { config } from '../config';

@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { GraphProjection } from '../../src/analytics/projection';
+import { GraphProjection } from '../../src/analytics/serving/projection';
 import { config } from '../../src/config';
 import { db } from '../../src/db/client';
 import { createConsumer, deleteConsumer } from '../../src/domain/consumers';

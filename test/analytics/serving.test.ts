@@ -1,4 +1,4 @@
-import { analytics } from '../../src/analytics';
+import { analytics } from '../../src/analytics/serving';
 import { createConsumer, createProvider, purchase, recordRelation } from '../support/factories';
 import { execute, run } from '../support/graphql';
 

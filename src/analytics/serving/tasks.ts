@@ -1,7 +1,7 @@
-import { type CentralityOptions, type CentralityScores, computeCentrality } from './centrality';
-import { type Communities, type CommunityOptions, detectCommunities } from './communities';
-import type { RelationGraph } from './graph';
-import { type GraphStatistics, graphStatistics } from './statistics';
+import { type CentralityOptions, type CentralityScores, computeCentrality } from '../graph/centrality';
+import { type Communities, type CommunityOptions, detectCommunities } from '../graph/communities';
+import type { RelationGraph } from '../graph/relation-graph';
+import { type GraphStatistics, graphStatistics } from '../graph/statistics';
 
 /** The whole-graph computations, run where they cannot hold up requests (see runner.ts). */
 export type AnalyticsTask =

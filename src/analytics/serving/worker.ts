@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { type CompactGraph, expandGraph } from './compact-graph';
-import type { RelationGraph } from './graph';
+import { type CompactGraph, expandGraph } from '../graph/compact-graph';
+import type { RelationGraph } from '../graph/relation-graph';
 import { type AnalyticsTask, runTask } from './tasks';
 
 export interface WorkerRequest {

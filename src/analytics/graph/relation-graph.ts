@@ -1,6 +1,6 @@
 import { UndirectedGraph } from 'graphology';
-import type { GraphSnapshotVisitor, RelationRecord } from '../db/graph-source';
-import type { RelationKind } from '../generated/prisma/enums';
+import type { GraphSnapshotVisitor, RelationRecord } from '../../db/graph-source';
+import type { RelationKind } from '../../generated/prisma/enums';
 
 /**
  * The relation graph: undirected and bipartite, a node per consumer and provider, an edge per

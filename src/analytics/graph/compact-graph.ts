@@ -1,4 +1,4 @@
-import { addParty, createRelationGraph, type RelationGraph, type Side } from './graph';
+import { addParty, createRelationGraph, type RelationGraph, type Side } from './relation-graph';
 
 /**
  * The relation graph as flat typed arrays: what a worker thread needs to rebuild it, moved

@@ -1,4 +1,4 @@
-import { type PairSummary, type RelationGraph, summarizePair } from './graph';
+import { type PairSummary, type RelationGraph, summarizePair } from './relation-graph';
 
 /**
  * How strong a consumer–provider relationship is, from 0 to 1, and its RFM segment

@@ -1,7 +1,7 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { compactGraph, transferList } from './compact-graph';
-import type { RelationGraph } from './graph';
+import { compactGraph, transferList } from '../graph/compact-graph';
+import type { RelationGraph } from '../graph/relation-graph';
 import type { AnalyticsTask, TaskResult } from './tasks';
 import type { WorkerRequest, WorkerResponse } from './worker';
 

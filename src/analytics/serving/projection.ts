@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { db } from '../db/client';
-import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../db/change-log';
-import { readGraphSnapshot } from '../db/graph-source';
-import { type Change, parseChange } from '../domain/changes';
-import { RelationKind } from '../generated/prisma/enums';
+import { db } from '../../db/client';
+import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../../db/change-log';
+import { readGraphSnapshot } from '../../db/graph-source';
+import { type Change, parseChange } from '../../domain/changes';
+import { RelationKind } from '../../generated/prisma/enums';
 import {
   type RelationFacts,
   type RelationGraph,
@@ -15,7 +15,7 @@ import {
   removeRelation,
   restrictToKinds,
   snapshotLoader,
-} from './graph';
+} from '../graph/relation-graph';
 
 const ALL_KINDS = Object.values(RelationKind);
 

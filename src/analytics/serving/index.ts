@@ -1,4 +1,4 @@
-import { config } from '../config';
+import { config } from '../../config';
 import { GraphProjection } from './projection';
 import { Analytics } from './service';
 

@@ -1,17 +1,17 @@
-import type { RelationKind } from '../generated/prisma/enums';
-import type { CentralityMetric, CentralityScores } from './centrality';
-import type { Communities } from './communities';
-import { type RelationGraph, type Side, nodeKey, summarizePair } from './graph';
+import type { RelationKind } from '../../generated/prisma/enums';
+import type { CentralityMetric, CentralityScores } from '../graph/centrality';
+import type { Communities } from '../graph/communities';
+import { type RelationGraph, type Side, nodeKey, summarizePair } from '../graph/relation-graph';
 import { type GraphView, GraphProjection } from './projection';
 import { WorkerRunner } from './runner';
-import { type GraphStatistics, shortestPath } from './statistics';
+import { type GraphStatistics, shortestPath } from '../graph/statistics';
 import {
   DEFAULT_RECOMMENDATION_OPTIONS,
   type RecommendationOptions,
   recommendProviders,
   similarConsumers,
   similarProviders,
-} from './recommendations';
+} from '../graph/recommendations';
 import {
   DEFAULT_STRENGTH_SETTINGS,
   type RelationshipStrength,
@@ -19,9 +19,9 @@ import {
   edgeStrengths,
   providerSpend,
   relationshipStrength,
-} from './strength';
+} from '../graph/strength';
 import type { AnalyticsTask, TaskResult } from './tasks';
-import type { EdgeWeight } from './weights';
+import type { EdgeWeight } from '../graph/weights';
 
 export interface AnalyticsSettings {
   /** Past this many nodes, betweenness is estimated from a sample of source nodes. */
