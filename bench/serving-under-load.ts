@@ -9,7 +9,7 @@ import { WorkerRunner } from '../src/analytics/serving/runner';
 import { SnapshotSource } from '../src/analytics/serving/snapshot-source';
 import { createApp } from '../src/server/app';
 import { createLogger } from '../src/server/logger';
-import { formatTable, relationsArgument } from './cli';
+import { durationArgument, formatTable, relationsArgument } from './cli';
 import { generateRelationGraph } from '../src/bulk/synthetic-platform';
 
 /**
@@ -26,7 +26,6 @@ import { generateRelationGraph } from '../src/bulk/synthetic-platform';
  * request is timed from when it was due, which makes a stall show as latency.
  */
 
-const BASELINE_MS = 3_000;
 const WARMUP_REQUESTS = 500;
 const INLINE_TICK_MS = 10;
 const INLINE_MARGIN_MS = 1_000;
@@ -54,6 +53,7 @@ type Health = () => Promise<void>;
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const relations = relationsArgument(argv, 1_000_000);
+  const baselineMs = durationArgument(argv, 3) * 1000;
   const built = performance.now();
   const graph = generateRelationGraph({ relations, seed: 'rapport' });
   console.log(
@@ -70,7 +70,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     await sequentially(health, countdown(WARMUP_REQUESTS));
     // A server's worker outlives any one task; start it now so that its boot is not timed.
     await runner.run(new SnapshotSource(createRelationGraph()).snapshot('warm-up', 0), { type: 'statistics', ...all });
-    const base = await baseline(health);
+    const base = await baseline(health, baselineMs);
     const pagerank = await duringWorkerTask('worker PageRank (snapshot sent)', health, () =>
       runner.run(snapshot, { type: 'centrality', options: PAGERANK, ...all }),
     );
@@ -91,9 +91,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
 }
 
-async function baseline(health: Health): Promise<Phase> {
+async function baseline(health: Health, baselineMs: number): Promise<Phase> {
   const loopDelay = await startLoopMonitor();
-  const until = performance.now() + BASELINE_MS;
+  const until = performance.now() + baselineMs;
   const latencies = await sequentially(health, () => performance.now() >= until);
   loopDelay.disable();
   return { name: 'baseline', taskMs: null, latencies, loopDelay };

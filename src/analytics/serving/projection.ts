@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { db } from '../../db/client';
+import type { Db } from '../../db/client';
 import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../../db/change-log';
 import { readGraphSnapshot } from '../../db/graph-source';
 import { type Change, parseChange } from '../../domain/changes';
@@ -46,7 +46,11 @@ export class GraphProjection {
   private readonly restricted = new Map<string, RelationGraph>();
   private snapshots = new SnapshotSource(this.graph);
 
-  constructor(private readonly databaseUrl: string) {}
+  /** Reads the database at `databaseUrl`, with `client` connected to that same database. */
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly client: Db,
+  ) {}
 
   /** True once the graph has been read from the database; reading a view loads it. */
   get isLoaded(): boolean {
@@ -124,7 +128,7 @@ export class GraphProjection {
     const started = Date.now();
     // After half the retention unread, changes this graph lacks may have been pruned.
     if (!this.loaded || started - this.caughtUpAt > CHANGE_LOG_RETENTION_MS / 2) return this.load();
-    const entries = await changesAfter(this.lastChange, MAX_CHANGES_TO_REPLAY + 1);
+    const entries = await changesAfter(this.client, this.lastChange, MAX_CHANGES_TO_REPLAY + 1);
     if (entries.length > MAX_CHANGES_TO_REPLAY) return this.load();
     try {
       for (const { id, change } of entries) {
@@ -168,7 +172,7 @@ export class GraphProjection {
       aggregate.count > 1 &&
       (relation.occurredAt === aggregate.firstAt || relation.occurredAt === aggregate.lastAt);
     if (!boundsMove) return removeRelation(this.graph, relation);
-    const { _min, _max } = await db().relation.aggregate({
+    const { _min, _max } = await this.client.relation.aggregate({
       where: { consumerId: relation.consumerId, providerId: relation.providerId, kind: relation.kind },
       _min: { occurredAt: true },
       _max: { occurredAt: true },
