@@ -9,7 +9,7 @@ import { createRelationGraph } from '../../../src/analytics/graph/relation-graph
 import reference from '../../fixtures/crm-graph-networkx.json';
 
 // The CSR Louvain kernel against graphology: modularity recomputed by graphology-metrics for the
-// kernel's own split, quality against graphology-communities-louvain over the same seeds,
+// kernel's own split (and the modularity function against networkx on fixed splits), quality against graphology-communities-louvain over the same seeds,
 // recovery of planted communities, and the numbering the API answers with.
 
 interface TestGraph {
@@ -147,6 +147,33 @@ describe('planted communities', () => {
 });
 
 describe('modularity', () => {
+  // networkx 3.6.1's nx.community.modularity on the fixture's graph (weight None or 'count').
+  const NETWORKX: [string, boolean, number, number][] = [
+    ['node index mod 3', false, 1, 0.039999999999999994],
+    ['node index mod 3', false, 0.5, 0.21285714285714286],
+    ['node index mod 3', false, 2, -0.3057142857142857],
+    ['node index mod 3', true, 1, 0.08106516213032422],
+    ['node index mod 3', true, 0.5, 0.25706801413602826],
+    ['node index mod 3', true, 2, -0.27094054188108385],
+    ['consumers with the provider of their first relation', false, 1, 0.29489795918367345],
+    ['consumers with the provider of their first relation', false, 0.5, 0.361734693877551],
+    ['consumers with the provider of their first relation', false, 2, 0.16122448979591836],
+    ['consumers with the provider of their first relation', true, 1, 0.284766569533139],
+    ['consumers with the provider of their first relation', true, 0.5, 0.35498170996341993],
+    ['consumers with the provider of their first relation', true, 2, 0.1443362886725773],
+  ];
+
+  it.each(NETWORKX)('of the fixture split as %s (by count: %s) at resolution %d matches networkx', (split, weighted, resolution, expected) => {
+    const test = fixtureGraph(weighted);
+    const names = [...reference.consumers, ...reference.providers];
+    const firstProvider = new Map<string, string>();
+    for (const { consumer, provider } of reference.relations) if (!firstProvider.has(consumer)) firstProvider.set(consumer, provider);
+    const membership = split.startsWith('node index')
+      ? Int32Array.from(names, (_name, node) => node % 3)
+      : Int32Array.from(names, (name, node) => (firstProvider.has(name) ? names.indexOf(firstProvider.get(name)!) : node));
+    expect(modularity(test.csr, membership, { weights: test.weights, resolution })).toBeCloseTo(expected, 12);
+  });
+
   it('matches graphology-metrics for any split, weighted or not', () => {
     const random = seedrandom('splits');
     for (const test of GRAPHS) {
