@@ -217,6 +217,21 @@ describe('numbering communities as the API does', () => {
     expect(result.modularity).toBeCloseTo(14 / 16 - (49 + 49 + 4) / 256, 12);
   });
 
+  it('joins each connected component into one community at resolution 0', () => {
+    // Two triangles, a path of four and an isolated node: with γ = 0 modularity only rewards edges inside.
+    const sources = Int32Array.of(0, 1, 0, 3, 4, 3, 6, 7, 8);
+    const targets = Int32Array.of(1, 2, 2, 4, 5, 5, 7, 8, 9);
+    const result = louvainCommunities(csrFromEdges(11, sources, targets), { resolution: 0, rng: seedrandom('zero') });
+    expect(Array.from(result.membership)).toEqual([1, 1, 1, 2, 2, 2, 0, 0, 0, 0, 3]);
+    expect(result.modularity).toBeCloseTo(1, 12);
+  });
+
+  it('treats edges that all weigh 0 as no edges', () => {
+    const csr = csrFromEdges(3, Int32Array.of(0, 1), Int32Array.of(1, 2));
+    const result = louvainCommunities(csr, { weights: Float64Array.of(0, 0), resolution: 1, rng: seedrandom('zero') });
+    expect(result).toEqual({ membership: Int32Array.of(0, 1, 2), sizes: [1, 1, 1], modularity: 0 });
+  });
+
   it('leaves every node alone in a graph without edges, as detectCommunities does', () => {
     const result = louvainCommunities(csrFromEdges(4, new Int32Array(0), new Int32Array(0)), { resolution: 1, rng: seedrandom('none') });
     const graph = createRelationGraph();

@@ -167,7 +167,8 @@ interface Level {
 }
 
 function firstLevel(csr: Csr, weights: Float64Array | undefined): Level {
-  const entryWeights = weights ? Float64Array.from(csr.edges, (edge) => weights[edge]) : new Float64Array(csr.neighbors.length).fill(1);
+  const entryWeights = new Float64Array(csr.neighbors.length).fill(1);
+  if (weights) for (let entry = 0; entry < entryWeights.length; entry++) entryWeights[entry] = weights[csr.edges[entry]];
   const strengths = new Float64Array(csr.nodeCount);
   for (let node = 0; node < csr.nodeCount; node++) {
     for (let entry = csr.offsets[node]; entry < csr.offsets[node + 1]; entry++) strengths[node] += entryWeights[entry];
