@@ -120,6 +120,12 @@ describe.each(GRAPHS)('on $name', (test) => {
       SEEDS.forEach((seed, index) => expect(run(seed).modularity).toBeGreaterThanOrEqual(plain[index] - 1e-12));
     });
 
+    it('leaves the CSR and the weights as they were, so that a shared snapshot can be read', () => {
+      const before = [test.csr.offsets, test.csr.neighbors, test.csr.edges, test.weights].map((array) => array?.slice());
+      run('read only');
+      expect([test.csr.offsets, test.csr.neighbors, test.csr.edges, test.weights]).toEqual(before);
+    });
+
     it('splits the same way for the same seed', () => {
       const first = run('same');
       const second = run('same');

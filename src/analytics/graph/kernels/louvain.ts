@@ -337,23 +337,24 @@ function renumber(community: Int32Array): number {
 
 /** The level's graph with each community merged into one node: edges inside become its loops. */
 function aggregate(level: Level, community: Int32Array, count: number): Level {
-  const members = membersByCommunity(community, count);
+  const { starts, nodes } = membersByCommunity(community, count);
+  const { offsets: fromOffsets, neighbors: fromNeighbors, weights: fromWeights } = level;
   const offsets = new Int32Array(count + 1);
-  const neighbors = new Int32Array(level.neighbors.length);
-  const weights = new Float64Array(level.neighbors.length);
+  const neighbors = new Int32Array(fromNeighbors.length);
+  const weights = new Float64Array(fromNeighbors.length);
   const loops = new Float64Array(count);
   const strengths = new Float64Array(count);
   const links = new NeighbourCommunities(count);
   let written = 0;
   for (let merged = 0; merged < count; merged++) {
-    for (let position = members.starts[merged]; position < members.starts[merged + 1]; position++) {
-      const node = members.nodes[position];
+    for (let position = starts[merged]; position < starts[merged + 1]; position++) {
+      const node = nodes[position];
       loops[merged] += level.loops[node];
       strengths[merged] += level.strengths[node];
-      for (let entry = level.offsets[node]; entry < level.offsets[node + 1]; entry++) {
-        const other = community[level.neighbors[entry]];
-        if (other === merged) loops[merged] += level.weights[entry];
-        else links.add(other, level.weights[entry]);
+      for (let entry = fromOffsets[node]; entry < fromOffsets[node + 1]; entry++) {
+        const other = community[fromNeighbors[entry]];
+        if (other === merged) loops[merged] += fromWeights[entry];
+        else links.add(other, fromWeights[entry]);
       }
     }
     for (let index = 0; index < links.count; index++) {
