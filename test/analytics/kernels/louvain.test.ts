@@ -9,8 +9,9 @@ import { createRelationGraph } from '../../../src/analytics/graph/relation-graph
 import reference from '../../fixtures/crm-graph-networkx.json';
 
 // The CSR Louvain kernel against graphology: modularity recomputed by graphology-metrics for the
-// kernel's own split (and the modularity function against networkx on fixed splits), quality against graphology-communities-louvain over the same seeds,
-// recovery of planted communities, and the numbering the API answers with.
+// kernel's own split (and the modularity function against networkx on fixed splits), quality
+// against graphology-communities-louvain over the same seeds, recovery of planted communities,
+// and the numbering the API answers with.
 
 interface TestGraph {
   name: string;
@@ -89,6 +90,11 @@ function graphologyQuality(test: TestGraph, membership: Int32Array, resolution: 
   });
 }
 
+function graphologyLouvainModularities(test: TestGraph, resolution: number): number[] {
+  const getEdgeWeight = test.weights ? 'weight' : null;
+  return SEEDS.map((seed) => graphologyLouvain.detailed(test.graph, { resolution, getEdgeWeight, rng: seedrandom(seed) }).modularity);
+}
+
 describe.each(GRAPHS)('on $name', (test) => {
   describe.each(RESOLUTIONS)('at resolution %d', (resolution) => {
     const run = (seed: string) => louvain(test.csr, { weights: test.weights, resolution, rng: seedrandom(seed) });
@@ -102,20 +108,14 @@ describe.each(GRAPHS)('on $name', (test) => {
 
     it('splits at least as well as graphology-communities-louvain over the same seeds', () => {
       const ours = SEEDS.map((seed) => run(seed).modularity);
-      const theirs = SEEDS.map(
-        (seed) =>
-          graphologyLouvain.detailed(test.graph, { resolution, getEdgeWeight: test.weights ? 'weight' : null, rng: seedrandom(seed) }).modularity,
-      );
+      const theirs = graphologyLouvainModularities(test, resolution);
       expect(mean(ours)).toBeGreaterThanOrEqual(mean(theirs) - 0.005);
       expect(Math.min(...ours)).toBeGreaterThanOrEqual(Math.min(...theirs) - 0.02);
     });
 
     it('without refinement, splits as well as graphology-communities-louvain, and refinement only adds', () => {
       const plain = SEEDS.map((seed) => louvain(test.csr, { weights: test.weights, resolution, rng: seedrandom(seed), refine: false }).modularity);
-      const theirs = SEEDS.map(
-        (seed) =>
-          graphologyLouvain.detailed(test.graph, { resolution, getEdgeWeight: test.weights ? 'weight' : null, rng: seedrandom(seed) }).modularity,
-      );
+      const theirs = graphologyLouvainModularities(test, resolution);
       expect(Math.abs(mean(plain) - mean(theirs))).toBeLessThan(0.01);
       SEEDS.forEach((seed, index) => expect(run(seed).modularity).toBeGreaterThanOrEqual(plain[index] - 1e-12));
     });
