@@ -40,7 +40,7 @@ async function loadExportGraph(): Promise<ExportGraph> {
     db().provider.findMany({ select: { id: true, name: true } }),
   ]);
   const names = { consumer: new Map(consumers.map((c) => [c.id, c.name])), provider: new Map(providers.map((p) => [p.id, p.name])) };
-  const projection = new GraphProjection(config().databaseUrl);
+  const projection = new GraphProjection(config().databaseUrl, db());
   await projection.load();
   return exportGraph(projection.view().graph, {
     id: (side: Side, id: number) => encodeGlobalID(side === 'consumer' ? 'Consumer' : 'Provider', id),

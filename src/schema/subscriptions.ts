@@ -153,7 +153,7 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, { metric }) => watchRanking(metric),
     resolve: async ({ metric }, _args, { caller }) => {
       await assertStillValid(caller);
-      return ranking<Ranked<Provider>>('provider', { metric, first: WATCHED_RANKING_ENTRIES });
+      return ranking<Ranked<Provider>>('provider', { metric, first: WATCHED_RANKING_ENTRIES, consistency: 'LATEST' }, caller);
     },
   }),
 }));
