@@ -1,0 +1,66 @@
+import { CONSUMER, type Csr, PROVIDER } from '../csr';
+import { ConvergenceError, DEFAULT_ITERATION, type IterationOptions, l1Distance, maxNorm, scaledStart } from './iteration';
+
+export interface HitsOptions extends IterationOptions {
+  /** Per-edge weights; absent, every edge weighs 1. The warm start, if any, is the hub vector. */
+  weights?: Float64Array;
+}
+
+export interface HitsResult {
+  /** Hub scores (nonzero on consumers), summing to 1. */
+  hubs: Float64Array;
+  /** Authority scores (nonzero on providers), summing to 1. */
+  authorities: Float64Array;
+  iterations: number;
+}
+
+/**
+ * HITS on the bipartite graph directed from each consumer to its providers, as
+ * graphology-metrics computes it with `normalize: true`: each step scales hubs and authorities
+ * by their maximum, converges when the hubs' L1 change is below `tolerance` (not n · tolerance,
+ * unlike PageRank), and the results are finally scaled to sum to 1. Every edge must join a
+ * consumer and a provider. A graph without edges has no hubs or authorities: all zeros.
+ */
+export function hits(csr: Csr, sides: Uint8Array, options: HitsOptions = {}): HitsResult {
+  const { nodeCount, offsets, neighbors, edges } = csr;
+  const { weights, tolerance = DEFAULT_ITERATION.tolerance, maxIterations = DEFAULT_ITERATION.maxIterations } = options;
+  let hubs: Float64Array = scaledStart(options.start, nodeCount, maxNorm) ?? new Float64Array(nodeCount).fill(1 / nodeCount);
+  let next: Float64Array = new Float64Array(nodeCount);
+  const authorities = new Float64Array(nodeCount);
+  if (csr.edgeCount === 0) return { hubs: new Float64Array(nodeCount), authorities, iterations: 0 };
+
+  // Authorities pull from their consumers' hub scores, then hubs from their providers' authority.
+  const pull = (from: Float64Array, into: Float64Array, side: number): number => {
+    let max = 0;
+    for (let node = 0; node < nodeCount; node++) {
+      let sum = 0;
+      if (sides[node] === side) {
+        const end = offsets[node + 1];
+        if (weights) for (let entry = offsets[node]; entry < end; entry++) sum += from[neighbors[entry]] * weights[edges[entry]];
+        else for (let entry = offsets[node]; entry < end; entry++) sum += from[neighbors[entry]];
+      }
+      into[node] = sum;
+      if (sum > max) max = sum;
+    }
+    return max;
+  };
+
+  for (let iteration = 1; iteration <= maxIterations; iteration++) {
+    const maxAuthority = pull(hubs, authorities, PROVIDER);
+    const maxHub = pull(authorities, next, CONSUMER);
+    for (let node = 0; node < nodeCount; node++) {
+      next[node] /= maxHub;
+      authorities[node] /= maxAuthority;
+    }
+    if (l1Distance(next, hubs) < tolerance) {
+      return { hubs: scaleToSum(next), authorities: scaleToSum(authorities), iterations: iteration };
+    }
+    [hubs, next] = [next, hubs];
+  }
+  throw new ConvergenceError('HITS', maxIterations);
+}
+
+function scaleToSum(vector: Float64Array): Float64Array {
+  const sum = vector.reduce((total, value) => total + value, 0);
+  return vector.map((value) => value / sum);
+}
