@@ -17,6 +17,7 @@ const BENCHMARKS: [string, string[], string[]][] = [
   ['betweenness-sampling.ts', [], []],
   ['serving-under-load.ts', [], QUICK],
   ['recommendations.ts', [], QUICK],
+  ['kernels.ts', [], QUICK],
 ];
 const TSX = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 

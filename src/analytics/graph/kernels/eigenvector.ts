@@ -1,4 +1,5 @@
 import type { Csr } from '../csr';
+import { addAdjacencyProduct, halfAdjacency } from './half-adjacency';
 import {
   ConvergenceError,
   DEFAULT_ITERATION,
@@ -20,21 +21,17 @@ export interface EigenvectorOptions extends IterationOptions {
  * each step; converged when the L1 change of one step is below n · tolerance.
  */
 export function eigenvectorCentrality(csr: Csr, options: EigenvectorOptions = {}): IterationResult {
-  const { nodeCount, offsets, neighbors, edges } = csr;
+  const { nodeCount } = csr;
   const { weights, tolerance = DEFAULT_ITERATION.tolerance, maxIterations = DEFAULT_ITERATION.maxIterations } = options;
   if (nodeCount === 0) return { scores: new Float64Array(0), iterations: 0 };
 
+  const half = halfAdjacency(csr, weights);
   let score: Float64Array = scaledStart(options.start, nodeCount, euclideanNorm) ?? new Float64Array(nodeCount).fill(1 / nodeCount);
   let next: Float64Array = new Float64Array(nodeCount);
 
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    for (let node = 0; node < nodeCount; node++) {
-      let sum = score[node];
-      const end = offsets[node + 1];
-      if (weights) for (let entry = offsets[node]; entry < end; entry++) sum += score[neighbors[entry]] * weights[edges[entry]];
-      else for (let entry = offsets[node]; entry < end; entry++) sum += score[neighbors[entry]];
-      next[node] = sum;
-    }
+    next.set(score);
+    addAdjacencyProduct(half, score, next);
     const norm = euclideanNorm(next);
     for (let node = 0; node < nodeCount; node++) next[node] /= norm;
     if (l1Distance(next, score) < nodeCount * tolerance) return { scores: next, iterations: iteration };

@@ -1,4 +1,4 @@
-import { CONSUMER, type Csr, PROVIDER } from '../csr';
+import { CONSUMER, type Csr } from '../csr';
 import { ConvergenceError, DEFAULT_ITERATION, type IterationOptions, l1Distance, maxNorm, scaledStart } from './iteration';
 
 export interface HitsOptions extends IterationOptions {
@@ -29,25 +29,32 @@ export function hits(csr: Csr, sides: Uint8Array, options: HitsOptions = {}): Hi
   const authorities = new Float64Array(nodeCount);
   if (csr.edgeCount === 0) return { hubs: new Float64Array(nodeCount), authorities, iterations: 0 };
 
-  // Authorities pull from their consumers' hub scores, then hubs from their providers' authority.
-  const pull = (from: Float64Array, into: Float64Array, side: number): number => {
+  // Walking consumers' rows only, so that the scattered accesses land on the few providers.
+  const consumers = Int32Array.from(sides.keys()).filter((node) => sides[node] === CONSUMER);
+  const weightOf = (entry: number) => (weights ? weights[edges[entry]] : 1);
+  const updateAuthorities = (): number => {
+    authorities.fill(0);
+    for (const consumer of consumers) {
+      const hub = hubs[consumer];
+      for (let entry = offsets[consumer]; entry < offsets[consumer + 1]; entry++) authorities[neighbors[entry]] += hub * weightOf(entry);
+    }
+    return maxNorm(authorities);
+  };
+  const updateHubs = (): number => {
+    next.fill(0);
     let max = 0;
-    for (let node = 0; node < nodeCount; node++) {
+    for (const consumer of consumers) {
       let sum = 0;
-      if (sides[node] === side) {
-        const end = offsets[node + 1];
-        if (weights) for (let entry = offsets[node]; entry < end; entry++) sum += from[neighbors[entry]] * weights[edges[entry]];
-        else for (let entry = offsets[node]; entry < end; entry++) sum += from[neighbors[entry]];
-      }
-      into[node] = sum;
+      for (let entry = offsets[consumer]; entry < offsets[consumer + 1]; entry++) sum += authorities[neighbors[entry]] * weightOf(entry);
+      next[consumer] = sum;
       if (sum > max) max = sum;
     }
     return max;
   };
 
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    const maxAuthority = pull(hubs, authorities, PROVIDER);
-    const maxHub = pull(authorities, next, CONSUMER);
+    const maxAuthority = updateAuthorities();
+    const maxHub = updateHubs();
     for (let node = 0; node < nodeCount; node++) {
       next[node] /= maxHub;
       authorities[node] /= maxAuthority;

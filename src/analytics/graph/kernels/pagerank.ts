@@ -1,6 +1,7 @@
 import type { Csr } from '../csr';
 import { weightedDegree } from './degree';
-import { ConvergenceError, DEFAULT_ITERATION, type IterationOptions, type IterationResult, l1Distance, scaledStart, sumNorm } from './iteration';
+import { addAdjacencyProduct, halfAdjacency } from './half-adjacency';
+import { ConvergenceError, DEFAULT_ITERATION, type IterationOptions, type IterationResult, scaledStart, sumNorm } from './iteration';
 
 export interface PagerankOptions extends IterationOptions {
   /** Damping: the probability of following an edge rather than jumping anywhere. */
@@ -16,32 +17,33 @@ export interface PagerankOptions extends IterationOptions {
  * all nodes; converged when the L1 change of one step is below n · tolerance.
  */
 export function pagerank(csr: Csr, options: PagerankOptions = {}): IterationResult {
-  const { nodeCount, offsets, neighbors, edges } = csr;
+  const { nodeCount } = csr;
   const { alpha = 0.85, weights, tolerance = DEFAULT_ITERATION.tolerance, maxIterations = DEFAULT_ITERATION.maxIterations } = options;
   if (nodeCount === 0) return { scores: new Float64Array(0), iterations: 0 };
 
-  const strengths = weightedDegree(csr, weights);
-  const inverseStrength = strengths.map((strength) => (strength > 0 ? 1 / strength : 0));
+  const half = halfAdjacency(csr, weights);
+  const inverseStrength = weightedDegree(csr, weights).map((strength) => (strength > 0 ? 1 / strength : 0));
   let rank: Float64Array = scaledStart(options.start, nodeCount, sumNorm) ?? new Float64Array(nodeCount).fill(1 / nodeCount);
   let next: Float64Array = new Float64Array(nodeCount);
-  // Each node's rank per unit of edge weight, pulled by its neighbours.
+  // Each node's rank per unit of edge weight, which its edges carry to its neighbours.
   const outflow = new Float64Array(nodeCount);
+  let dangling = 0;
+  for (let node = 0; node < nodeCount; node++) {
+    if (inverseStrength[node] === 0) dangling += rank[node];
+    outflow[node] = alpha * rank[node] * inverseStrength[node];
+  }
 
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    let dangling = 0;
+    next.fill((alpha * dangling + (1 - alpha)) / nodeCount);
+    addAdjacencyProduct(half, outflow, next);
+    let change = 0;
+    dangling = 0;
     for (let node = 0; node < nodeCount; node++) {
-      if (inverseStrength[node] === 0) dangling += rank[node];
-      outflow[node] = alpha * rank[node] * inverseStrength[node];
+      change += Math.abs(next[node] - rank[node]);
+      if (inverseStrength[node] === 0) dangling += next[node];
+      outflow[node] = alpha * next[node] * inverseStrength[node];
     }
-    const jump = (alpha * dangling + (1 - alpha)) / nodeCount;
-    for (let node = 0; node < nodeCount; node++) {
-      let inflow = 0;
-      const end = offsets[node + 1];
-      if (weights) for (let entry = offsets[node]; entry < end; entry++) inflow += outflow[neighbors[entry]] * weights[edges[entry]];
-      else for (let entry = offsets[node]; entry < end; entry++) inflow += outflow[neighbors[entry]];
-      next[node] = inflow + jump;
-    }
-    if (l1Distance(next, rank) < nodeCount * tolerance) return { scores: next, iterations: iteration };
+    if (change < nodeCount * tolerance) return { scores: next, iterations: iteration };
     [rank, next] = [next, rank];
   }
   throw new ConvergenceError('PageRank', maxIterations);
