@@ -25,6 +25,8 @@ const BENCHMARKS = [
   'betweenness-sampling.ts',
   'serving-under-load.ts',
   'recommendations.ts',
+  'louvain.ts',
+  'kernels.ts',
 ];
 const TSX = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 

@@ -1,0 +1,107 @@
+import { type Csr, PROVIDER } from '../csr';
+
+/**
+ * Provider–provider co-consumption as a sparse symmetric matrix in CSR form: row `p` (a node
+ * index; consumers' rows are empty) lists, by ascending node index, the providers sharing at
+ * least one consumer with `p`, how many (`shared`) and Σ 1/deg(v) over those shared consumers v
+ * (`walk`: the mass a random walk from one provider carries to the other through them, before
+ * the providers' own degrees are applied). It is what RP3β recommendations and provider
+ * similarity read.
+ */
+export interface CoConsumptionIndex {
+  /** nodeCount + 1 entries: row p is entries offsets[p] to offsets[p + 1] − 1. */
+  offsets: Int32Array;
+  partners: Int32Array;
+  shared: Int32Array;
+  walk: Float64Array;
+}
+
+/**
+ * Builds the index in one pass over each provider's two-hop neighbourhood, accumulating a row
+ * at a time in dense scratch arrays: Σ deg(v)² work over consumers v, no per-pair allocation.
+ */
+export function coConsumptionIndex(csr: Csr, sides: Uint8Array): CoConsumptionIndex {
+  const { nodeCount, offsets: adjacency, neighbors } = csr;
+  const inverseDegree = new Float64Array(nodeCount);
+  for (let node = 0; node < nodeCount; node++) {
+    const degree = adjacency[node + 1] - adjacency[node];
+    if (degree > 0) inverseDegree[node] = 1 / degree;
+  }
+  const sharedScratch = new Int32Array(nodeCount);
+  const walkScratch = new Float64Array(nodeCount);
+  const touched = new Int32Array(nodeCount);
+  const offsets = new Int32Array(nodeCount + 1);
+  let rows = new Rows(Math.max(16, 2 * csr.edgeCount));
+
+  for (let provider = 0; provider < nodeCount; provider++) {
+    offsets[provider] = rows.size;
+    if (sides[provider] !== PROVIDER) continue;
+    let touchedCount = 0;
+    for (let entry = adjacency[provider]; entry < adjacency[provider + 1]; entry++) {
+      const consumer = neighbors[entry];
+      const mass = inverseDegree[consumer];
+      for (let second = adjacency[consumer]; second < adjacency[consumer + 1]; second++) {
+        const other = neighbors[second];
+        if (other === provider) continue;
+        if (sharedScratch[other]++ === 0) touched[touchedCount++] = other;
+        walkScratch[other] += mass;
+      }
+    }
+    const row = touched.subarray(0, touchedCount).sort();
+    rows = rows.ensure(touchedCount);
+    for (const other of row) {
+      rows.append(other, sharedScratch[other], walkScratch[other]);
+      sharedScratch[other] = 0;
+      walkScratch[other] = 0;
+    }
+  }
+  offsets[nodeCount] = rows.size;
+  return { offsets, ...rows.trimmed() };
+}
+
+/** The entry of the pair (a, b) in the index, or −1 when they share no consumer. */
+export function coConsumptionEntry(index: CoConsumptionIndex, a: number, b: number): number {
+  let low = index.offsets[a];
+  let high = index.offsets[a + 1];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (index.partners[middle] < b) low = middle + 1;
+    else high = middle;
+  }
+  return low < index.offsets[a + 1] && index.partners[low] === b ? low : -1;
+}
+
+/** Growable parallel arrays of row entries. */
+class Rows {
+  size = 0;
+  private readonly partners: Int32Array;
+  private readonly shared: Int32Array;
+  private readonly walk: Float64Array;
+
+  constructor(capacity: number) {
+    this.partners = new Int32Array(capacity);
+    this.shared = new Int32Array(capacity);
+    this.walk = new Float64Array(capacity);
+  }
+
+  /** This, or a copy twice as large or more, with room for `more` entries. */
+  ensure(more: number): Rows {
+    if (this.size + more <= this.partners.length) return this;
+    const larger = new Rows(Math.max(2 * this.partners.length, this.size + more));
+    larger.partners.set(this.partners.subarray(0, this.size));
+    larger.shared.set(this.shared.subarray(0, this.size));
+    larger.walk.set(this.walk.subarray(0, this.size));
+    larger.size = this.size;
+    return larger;
+  }
+
+  append(partner: number, shared: number, walk: number): void {
+    this.partners[this.size] = partner;
+    this.shared[this.size] = shared;
+    this.walk[this.size++] = walk;
+  }
+
+  trimmed(): { partners: Int32Array; shared: Int32Array; walk: Float64Array } {
+    return { partners: this.partners.slice(0, this.size), shared: this.shared.slice(0, this.size), walk: this.walk.slice(0, this.size) };
+  }
+}

@@ -1,0 +1,31 @@
+import seedrandom from 'seedrandom';
+
+/**
+ * `count` distinct node indices below `size`, by a partial Fisher–Yates shuffle driven by
+ * seedrandom(seed): the same seed always draws the same sources.
+ */
+export function sampleSources(size: number, count: number, seed: string): Int32Array {
+  const random = seedrandom(seed);
+  const indices = Int32Array.from({ length: size }, (_, index) => index);
+  for (let index = 0; index < count; index++) {
+    const other = index + Math.floor(random() * (size - index));
+    [indices[index], indices[other]] = [indices[other], indices[index]];
+  }
+  return indices.subarray(0, count);
+}
+
+/** How a path metric was computed: from every node, or estimated from a sample of sources. */
+export interface PathMetricScores {
+  /** One score per node, in the CSR's node order. */
+  scores: Float64Array;
+  approximate: boolean;
+  /** Sources the estimate used; null when exact. */
+  sampleSize: number | null;
+}
+
+export interface PathMetricOptions {
+  /** Past this many nodes, the metric is estimated from `samples` sources. */
+  exactMaxNodes: number;
+  samples: number;
+  seed: string;
+}

@@ -1,0 +1,64 @@
+import { connectedComponents as componentsOracle } from 'graphology-components';
+import { coConsumptionOf } from '../../../src/analytics/co-consumption';
+import { PROVIDER } from '../../../src/analytics/graph/csr';
+import { coConsumptionEntry, coConsumptionIndex } from '../../../src/analytics/graph/kernels/co-consumption';
+import { connectedComponents, graphStatistics } from '../../../src/analytics/graph/kernels/components';
+import { similarNodes } from '../../../src/analytics/graph/kernels/similarity';
+import { similarConsumers, similarProviders } from '../../../src/analytics/recommendations';
+import { graphStatistics as statisticsOracle } from '../../../src/analytics/statistics';
+import { randomTwin, SHAPES } from './random-graphs';
+
+// Components, statistics, similarity and co-consumption against today's graphology-based code.
+
+describe.each(SHAPES.map((shape) => [shape.name, randomTwin(shape)] as const))('on %s', (_name, twin) => {
+  const { graph, csr, sides, ids } = twin;
+  const keys = graph.nodes();
+  const indexOf = new Map(keys.map((key, index) => [key, index]));
+
+  it('components match graphology-components: same partition, count and largest size', () => {
+    const components = connectedComponents(csr);
+    const oracle = componentsOracle(graph);
+    expect(components.count).toBe(oracle.length);
+    expect([...components.sizes].sort((a, b) => a - b)).toEqual(oracle.map((members) => members.length).sort((a, b) => a - b));
+    for (const members of oracle) {
+      const labels = new Set(members.map((key) => components.membership[indexOf.get(key)!]));
+      expect(labels.size).toBe(1);
+    }
+    expect(graphStatistics(csr, sides)).toEqual(statisticsOracle(graph));
+  });
+
+  it('similar providers and consumers match, ties included', () => {
+    for (const [node, key] of keys.entries()) {
+      const oracle = graph.getNodeAttribute(key, 'side') === 'provider' ? similarProviders(graph, key, 5) : similarConsumers(graph, key, 5);
+      const similar = similarNodes(csr, node, 5, ids);
+      expect(similar.map((entry) => [keys[entry.node], entry.shared])).toEqual(oracle.map((entry) => [entry.node, entry.shared]));
+      similar.forEach((entry, position) => expect(entry.similarity).toBeCloseTo(oracle[position].similarity, 14));
+    }
+  });
+
+  it('the co-consumption index holds every provider pair of the graph-attached index, and no other', () => {
+    const index = coConsumptionIndex(csr, sides);
+    const oracle = coConsumptionOf(graph);
+    let pairs = 0;
+    for (const [provider, key] of keys.entries()) {
+      const row = oracle.row(key);
+      const rowLength = index.offsets[provider + 1] - index.offsets[provider];
+      expect(rowLength).toBe(row.size);
+      if (sides[provider] !== PROVIDER) continue;
+      for (const [otherKey, common] of row) {
+        const entry = coConsumptionEntry(index, provider, indexOf.get(otherKey)!);
+        expect(index.shared[entry]).toBe(common.shared);
+        expect(index.walk[entry]).toBeCloseTo(common.walk, 14);
+        pairs++;
+      }
+    }
+    expect(pairs).toBeGreaterThan(0);
+    expect(index.partners).toHaveLength(pairs);
+  });
+});
+
+it('the shapes cover isolated nodes and several components', () => {
+  const components = SHAPES.map((shape) => connectedComponents(randomTwin(shape).csr));
+  expect(components.some((found) => found.sizes.includes(1))).toBe(true);
+  expect(components.some((found) => found.sizes.filter((size) => size > 1).length >= 3)).toBe(true);
+});
