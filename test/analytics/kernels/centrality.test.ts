@@ -5,7 +5,7 @@ import { degreeCentrality as degreeOracle } from 'graphology-metrics/centrality/
 import eigenvectorOracle from 'graphology-metrics/centrality/eigenvector';
 import hitsOracle from 'graphology-metrics/centrality/hits';
 import pagerankOracle from 'graphology-metrics/centrality/pagerank';
-import type { EdgeAttributes, NodeAttributes, RelationGraph } from '../../../src/analytics/graph';
+import type { EdgeAttributes, NodeAttributes, RelationGraph } from '../../../src/analytics/graph/relation-graph';
 import { betweenness, betweennessCentrality } from '../../../src/analytics/graph/kernels/betweenness';
 import { closenessCentrality } from '../../../src/analytics/graph/kernels/closeness';
 import { degreeCentrality, weightedDegree } from '../../../src/analytics/graph/kernels/degree';
@@ -13,7 +13,7 @@ import { eigenvectorCentrality } from '../../../src/analytics/graph/kernels/eige
 import { hits } from '../../../src/analytics/graph/kernels/hits';
 import { DEFAULT_ITERATION } from '../../../src/analytics/graph/kernels/iteration';
 import { pagerank } from '../../../src/analytics/graph/kernels/pagerank';
-import { sampledBetweenness } from '../../../src/analytics/sampled-betweenness';
+import { sampledBetweenness } from '../../../src/analytics/graph/sampled-betweenness';
 import { byNode, expectClose, randomTwin, SHAPES, type TwinGraph } from './random-graphs';
 
 // Each kernel against graphology-metrics, the implementation it replaces, on the same graph.

@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { addParty, createRelationGraph, type RelationGraph } from '../../../src/analytics/graph';
+import { addParty, createRelationGraph, type RelationGraph } from '../../../src/analytics/graph/relation-graph';
 import { CONSUMER, type Csr, csrFromEdges, PROVIDER } from '../../../src/analytics/graph/csr';
 
 /**

@@ -1,11 +1,11 @@
 import { connectedComponents as componentsOracle } from 'graphology-components';
-import { coConsumptionOf } from '../../../src/analytics/co-consumption';
+import { coConsumptionOf } from '../../../src/analytics/graph/co-consumption';
 import { PROVIDER } from '../../../src/analytics/graph/csr';
 import { coConsumptionEntry, coConsumptionIndex } from '../../../src/analytics/graph/kernels/co-consumption';
 import { connectedComponents, graphStatistics } from '../../../src/analytics/graph/kernels/components';
 import { similarNodes } from '../../../src/analytics/graph/kernels/similarity';
-import { similarConsumers, similarProviders } from '../../../src/analytics/recommendations';
-import { graphStatistics as statisticsOracle } from '../../../src/analytics/statistics';
+import { similarConsumers, similarProviders } from '../../../src/analytics/graph/recommendations';
+import { graphStatistics as statisticsOracle } from '../../../src/analytics/graph/statistics';
 import { randomTwin, SHAPES } from './random-graphs';
 
 // Components, statistics, similarity and co-consumption against today's graphology-based code.
