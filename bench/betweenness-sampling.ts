@@ -1,10 +1,13 @@
-import { type CentralityOptions, computeCentrality } from '../src/analytics/graph/centrality';
+import type { CentralityOptions } from '../src/analytics/graph/centrality';
+import { ALL_KINDS_MASK } from '../src/analytics/graph/snapshot';
+import { SnapshotSource } from '../src/analytics/serving/snapshot-source';
+import { runTask } from '../src/analytics/serving/tasks';
 import { formatTable, relationsArgument } from './cli';
 import { generateRelationGraph } from '../src/bulk/synthetic-platform';
 
 /**
  * How much accuracy sampled betweenness trades for speed: exact betweenness against estimates
- * from k sampled sources, both through computeCentrality, the code path the API runs.
+ * from k sampled sources, both through runTask, the code path the API's worker runs.
  *
  *   npx tsx bench/betweenness-sampling.ts [--relations 30000]
  *
@@ -32,15 +35,19 @@ export function main(argv = process.argv.slice(2)): void {
     metric: 'BETWEENNESS',
     weight: 'NONE',
     betweennessExactMaxNodes: exactMaxNodes,
-    betweennessSamples: samples,
+    closenessExactMaxNodes: exactMaxNodes,
+    samples: samples,
     seed: SEED,
   });
-  const exact = timed(1, () => computeCentrality(graph, options(Number.MAX_SAFE_INTEGER, 0)));
+  const snapshot = new SnapshotSource(graph).snapshot('sampling', 0);
+  const betweenness = (exactMaxNodes: number, samples: number) =>
+    runTask(snapshot, { type: 'centrality', options: options(exactMaxNodes, samples), kinds: ALL_KINDS_MASK });
+  const exact = timed(1, () => betweenness(Number.MAX_SAFE_INTEGER, 0));
   if (exact.result.approximate) throw new Error('expected the exact betweenness');
 
   const rows = [HEADER, ['exact', exact.ms.toFixed(0), '1.000', '0', '0', '1', '1', `${TOP_FOR_OVERLAP}/${TOP_FOR_OVERLAP}`]];
   for (const samples of SAMPLE_SIZES) {
-    const sampled = timed(SAMPLED_REPEATS, () => computeCentrality(graph, options(0, samples)));
+    const sampled = timed(SAMPLED_REPEATS, () => betweenness(0, samples));
     if (!sampled.result.approximate) throw new Error('expected a sampled betweenness');
     rows.push(row(samples, sampled.ms, exact.ms, compare(exact.result.scores, sampled.result.scores)));
   }

@@ -21,7 +21,7 @@ import { DEFAULT_ITERATION } from '../src/analytics/graph/kernels/iteration';
 import { pagerank as pagerankKernel } from '../src/analytics/graph/kernels/pagerank';
 import { similarNodes } from '../src/analytics/graph/kernels/similarity';
 import { similarConsumers } from '../src/analytics/graph/recommendations';
-import { sampledBetweenness } from '../src/analytics/graph/sampled-betweenness';
+import { sampledBetweenness } from '../test/support/oracles/sampled-betweenness';
 import { generateRelationGraph } from '../src/bulk/synthetic-platform';
 import { formatTable, relationsArgument } from './cli';
 import { timeOnce } from './measure';

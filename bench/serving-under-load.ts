@@ -1,11 +1,11 @@
 import { Agent, createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
-import { type CentralityOptions, computeCentrality } from '../src/analytics/graph/centrality';
-import type { CommunityOptions } from '../src/analytics/graph/communities';
+import type { CentralityOptions } from '../src/analytics/graph/centrality';
 import { createRelationGraph } from '../src/analytics/graph/relation-graph';
 import { ALL_KINDS_MASK } from '../src/analytics/graph/snapshot';
 import { WorkerRunner } from '../src/analytics/serving/runner';
+import { type CommunityOptions, runTask } from '../src/analytics/serving/tasks';
 import { SnapshotSource } from '../src/analytics/serving/snapshot-source';
 import { createApp } from '../src/server/app';
 import { createLogger } from '../src/server/logger';
@@ -36,7 +36,8 @@ const PAGERANK: CentralityOptions = {
   metric: 'PAGERANK',
   weight: 'COUNT',
   betweennessExactMaxNodes: 0,
-  betweennessSamples: 0,
+  closenessExactMaxNodes: 0,
+  samples: 0,
   seed: 'rapport',
 };
 const LOUVAIN: CommunityOptions = { resolution: 1, weight: 'COUNT', seed: 'rapport' };
@@ -81,7 +82,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     const louvain = await duringWorkerTask('worker Louvain (snapshot held)', health, () =>
       runner.run(snapshot, { type: 'communities', options: LOUVAIN, ...all }),
     );
-    const inline = await duringInlineTask('inline PageRank', health, () => computeCentrality(graph, PAGERANK));
+    const inline = await duringInlineTask('inline PageRank', health, () => runTask(snapshot, { type: 'centrality', options: PAGERANK, ...all }));
     console.log(`\n${formatTable([HEADER, ...[base, pagerank, heldPagerank, louvain, inline].map(row)])}\n`);
     printRatios({ base, pagerank, louvain, inline });
   } finally {

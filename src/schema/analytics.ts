@@ -11,7 +11,7 @@ import {
   type RankedParty,
 } from '../analytics/serving/service';
 import type { Caller } from '../auth/caller';
-import type { GraphStatistics } from '../analytics/graph/statistics';
+import type { GraphStatistics } from '../analytics/graph/kernels/components';
 import { EDGE_WEIGHTS, type EdgeWeight } from '../analytics/graph/weights';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import type { Consumer, Provider, RelationKind } from '../generated/prisma/client';

@@ -16,7 +16,8 @@ const options = (metric: CentralityOptions['metric']): CentralityOptions => ({
   metric,
   weight: 'NONE',
   betweennessExactMaxNodes: 1_000_000,
-  betweennessSamples: 0,
+  closenessExactMaxNodes: 1_000_000,
+  samples: 0,
   seed: 'rapport',
 });
 const betweenness = { type: 'centrality', options: options('BETWEENNESS'), kinds: ALL_KINDS_MASK } as const;

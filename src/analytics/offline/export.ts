@@ -1,9 +1,11 @@
 import { UndirectedGraph } from 'graphology';
 import { write as writeGexf } from 'graphology-gexf';
 import { RelationKind } from '../../generated/prisma/enums';
-import { computeCentrality } from '../graph/centrality';
 import { type RelationGraph, type Side, summarizePair } from '../graph/relation-graph';
+import { ALL_KINDS_MASK } from '../graph/snapshot';
 import { DEFAULT_ANALYTICS_SETTINGS } from '../serving/service';
+import { SnapshotSource } from '../serving/snapshot-source';
+import { runTask } from '../serving/tasks';
 
 const METRIC_COLUMNS = { pagerank: 'PAGERANK', degree: 'DEGREE', betweenness: 'BETWEENNESS' } as const;
 const KIND_COLUMNS = Object.values(RelationKind).map((kind) => [kind, kind.toLowerCase()] as const);
@@ -37,10 +39,11 @@ export interface ExportNaming {
  * edge's relation counts, ready to write in any of the export formats.
  */
 export function exportGraph(graph: RelationGraph, naming: ExportNaming): ExportGraph {
-  const { betweennessExactMaxNodes, betweennessSamples, seed } = DEFAULT_ANALYTICS_SETTINGS;
+  const { betweennessExactMaxNodes, closenessExactMaxNodes, samples, seed } = DEFAULT_ANALYTICS_SETTINGS;
+  const snapshot = new SnapshotSource(graph).snapshot('export', 0); // nodes in the graph's order
   const scores = Object.entries(METRIC_COLUMNS).map(([name, metric]) => {
-    const options = { metric, weight: 'NONE', betweennessExactMaxNodes, betweennessSamples, seed } as const;
-    return [name as MetricColumn, computeCentrality(graph, options).scores] as const;
+    const options = { metric, weight: 'NONE', betweennessExactMaxNodes, closenessExactMaxNodes, samples, seed } as const;
+    return [name as MetricColumn, runTask(snapshot, { type: 'centrality', options, kinds: ALL_KINDS_MASK }).scores] as const;
   });
   const exported: ExportGraph = new UndirectedGraph();
   const ids = new Map<string, string>();

@@ -1,12 +1,12 @@
 import type { RelationKind } from '../../generated/prisma/enums';
 import type { CentralityMetric, CentralityScores } from '../graph/centrality';
-import type { Communities } from '../graph/communities';
 import { type RelationGraph, type Side, nodeKey, summarizePair } from '../graph/relation-graph';
 import { type GraphSnapshot, KINDS, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
 import { FairShare } from './fair-share';
 import { type GraphView, GraphProjection } from './projection';
 import { DEFAULT_RUNNER_LIMITS, type RunnerLimits, WorkerRunner } from './runner';
-import { type GraphStatistics, shortestPath } from '../graph/statistics';
+import type { GraphStatistics } from '../graph/kernels/components';
+import { shortestPath } from '../graph/paths';
 import {
   DEFAULT_RECOMMENDATION_OPTIONS,
   type RecommendationOptions,
@@ -28,7 +28,9 @@ import type { EdgeWeight } from '../graph/weights';
 export interface AnalyticsSettings {
   /** Past this many nodes, betweenness is estimated from a sample of source nodes. */
   betweennessExactMaxNodes: number;
-  betweennessSamples: number;
+  /** Past this many nodes, closeness is estimated from a sample of source nodes. */
+  closenessExactMaxNodes: number;
+  samples: number;
   /** Seeds the random choices (Louvain's node order, betweenness samples) for reproducible answers. */
   seed: string;
   recommendations: Omit<RecommendationOptions, 'first'>;
@@ -43,7 +45,8 @@ export interface AnalyticsSettings {
 
 export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
   betweennessExactMaxNodes: 2000,
-  betweennessSamples: 256,
+  closenessExactMaxNodes: 5000,
+  samples: 256,
   seed: 'rapport',
   recommendations: DEFAULT_RECOMMENDATION_OPTIONS,
   strength: DEFAULT_STRENGTH_SETTINGS,
@@ -209,8 +212,8 @@ export class Analytics {
   centrality(metric: CentralityMetric, kinds: readonly RelationKind[] | null | undefined, weight: EdgeWeight, asking = INTERNAL) {
     const question = `centrality:${metric}:${weight}:${kindMask(kinds)}${weight === 'STRENGTH' ? `:${strengthAsOf()}` : ''}`;
     return this.fresh(question, asking, async (snapshot) => {
-      const { betweennessExactMaxNodes, betweennessSamples, seed } = this.settings;
-      const options = { metric, weight, betweennessExactMaxNodes, betweennessSamples, seed };
+      const { betweennessExactMaxNodes, closenessExactMaxNodes, samples, seed } = this.settings;
+      const options = { metric, weight, betweennessExactMaxNodes, closenessExactMaxNodes, samples, seed };
       const strengths = weight === 'STRENGTH' ? this.edgeStrengths(kinds) : undefined;
       const scores = await this.runner.run(snapshot, { type: 'centrality', options, kinds: kindMask(kinds), strengths });
       return new CentralityResult(snapshot, scores, new Date());
@@ -221,7 +224,7 @@ export class Analytics {
     return this.fresh(`communities:${resolution}:${weight}:${kindMask(kinds)}`, asking, async (snapshot): Promise<CommunityPartition> => {
       const options = { resolution, weight, seed: this.settings.seed };
       const task = { type: 'communities', options, kinds: kindMask(kinds) } as const;
-      const partition: Communities = await this.runner.run(snapshot, task);
+      const partition = await this.runner.run(snapshot, task);
       const communities = partition.sizes.map((_size, index) => ({ index, members: [] as Party[] }));
       partition.membership.forEach((community, node) => communities[community].members.push(snapshotParty(snapshot, node)));
       return { graphVersion: snapshot.version, computedAt: new Date(), modularity: partition.modularity, communities };

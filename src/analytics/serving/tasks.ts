@@ -1,8 +1,15 @@
-import { type CentralityOptions, type CentralityScores, computeCentrality } from '../graph/centrality';
-import { type Communities, type CommunityOptions, detectCommunities } from '../graph/communities';
-import { type RelationGraph, addParty, createRelationGraph } from '../graph/relation-graph';
-import { type GraphSnapshot, SIDES, edgeCounts, restrictSnapshot } from '../graph/snapshot';
-import { type GraphStatistics, graphStatistics } from '../graph/statistics';
+import seedrandom from 'seedrandom';
+import type { CentralityOptions, CentralityScores } from '../graph/centrality';
+import { betweenness } from '../graph/kernels/betweenness';
+import { closeness } from '../graph/kernels/closeness';
+import { type GraphStatistics, graphStatistics } from '../graph/kernels/components';
+import { degreeCentrality, weightedDegree } from '../graph/kernels/degree';
+import { eigenvectorCentrality } from '../graph/kernels/eigenvector';
+import { hits } from '../graph/kernels/hits';
+import { type RankedCommunities, louvainCommunities } from '../graph/kernels/louvain';
+import { pagerank } from '../graph/kernels/pagerank';
+import { type GraphSnapshot, edgeCounts, restrictSnapshot } from '../graph/snapshot';
+import type { EdgeWeight } from '../graph/weights';
 
 /** Which edges a whole-graph task covers and what they weigh. */
 export interface TaskGraph {
@@ -10,6 +17,12 @@ export interface TaskGraph {
   kinds: number;
   /** Each edge's relationship strength in snapshot edge order, when the task weighs by it. */
   strengths?: Float64Array;
+}
+
+export interface CommunityOptions {
+  resolution: number;
+  weight: EdgeWeight;
+  seed: string;
 }
 
 /** The whole-graph computations, run where they cannot hold up requests (see runner.ts). */
@@ -22,43 +35,103 @@ export type AnalyticsTask = TaskGraph &
 
 export interface TaskResults {
   centrality: CentralityScores;
-  communities: Communities;
+  communities: RankedCommunities;
   statistics: GraphStatistics;
 }
 
 export type TaskResult<Task extends AnalyticsTask> = TaskResults[Task['type']];
 
-/** Runs a task on a snapshot; per-node results are in the snapshot's node order. */
-export function runTask<Task extends AnalyticsTask>(snapshot: GraphSnapshot, task: Task): TaskResult<Task> {
-  const graph = relationGraphOf(snapshot, task);
+/** Runs a task with the CSR kernels on a snapshot; per-node results are in the snapshot's node order. */
+export function runTask<Task extends AnalyticsTask>(full: GraphSnapshot, task: Task): TaskResult<Task> {
+  const { snapshot, kept } = restrictSnapshot(full, task.kinds);
   switch (task.type) {
     case 'centrality':
-      return computeCentrality(graph, task.options) as TaskResult<Task>;
-    case 'communities':
-      return detectCommunities(graph, task.options) as TaskResult<Task>;
+      return centrality(snapshot, task, weightsOf(snapshot, task, kept, task.options.weight)) as TaskResult<Task>;
+    case 'communities': {
+      const { resolution, seed, weight } = task.options;
+      const weights = weightsOf(snapshot, task, kept, weight);
+      return louvainCommunities(snapshot.csr, { resolution, weights, rng: seedrandom(seed) }) as TaskResult<Task>;
+    }
     case 'statistics':
-      return graphStatistics(graph) as TaskResult<Task>;
+      return graphStatistics(snapshot.csr, snapshot.sides) as TaskResult<Task>;
   }
   throw new Error(`Unknown analytics task ${JSON.stringify(task)}`);
 }
 
-/** The snapshot as a graphology graph over the task's kinds, nodes in snapshot order. */
-function relationGraphOf(full: GraphSnapshot, task: TaskGraph): RelationGraph {
-  const { snapshot, kept } = restrictSnapshot(full, task.kinds);
-  const counts = edgeCounts(snapshot, task.kinds);
-  const graph = createRelationGraph();
-  const keys = Array.from(snapshot.ids, (id, node) => addParty(graph, SIDES[snapshot.sides[node]], id));
-  const { offsets, neighbors, edges } = snapshot.csr;
-  for (let node = 0; node < keys.length; node++) {
-    for (let entry = offsets[node]; entry < offsets[node + 1]; entry++) {
-      if (neighbors[entry] < node) continue;
-      const edge = edges[entry];
-      graph.addEdge(keys[node], keys[neighbors[entry]], {
-        count: counts[edge],
-        kinds: {},
-        strength: task.strengths?.[kept[edge]],
-      });
-    }
-  }
-  return graph;
+function weightsOf(snapshot: GraphSnapshot, task: TaskGraph, kept: Int32Array, weight: EdgeWeight): Float64Array | undefined {
+  if (weight === 'NONE') return undefined;
+  if (weight === 'COUNT') return edgeCounts(snapshot, task.kinds);
+  if (!task.strengths) throw new Error('A STRENGTH-weighted task needs the edges’ strengths');
+  return Float64Array.from(kept, (edge) => task.strengths![edge]);
 }
+
+function centrality(snapshot: GraphSnapshot, task: TaskGraph & { options: CentralityOptions }, weights?: Float64Array): CentralityScores {
+  const { csr } = snapshot;
+  const { options } = task;
+  const question = questionOf(options, task.kinds);
+  const exact = (scores: Float64Array): CentralityScores => ({ scores, approximate: false, sampleSize: null });
+  const start = warmStart(snapshot, question);
+  switch (options.metric) {
+    case 'DEGREE':
+      return exact(degreeCentrality(csr));
+    case 'WEIGHTED_DEGREE':
+      return exact(weightedDegree(csr, weights));
+    case 'PAGERANK':
+      return exact(remember(snapshot, question, pagerank(csr, { alpha: 0.85, weights, start }).scores));
+    case 'EIGENVECTOR':
+      return exact(remember(snapshot, question, eigenvectorCentrality(csr, { weights, start }).scores));
+    case 'HITS_HUB':
+    case 'HITS_AUTHORITY': {
+      const { hubs, authorities } = hits(csr, snapshot.sides, { weights, start });
+      remember(snapshot, question, hubs);
+      return exact(options.metric === 'HITS_HUB' ? hubs : authorities);
+    }
+    case 'BETWEENNESS':
+      return betweenness(csr, { weights, ...pathOptions(options, options.betweennessExactMaxNodes) });
+    case 'CLOSENESS':
+      return closeness(csr, pathOptions(options, options.closenessExactMaxNodes));
+  }
+}
+
+function pathOptions(options: CentralityOptions, exactMaxNodes: number) {
+  return { exactMaxNodes, samples: options.samples, seed: options.seed };
+}
+
+// ---- Warm starts: PageRank, eigenvector and HITS begin from the last vector this worker
+// computed for the same question, carried over to the new snapshot's node order. After a few
+// writes that vector is nearly the answer, and the power iteration needs a few steps instead of
+// dozens.
+
+interface Previous {
+  sides: Uint8Array;
+  ids: Int32Array;
+  scores: Float64Array;
+}
+
+const MAX_REMEMBERED = 32;
+const previous = new Map<string, Previous>();
+
+function questionOf(options: CentralityOptions, kinds: number): string {
+  const metric = options.metric === 'HITS_AUTHORITY' ? 'HITS_HUB' : options.metric; // both start from the hubs
+  return `${metric}:${options.weight}:${kinds}`;
+}
+
+function remember(snapshot: GraphSnapshot, question: string, scores: Float64Array): Float64Array {
+  previous.delete(question);
+  if (previous.size >= MAX_REMEMBERED) previous.delete(previous.keys().next().value!);
+  previous.set(question, { sides: snapshot.sides, ids: snapshot.ids, scores });
+  return scores;
+}
+
+/** The last vector for this question in this snapshot's node order; parties new since start at 0. */
+function warmStart(snapshot: GraphSnapshot, question: string): Float64Array | undefined {
+  const last = previous.get(question);
+  if (!last) return undefined;
+  const indexOf = new Map<number, number>();
+  last.ids.forEach((id, node) => indexOf.set(id * 2 + last.sides[node], node));
+  return Float64Array.from(snapshot.ids, (id, node) => {
+    const before = indexOf.get(id * 2 + snapshot.sides[node]);
+    return before === undefined ? 0 : last.scores[before];
+  });
+}
+

@@ -13,7 +13,7 @@ import { eigenvectorCentrality } from '../../../src/analytics/graph/kernels/eige
 import { hits } from '../../../src/analytics/graph/kernels/hits';
 import { DEFAULT_ITERATION } from '../../../src/analytics/graph/kernels/iteration';
 import { pagerank } from '../../../src/analytics/graph/kernels/pagerank';
-import { sampledBetweenness } from '../../../src/analytics/graph/sampled-betweenness';
+import { sampledBetweenness } from '../../support/oracles/sampled-betweenness';
 import { byNode, expectClose, randomTwin, SHAPES, type TwinGraph } from './random-graphs';
 
 // Each kernel against graphology-metrics, the implementation it replaces, on the same graph.

@@ -2,7 +2,7 @@ import { UndirectedGraph } from 'graphology';
 import graphologyLouvain from 'graphology-communities-louvain';
 import graphologyModularity from 'graphology-metrics/graph/modularity';
 import seedrandom from 'seedrandom';
-import { detectCommunities } from '../../../src/analytics/graph/communities';
+import { detectCommunities } from '../../support/oracles/communities';
 import { type Csr, csrFromEdges } from '../../../src/analytics/graph/csr';
 import { louvain, louvainCommunities, modularity, rankCommunities } from '../../../src/analytics/graph/kernels/louvain';
 import { createRelationGraph } from '../../../src/analytics/graph/relation-graph';

@@ -5,7 +5,7 @@ import { coConsumptionEntry, coConsumptionIndex } from '../../../src/analytics/g
 import { connectedComponents, graphStatistics } from '../../../src/analytics/graph/kernels/components';
 import { similarNodes } from '../../../src/analytics/graph/kernels/similarity';
 import { similarConsumers, similarProviders } from '../../../src/analytics/graph/recommendations';
-import { graphStatistics as statisticsOracle } from '../../../src/analytics/graph/statistics';
+import { graphStatistics as statisticsOracle } from '../../support/oracles/statistics';
 import { randomTwin, SHAPES } from './random-graphs';
 
 // Components, statistics, similarity and co-consumption against today's graphology-based code.

@@ -1,6 +1,6 @@
+// The graphology implementation the API used before the CSR kernels: kept as a test oracle.
 import { connectedComponents } from 'graphology-components';
-import { bidirectional } from 'graphology-shortest-path/unweighted';
-import type { RelationGraph } from './relation-graph';
+import type { RelationGraph } from '../../../src/analytics/graph/relation-graph';
 
 export interface GraphStatistics {
   consumers: number;
@@ -25,11 +25,4 @@ export function graphStatistics(graph: RelationGraph): GraphStatistics {
     connectedComponents: components.length,
     largestComponentSize: components.reduce((largest, component) => Math.max(largest, component.length), 0),
   };
-}
-
-/** The shortest chain of nodes from one node to another, both included, or null when none exists. */
-export function shortestPath(graph: RelationGraph, from: string, to: string): string[] | null {
-  if (!graph.hasNode(from) || !graph.hasNode(to)) return null;
-  if (from === to) return [from];
-  return bidirectional(graph, from, to);
 }

@@ -1,7 +1,8 @@
+// The graphology implementation the API used before the CSR kernels: kept as a test oracle.
 import louvain from 'graphology-communities-louvain';
 import seedrandom from 'seedrandom';
-import type { RelationGraph } from './relation-graph';
-import { type EdgeWeight, edgeWeightAttribute } from './weights';
+import type { RelationGraph } from '../../../src/analytics/graph/relation-graph';
+import { type EdgeWeight, edgeWeightAttribute } from '../../../src/analytics/graph/weights';
 
 export interface CommunityOptions {
   resolution: number;

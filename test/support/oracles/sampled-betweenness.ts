@@ -1,9 +1,10 @@
+// The graphology implementation the API used before the CSR kernels: kept as a test oracle.
 import {
   createDijkstraIndexedBrandes,
   createUnweightedIndexedBrandes,
 } from 'graphology-shortest-path/indexed-brandes';
 import seedrandom from 'seedrandom';
-import type { EdgeAttributes, RelationGraph } from './relation-graph';
+import type { EdgeAttributes, RelationGraph } from '../../../src/analytics/graph/relation-graph';
 
 export interface SampledBetweennessOptions {
   samples: number;
