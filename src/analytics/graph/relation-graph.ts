@@ -47,6 +47,11 @@ export function nodeKey(side: Side, id: number): string {
   return `${side === 'consumer' ? 'c' : 'p'}${id}`;
 }
 
+/** The party a node key names: `c12` is consumer 12, `p3` provider 3. */
+export function partyOfKey(key: string): { party: Side; id: number } {
+  return { party: key[0] === 'c' ? 'consumer' : 'provider', id: Number(key.slice(1)) };
+}
+
 export function addParty(graph: RelationGraph, side: Side, id: number): string {
   const key = nodeKey(side, id);
   graph.mergeNode(key, { side, id });
@@ -166,23 +171,6 @@ export function removeParty(graph: RelationGraph, side: Side, id: number): void 
   // graphology drops a node's edges silently; dropping them first tells those who follow edge events.
   for (const edge of graph.edges(key)) graph.dropEdge(edge);
   graph.dropNode(key);
-}
-
-/** The graph restricted to relations of the given kinds; every consumer and provider stays a node. */
-export function restrictToKinds(graph: RelationGraph, kinds: ReadonlySet<RelationKind>): RelationGraph {
-  const restricted = createRelationGraph();
-  graph.forEachNode((key, attributes) => restricted.addNode(key, attributes));
-  graph.forEachEdge((_edge, attributes, source, target) => {
-    const kept: EdgeAttributes = { count: 0, kinds: {} };
-    for (const kind of kinds) {
-      const aggregate = attributes.kinds[kind];
-      if (!aggregate) continue;
-      kept.kinds[kind] = aggregate;
-      kept.count += aggregate.count;
-    }
-    if (kept.count > 0) restricted.addEdge(source, target, kept);
-  });
-  return restricted;
 }
 
 export interface PairSummary {

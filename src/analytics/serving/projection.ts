@@ -3,7 +3,6 @@ import type { Db } from '../../db/client';
 import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../../db/change-log';
 import { readGraphSnapshot } from '../../db/graph-source';
 import { type Change, parseChange } from '../../domain/changes';
-import { RelationKind } from '../../generated/prisma/enums';
 import type { GraphSnapshot } from '../graph/snapshot';
 import {
   type RelationFacts,
@@ -14,20 +13,13 @@ import {
   pairEdge,
   removeParty,
   removeRelation,
-  restrictToKinds,
   snapshotLoader,
 } from '../graph/relation-graph';
 import { SnapshotSource } from './snapshot-source';
 
-const ALL_KINDS = Object.values(RelationKind);
-
 export interface GraphView {
   graph: RelationGraph;
   version: number;
-  /** The relation kinds the graph holds: `ALL`, or kinds joined by `+`. */
-  kinds: string;
-  /** Names this graph (projection instance, version and kinds) for the worker. */
-  key: string;
 }
 
 /** Past this many changes to catch up with, reading a fresh snapshot is the cheaper way. */
@@ -43,7 +35,6 @@ export class GraphProjection {
   private graph = createRelationGraph();
   private loaded = false;
   private versionNumber = 0;
-  private readonly restricted = new Map<string, RelationGraph>();
   private snapshots = new SnapshotSource(this.graph);
 
   /** Reads the database at `databaseUrl`, with `client` connected to that same database. */
@@ -61,18 +52,10 @@ export class GraphProjection {
     return this.versionNumber;
   }
 
-  /** The graph over the given kinds (all kinds when none are given) as of the last `refresh()`. */
-  view(kinds?: readonly RelationKind[] | null): GraphView {
+  /** The live graph as of the last `refresh()`: it changes with the next one, so read it at once. */
+  view(): GraphView {
     if (!this.loaded) throw new Error('The graph projection is read before its first refresh()');
-    const selected = kinds?.length ? [...new Set(kinds)].sort() : ALL_KINDS;
-    const kindsKey = selected.length === ALL_KINDS.length ? 'ALL' : selected.join('+');
-    let graph = kindsKey === 'ALL' ? this.graph : this.restricted.get(kindsKey);
-    if (!graph) {
-      graph = restrictToKinds(this.graph, new Set(selected));
-      this.restricted.set(kindsKey, graph);
-    }
-    const version = this.versionNumber;
-    return { graph, version, kinds: kindsKey, key: `${this.instance}:${version}:${kindsKey}` };
+    return { graph: this.graph, version: this.versionNumber };
   }
 
   /** The whole graph as of the last `refresh()`, as immutable typed arrays. */
@@ -190,6 +173,5 @@ export class GraphProjection {
 
   private changed(): void {
     this.versionNumber++;
-    this.restricted.clear();
   }
 }

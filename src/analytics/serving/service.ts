@@ -1,7 +1,7 @@
 import type { RelationKind } from '../../generated/prisma/enums';
 import type { CentralityMetric, CentralityScores } from '../graph/centrality';
-import { type RelationGraph, type Side, nodeKey, summarizePair } from '../graph/relation-graph';
-import { type GraphSnapshot, KINDS, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
+import { type RelationGraph, type Side, nodeKey, partyOfKey, summarizePair } from '../graph/relation-graph';
+import { ALL_KINDS_MASK, type GraphSnapshot, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
 import { FairShare } from './fair-share';
 import { type GraphView, GraphProjection } from './projection';
 import { DEFAULT_RUNNER_LIMITS, type RunnerLimits, WorkerRunner } from './runner';
@@ -244,39 +244,48 @@ export class Analytics {
     return Math.max(0, this.projection.version - answer.graphVersion);
   }
 
-  /** Providers for a consumer to try next, with the reasons (docs/recommendations.md). */
+  /**
+   * Providers for a consumer to try next, with the reasons (docs/recommendations.md). Over all
+   * kinds the live graph's index answers at once; over some kinds the worker does, on a snapshot.
+   */
   recommendedProviders(consumerId: number, first: number, kinds: readonly RelationKind[] | null | undefined) {
-    return this.cached(`recommended:${consumerId}:${first}`, kinds, async (view): Promise<ProviderRecommendation[]> => {
+    const mask = kindMask(kinds);
+    return this.cached(`recommended:${consumerId}:${first}:${mask}`, async (): Promise<ProviderRecommendation[]> => {
       const options = { ...this.settings.recommendations, first };
-      return recommendProviders(view.graph, nodeKey('consumer', consumerId), options).map((recommendation) => ({
+      const recommendations =
+        mask === ALL_KINDS_MASK
+          ? recommendProviders(this.graph(), nodeKey('consumer', consumerId), options)
+          : await this.runner.run(this.projection.snapshot(), { type: 'recommendations', consumerId, options, kinds: mask });
+      return recommendations.map((recommendation) => ({
         ...recommendation,
-        provider: partyAt(view.graph, recommendation.provider),
-        reasons: recommendation.reasons.map((reason) => ({ ...reason, provider: partyAt(view.graph, reason.provider) })),
+        provider: partyOfKey(recommendation.provider),
+        reasons: recommendation.reasons.map((reason) => ({ ...reason, provider: partyOfKey(reason.provider) })),
       }));
     });
   }
 
   similarProviders(providerId: number, first: number) {
-    return this.cached(`similarProviders:${providerId}:${first}`, null, async (view) =>
-      toParties(view.graph, similarProviders(view.graph, nodeKey('provider', providerId), first)),
+    return this.cached(`similarProviders:${providerId}:${first}`, async () =>
+      toParties(similarProviders(this.graph(), nodeKey('provider', providerId), first)),
     );
   }
 
   similarConsumers(consumerId: number, first: number) {
-    return this.cached(`similarConsumers:${consumerId}:${first}`, null, async (view) =>
-      toParties(view.graph, similarConsumers(view.graph, nodeKey('consumer', consumerId), first)),
+    return this.cached(`similarConsumers:${consumerId}:${first}`, async () =>
+      toParties(similarConsumers(this.graph(), nodeKey('consumer', consumerId), first)),
     );
   }
 
   /** The strength of each of a provider's relationships, over all relation kinds. */
   providerRelationships(providerId: number): Promise<ProviderRelationships> {
     const asOf = strengthAsOf();
-    return this.cached(`relationships:${providerId}:${asOf}`, null, async (view) => {
+    return this.cached(`relationships:${providerId}:${asOf}`, async () => {
+      const graph = this.graph();
       const provider = nodeKey('provider', providerId);
-      if (!view.graph.hasNode(provider)) return { asOf: new Date(asOf), ranked: [], byConsumer: new Map() }; // deleted meanwhile
-      const spend = providerSpend(view.graph, provider);
-      const ranked: Relationship[] = view.graph.mapEdges(provider, (_edge, attributes, source, target) => {
-        const consumer = partyAt(view.graph, source === provider ? target : source);
+      if (!graph.hasNode(provider)) return { asOf: new Date(asOf), ranked: [], byConsumer: new Map() }; // deleted meanwhile
+      const spend = providerSpend(graph, provider);
+      const ranked: Relationship[] = graph.mapEdges(provider, (_edge, attributes, source, target) => {
+        const consumer = partyOfKey(source === provider ? target : source);
         const strength = relationshipStrength(summarizePair(attributes), spend, asOf, this.settings.strength);
         return { ...strength, consumer, provider: { party: 'provider', id: providerId }, asOf: new Date(asOf) };
       });
@@ -288,15 +297,19 @@ export class Analytics {
   /** True when the projection holds this consumer or provider, that is, when it exists. */
   async has(party: Party): Promise<boolean> {
     await this.projection.refresh();
-    return this.projection.view().graph.hasNode(nodeKey(party.party, party.id));
+    return this.graph().hasNode(nodeKey(party.party, party.id));
   }
 
-  /** A breadth-first search touches only the nodes near the path: cheap enough for the request thread. */
+  /** A breadth-first search touches only the nodes near the path: over all kinds, cheap enough for the request thread. */
   async connectionPath(from: Party, to: Party, kinds: readonly RelationKind[] | null | undefined): Promise<Party[] | null> {
     await this.projection.refresh();
-    const { graph } = this.projection.view(kinds);
-    const path = shortestPath(graph, nodeKey(from.party, from.id), nodeKey(to.party, to.id));
-    return path && path.map((node) => partyAt(graph, node));
+    const ends = [nodeKey(from.party, from.id), nodeKey(to.party, to.id)] as const;
+    const mask = kindMask(kinds);
+    const path =
+      mask === ALL_KINDS_MASK
+        ? shortestPath(this.graph(), ...ends)
+        : await this.runner.run(this.projection.snapshot(), { type: 'path', from: ends[0], to: ends[1], kinds: mask });
+    return path && path.map(partyOfKey);
   }
 
   async close(): Promise<void> {
@@ -306,8 +319,7 @@ export class Analytics {
   /** Each snapshot edge's strength as of this hour, computed here because it reads the pairs' aggregates. */
   private edgeStrengths(kinds: readonly RelationKind[] | null | undefined): Float64Array {
     const selected = kinds?.length ? new Set(kinds) : undefined;
-    const { graph } = this.projection.view();
-    return edgeStrengths(graph, (visit) => this.projection.forEachSnapshotEdge(visit), strengthAsOf(), this.settings.strength, selected);
+    return edgeStrengths(this.graph(), (visit) => this.projection.forEachSnapshotEdge(visit), strengthAsOf(), this.settings.strength, selected);
   }
 
   /**
@@ -361,25 +373,26 @@ export class Analytics {
     return answers as Answers<T>;
   }
 
-  private async cached<T>(
-    question: string,
-    kinds: readonly RelationKind[] | null | undefined,
-    compute: (view: GraphView) => Promise<T>,
-  ): Promise<T> {
+  /** A per-node answer at the current version, computed once per version and question. */
+  private async cached<T>(question: string, compute: () => Promise<T>): Promise<T> {
     await this.projection.refresh();
-    const view = this.projection.view(kinds);
-    const key = `${question}:${view.kinds}`;
-    if (this.cacheVersion !== view.version) {
+    const { version } = this.projection;
+    if (this.cacheVersion !== version) {
       this.cache.clear();
-      this.cacheVersion = view.version;
+      this.cacheVersion = version;
     }
-    const hit = this.cache.get(key);
+    const hit = this.cache.get(question);
     if (hit) return hit as Promise<T>;
     if (this.cache.size >= this.settings.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
-    const answer = compute(view);
-    this.cache.set(key, answer);
-    answer.catch(() => this.cache.get(key) === answer && this.cache.delete(key));
+    const answer = compute();
+    this.cache.set(question, answer);
+    answer.catch(() => this.cache.get(question) === answer && this.cache.delete(question));
     return answer;
+  }
+
+  /** The live graph over all kinds, as of the last refresh. */
+  private graph(): RelationGraph {
+    return this.projection.view().graph;
   }
 }
 
@@ -392,11 +405,6 @@ function cheaperOption(task: AnalyticsTask): string {
   return 'retry later, or ask for a subset of relation kinds.';
 }
 
-function partyAt(graph: RelationGraph, node: string): Party {
-  const { side, id } = graph.getNodeAttributes(node);
-  return { party: side, id };
-}
-
-function toParties(graph: RelationGraph, similar: { node: string; similarity: number; shared: number }[]): SimilarParty[] {
-  return similar.map(({ node, similarity, shared }) => ({ party: partyAt(graph, node), similarity, shared }));
+function toParties(similar: { node: string; similarity: number; shared: number }[]): SimilarParty[] {
+  return similar.map(({ node, similarity, shared }) => ({ party: partyOfKey(node), similarity, shared }));
 }

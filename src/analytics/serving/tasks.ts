@@ -8,7 +8,10 @@ import { eigenvectorCentrality } from '../graph/kernels/eigenvector';
 import { hits } from '../graph/kernels/hits';
 import { type RankedCommunities, louvainCommunities } from '../graph/kernels/louvain';
 import { pagerank } from '../graph/kernels/pagerank';
-import { type GraphSnapshot, edgeCounts, restrictSnapshot } from '../graph/snapshot';
+import { shortestPath } from '../graph/paths';
+import { type Recommendation, type RecommendationOptions, recommendProviders } from '../graph/recommendations';
+import { type RelationGraph, addParty, createRelationGraph, nodeKey } from '../graph/relation-graph';
+import { ALL_KINDS_MASK, type GraphSnapshot, SIDES, edgeCounts, restrictSnapshot } from '../graph/snapshot';
 import type { EdgeWeight } from '../graph/weights';
 
 /** Which edges a whole-graph task covers and what they weigh. */
@@ -31,12 +34,16 @@ export type AnalyticsTask = TaskGraph &
     | { type: 'centrality'; options: CentralityOptions }
     | { type: 'communities'; options: CommunityOptions }
     | { type: 'statistics' }
+    | { type: 'recommendations'; consumerId: number; options: RecommendationOptions }
+    | { type: 'path'; from: string; to: string }
   );
 
 export interface TaskResults {
   centrality: CentralityScores;
   communities: RankedCommunities;
   statistics: GraphStatistics;
+  recommendations: Recommendation[];
+  path: string[] | null;
 }
 
 export type TaskResult<Task extends AnalyticsTask> = TaskResults[Task['type']];
@@ -54,6 +61,10 @@ export function runTask<Task extends AnalyticsTask>(full: GraphSnapshot, task: T
     }
     case 'statistics':
       return graphStatistics(snapshot.csr, snapshot.sides) as TaskResult<Task>;
+    case 'recommendations':
+      return recommendProviders(relationGraphOf(snapshot), nodeKey('consumer', task.consumerId), task.options) as TaskResult<Task>;
+    case 'path':
+      return shortestPath(relationGraphOf(snapshot), task.from, task.to) as TaskResult<Task>;
   }
   throw new Error(`Unknown analytics task ${JSON.stringify(task)}`);
 }
@@ -135,3 +146,24 @@ function warmStart(snapshot: GraphSnapshot, question: string): Float64Array | un
   });
 }
 
+
+// ---- Per-node questions over a subset of relation kinds: the live graph answers those over all
+// kinds on the request thread, but a restricted graph (and its co-consumption index) is built
+// here, once per snapshot and kinds, so that building it never holds up requests.
+
+let restricted: { key: string; graph: RelationGraph } | undefined;
+
+function relationGraphOf(snapshot: GraphSnapshot): RelationGraph {
+  if (restricted?.key === snapshot.key) return restricted.graph;
+  const graph = createRelationGraph();
+  const keys = Array.from(snapshot.ids, (id, node) => addParty(graph, SIDES[snapshot.sides[node]], id));
+  const { offsets, neighbors, edges } = snapshot.csr;
+  const counts = edgeCounts(snapshot, ALL_KINDS_MASK);
+  for (let node = 0; node < keys.length; node++) {
+    for (let entry = offsets[node]; entry < offsets[node + 1]; entry++) {
+      if (neighbors[entry] > node) graph.addEdge(keys[node], keys[neighbors[entry]], { count: counts[edges[entry]], kinds: {} });
+    }
+  }
+  restricted = { key: snapshot.key, graph };
+  return graph;
+}

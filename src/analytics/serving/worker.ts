@@ -28,7 +28,8 @@ parentPort?.on('message', (request: WorkerRequest) => {
 
 parentPort?.postMessage('ready');
 
-function transferablesOf(result: object): ArrayBuffer[] {
+function transferablesOf(result: unknown): ArrayBuffer[] {
+  if (result === null || typeof result !== 'object') return [];
   return Object.values(result)
     .filter((value): value is Float64Array | Int32Array => ArrayBuffer.isView(value))
     .map((array) => array.buffer as ArrayBuffer);
