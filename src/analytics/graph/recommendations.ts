@@ -1,4 +1,5 @@
 import { coConsumptionOf } from './co-consumption';
+import { topBy } from './kernels/similarity';
 import type { RelationGraph } from './relation-graph';
 
 /**
@@ -137,22 +138,4 @@ const bySimilarity = (a: Similar, b: Similar) => b.similarity - a.similarity || 
 /** Orders node keys such as `p2` and `p10` by their numeric ID, for stable ties. */
 function compareKeys(a: string, b: string): number {
   return Number(a.slice(1)) - Number(b.slice(1));
-}
-
-/** The `first` best items by `compare`, without sorting the whole list when it is long. */
-function topBy<T>(items: T[], first: number, compare: (a: T, b: T) => number): T[] {
-  if (first <= 0) return [];
-  if (items.length > first * 8) {
-    // Partial selection: keep a sorted buffer of the best `first`.
-    const best: T[] = [];
-    for (const item of items) {
-      if (best.length === first && compare(item, best[first - 1]) >= 0) continue;
-      let position = best.length < first ? best.length : first - 1;
-      while (position > 0 && compare(item, best[position - 1]) < 0) position--;
-      best.splice(position, 0, item);
-      if (best.length > first) best.pop();
-    }
-    return best;
-  }
-  return items.sort(compare).slice(0, first);
 }
