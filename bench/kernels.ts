@@ -1,4 +1,4 @@
-import { DirectedGraph } from 'graphology';
+import { consumerToProvider } from '../test/support/oracles/directed';
 import { connectedComponents as graphologyComponents } from 'graphology-components';
 import betweennessCentrality from 'graphology-metrics/centrality/betweenness';
 import closenessCentrality from 'graphology-metrics/centrality/closeness';
@@ -8,7 +8,7 @@ import hits from 'graphology-metrics/centrality/hits';
 import pagerank from 'graphology-metrics/centrality/pagerank';
 import seedrandom from 'seedrandom';
 import { CoConsumptionIndex as GraphCoConsumption } from '../src/analytics/graph/co-consumption';
-import type { EdgeAttributes, NodeAttributes, RelationGraph } from '../src/analytics/graph/relation-graph';
+import type { EdgeAttributes, RelationGraph } from '../src/analytics/graph/relation-graph';
 import { CONSUMER, type Csr, csrFromEdges, PROVIDER } from '../src/analytics/graph/csr';
 import { betweenness, betweennessCentrality as betweennessKernel } from '../src/analytics/graph/kernels/betweenness';
 import { closenessCentrality as closenessKernel } from '../src/analytics/graph/kernels/closeness';
@@ -229,15 +229,6 @@ function platform(relations: number): Twin {
   return { graph, csr: csrFromEdges(graph.order, sources, targets), sides, counts };
 }
 
-function consumerToProvider(graph: RelationGraph) {
-  const directed = new DirectedGraph<NodeAttributes, EdgeAttributes>();
-  graph.forEachNode((node, attributes) => directed.addNode(node, attributes));
-  graph.forEachEdge((_edge, attributes, source, target) => {
-    const consumerFirst = graph.getNodeAttribute(source, 'side') === 'consumer';
-    directed.addEdge(consumerFirst ? source : target, consumerFirst ? target : source, attributes);
-  });
-  return directed;
-}
 
 function maxRelativeDifference(ours: Float64Array, theirs: Float64Array): number {
   if (ours.length !== theirs.length) return Number.POSITIVE_INFINITY;

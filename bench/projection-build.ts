@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { UndirectedGraph } from 'graphology';
-import { GraphProjection } from '../src/analytics/serving/projection';
 import { sqliteFilePath } from '../src/db/dialect';
 import { formatTable, relationsArgument } from './cli';
 import { benchDatabase, benchProjection } from './databases';

@@ -3,7 +3,7 @@ import type { CentralityMetric, CentralityScores } from '../graph/centrality';
 import { type RelationGraph, type Side, nodeKey, partyOfKey, summarizePair } from '../graph/relation-graph';
 import { ALL_KINDS_MASK, type GraphSnapshot, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
 import { FairShare } from './fair-share';
-import { type GraphView, GraphProjection } from './projection';
+import type { GraphProjection } from './projection';
 import { DEFAULT_RUNNER_LIMITS, type RunnerLimits, WorkerRunner } from './runner';
 import type { GraphStatistics } from '../graph/kernels/components';
 import { shortestPath } from '../graph/paths';

@@ -1,11 +1,10 @@
-import { DirectedGraph } from 'graphology';
+import { consumerToProvider } from '../../support/oracles/directed';
 import betweennessOracle from 'graphology-metrics/centrality/betweenness';
 import closenessOracle from 'graphology-metrics/centrality/closeness';
 import { degreeCentrality as degreeOracle } from 'graphology-metrics/centrality/degree';
 import eigenvectorOracle from 'graphology-metrics/centrality/eigenvector';
 import hitsOracle from 'graphology-metrics/centrality/hits';
 import pagerankOracle from 'graphology-metrics/centrality/pagerank';
-import type { EdgeAttributes, NodeAttributes, RelationGraph } from '../../../src/analytics/graph/relation-graph';
 import { betweenness, betweennessCentrality } from '../../../src/analytics/graph/kernels/betweenness';
 import { closenessCentrality } from '../../../src/analytics/graph/kernels/closeness';
 import { degreeCentrality, weightedDegree } from '../../../src/analytics/graph/kernels/degree';
@@ -31,15 +30,6 @@ function getterOf(weighting: Weighting) {
   return weighting === 'none' ? null : (_edge: string, attributes: { count: number; strength?: number }) => attributes[weighting]!;
 }
 
-function consumerToProvider(graph: RelationGraph) {
-  const directed = new DirectedGraph<NodeAttributes, EdgeAttributes>();
-  graph.forEachNode((node, attributes) => directed.addNode(node, attributes));
-  graph.forEachEdge((_edge, attributes, source, target) => {
-    const consumerFirst = graph.getNodeAttribute(source, 'side') === 'consumer';
-    directed.addEdge(consumerFirst ? source : target, consumerFirst ? target : source, attributes);
-  });
-  return directed;
-}
 
 describe.each(cases)('on %s, weighted by %s', (_name, weighting, twin) => {
   const { graph, csr, sides } = twin;

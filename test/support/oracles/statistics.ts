@@ -1,16 +1,8 @@
 // The graphology implementation the API used before the CSR kernels: kept as a test oracle.
 import { connectedComponents } from 'graphology-components';
+import type { GraphStatistics } from '../../../src/analytics/graph/kernels/components';
 import type { RelationGraph } from '../../../src/analytics/graph/relation-graph';
 
-export interface GraphStatistics {
-  consumers: number;
-  providers: number;
-  edges: number;
-  /** Edges over possible node pairs, 2m / (n (n − 1)), as networkx's `density`. */
-  density: number;
-  connectedComponents: number;
-  largestComponentSize: number;
-}
 
 export function graphStatistics(graph: RelationGraph): GraphStatistics {
   let consumers = 0;
