@@ -44,7 +44,13 @@ export const builder = new SchemaBuilder<{
     maxConnectionSize: 100,
     defaultConnectionSize: 20,
   },
-  relay: { clientMutationId: 'omit', cursorType: 'String' },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    // node and nodes are ours (src/schema/lookups.ts): null for what a caller may not see, typed errors for malformed IDs.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+  },
   errors: { defaultTypes: [] },
 });
 

@@ -108,10 +108,11 @@ builder.queryFields((t) => ({
   consumer: t.prismaField({
     type: 'Consumer',
     nullable: true,
-    authScopes: { authenticated: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, { id }) =>
-      db().consumer.findUnique({ ...query, where: { id: parseId(id, 'Consumer', 'id') } }),
+    description:
+      'The consumer with this ID, or null when none exists or the caller may not see it (as `node`): a non-admin cannot tell the two apart.',
+    args: { id: t.arg.id({ required: true, description: 'A global ID of a Consumer.' }) },
+    resolve: (query, _root, { id }, { caller }) =>
+      db().consumer.findFirst({ ...query, where: { AND: [{ id: parseId(id, 'Consumer', 'id') }, visibleConsumers(caller)] } }),
   }),
   consumers: t.prismaConnection({
     type: 'Consumer',

@@ -81,6 +81,18 @@ export function relationListQuery({ filter, orderBy }: RelationListArgs, scope: 
   };
 }
 
+builder.queryField('relation', (t) =>
+  t.prismaField({
+    type: 'Relation',
+    nullable: true,
+    description:
+      'The relation with this ID, or null when none exists or the caller may not see it (as `node`): a non-admin cannot tell the two apart.',
+    args: { id: t.arg.id({ required: true, description: 'A global ID of a Relation.' }) },
+    resolve: (query, _root, { id }, { caller }) =>
+      db().relation.findFirst({ ...query, where: { AND: [{ id: parseId(id, 'Relation', 'id') }, visibleRelations(caller)] } }),
+  }),
+);
+
 builder.queryField('relations', (t) =>
   t.prismaConnection({
     type: 'Relation',

@@ -1,5 +1,6 @@
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { analytics } from '../analytics';
+import type { Caller } from '../auth/caller';
 import type { Party, Relationship } from '../analytics/service';
 import { SEGMENTS, type Segment } from '../analytics/strength';
 import { db } from '../db/client';
@@ -49,9 +50,13 @@ const RelationshipRef = builder.objectRef<RelationshipShape>('Relationship').imp
   }),
 });
 
-/** A pair's relationship, or null when the two have no relations; `other` is the side named by an argument. */
-async function findRelationship(consumerId: number, providerId: number, other: { party: Party; field: string }) {
-  if (!(await analytics().has(other.party))) throw new NotFoundError(entityName(other.party), other.field);
+/**
+ * A pair's relationship, or null when the two have no relations; `other` is the side named by an
+ * argument. Only admins are told that it names nobody: to anyone else a missing ID and one they may
+ * not see both answer null.
+ */
+async function findRelationship(consumerId: number, providerId: number, other: { party: Party; field: string }, caller: Caller) {
+  if (caller.role === 'ADMIN' && !(await analytics().has(other.party))) throw new NotFoundError(entityName(other.party), other.field);
   return (await analytics().providerRelationships(providerId)).byConsumer.get(consumerId) ?? null;
 }
 
@@ -66,9 +71,10 @@ builder.objectField(ConsumerNode, 'relationshipWith', (t) =>
       consumer: consumer.id,
       provider: idForScope(providerId, 'Provider'),
     }),
-    resolve: async (consumer, { providerId }) => {
+    resolve: async (consumer, { providerId }, { caller }) => {
       const id = parseId(providerId, 'Provider', 'providerId');
-      const relationship = await findRelationship(consumer.id, id, { party: { party: 'provider', id }, field: 'providerId' });
+      const other = { party: { party: 'provider', id } as const, field: 'providerId' };
+      const relationship = await findRelationship(consumer.id, id, other, caller);
       const providerRow = relationship && (await db().provider.findUnique({ where: { id } }));
       return providerRow ? { ...relationship!, consumerRow: consumer, providerRow } : null;
     },
@@ -86,9 +92,10 @@ builder.objectFields(ProviderNode, (t) => ({
       provider: provider.id,
       consumer: idForScope(consumerId, 'Consumer'),
     }),
-    resolve: async (provider, { consumerId }) => {
+    resolve: async (provider, { consumerId }, { caller }) => {
       const id = parseId(consumerId, 'Consumer', 'consumerId');
-      const relationship = await findRelationship(id, provider.id, { party: { party: 'consumer', id }, field: 'consumerId' });
+      const other = { party: { party: 'consumer', id } as const, field: 'consumerId' };
+      const relationship = await findRelationship(id, provider.id, other, caller);
       const consumerRow = relationship && (await db().consumer.findUnique({ where: { id } }));
       return consumerRow ? { ...relationship!, consumerRow, providerRow: provider } : null;
     },
