@@ -38,14 +38,14 @@ interface RelationshipShape extends Relationship {
 const RelationshipRef = builder.objectRef<RelationshipShape>('Relationship').implement({
   description: 'How strong the relationship between one consumer and one provider is, and why.',
   fields: (t) => ({
-    consumer: t.field({ type: ConsumerNode, resolve: (relationship) => relationship.consumerRow }),
-    provider: t.field({ type: ProviderNode, resolve: (relationship) => relationship.providerRow }),
+    consumer: t.field({ type: ConsumerNode, description: 'The consumer side.', resolve: (relationship) => relationship.consumerRow }),
+    provider: t.field({ type: ProviderNode, description: 'The provider side.', resolve: (relationship) => relationship.providerRow }),
     strength: t.float({ description: 'From 0 to 1: the weighted mean of the components.', resolve: (relationship) => relationship.score }),
-    components: t.field({ type: StrengthComponentsRef, resolve: (relationship) => relationship.components }),
-    segment: t.field({ type: SegmentEnum, resolve: (relationship) => relationship.segment }),
-    relationCount: t.int({ resolve: (relationship) => relationship.summary.count }),
-    firstInteraction: t.field({ type: 'DateTime', resolve: (relationship) => new Date(relationship.summary.firstAt) }),
-    lastInteraction: t.field({ type: 'DateTime', resolve: (relationship) => new Date(relationship.summary.lastAt) }),
+    components: t.field({ type: StrengthComponentsRef, description: 'The parts strength is computed from.', resolve: (relationship) => relationship.components }),
+    segment: t.field({ type: SegmentEnum, description: 'RFM-style segment of this relationship.', resolve: (relationship) => relationship.segment }),
+    relationCount: t.int({ description: 'Relations between the two, of every kind.', resolve: (relationship) => relationship.summary.count }),
+    firstInteraction: t.field({ type: 'DateTime', description: 'When their first relation occurred.', resolve: (relationship) => new Date(relationship.summary.firstAt) }),
+    lastInteraction: t.field({ type: 'DateTime', description: 'When their latest relation occurred.', resolve: (relationship) => new Date(relationship.summary.lastAt) }),
     asOf: t.expose('asOf', { type: 'DateTime', description: 'The moment strength was computed for (the start of the hour).' }),
   }),
 });
@@ -65,7 +65,7 @@ builder.objectField(ConsumerNode, 'relationshipWith', (t) =>
     type: RelationshipRef,
     nullable: true,
     description: 'The strength of this consumer’s relationship with a provider; null when they have no relations.',
-    args: { providerId: t.arg.id({ required: true }) },
+    args: { providerId: t.arg.id({ required: true, description: 'Global ID of the provider.' }) },
     authScopes: (consumer, { providerId }) => ({
       admin: true,
       consumer: consumer.id,
@@ -86,7 +86,7 @@ builder.objectFields(ProviderNode, (t) => ({
     type: RelationshipRef,
     nullable: true,
     description: 'The strength of this provider’s relationship with a consumer; null when they have no relations.',
-    args: { consumerId: t.arg.id({ required: true }) },
+    args: { consumerId: t.arg.id({ required: true, description: 'Global ID of the consumer.' }) },
     authScopes: (provider, { consumerId }) => ({
       admin: true,
       provider: provider.id,
@@ -105,7 +105,7 @@ builder.objectFields(ProviderNode, (t) => ({
     description:
       'This provider’s relationships with its consumers, strongest first, optionally of one segment; for the provider and admins.',
     authScopes: (provider) => ({ admin: true, provider: provider.id }),
-    args: { segment: t.arg({ type: SegmentEnum, required: false }) },
+    args: { segment: t.arg({ type: SegmentEnum, required: false, description: 'Only relationships of this segment.' }) },
     resolve: async (provider, args) => {
       const { ranked } = await analytics().providerRelationships(provider.id);
       const chosen: Relationship[] = args.segment ? ranked.filter((entry) => entry.segment === (args.segment as Segment)) : ranked;
