@@ -2,12 +2,12 @@ import { UndirectedGraph } from 'graphology';
 import louvain from 'graphology-communities-louvain';
 import pagerank from 'graphology-metrics/centrality/pagerank';
 import seedrandom from 'seedrandom';
-import { GraphProjection } from '../src/analytics/projection';
-import { Analytics } from '../src/analytics/service';
-import { addRelation } from '../src/analytics/graph';
+import { GraphProjection } from '../src/analytics/serving/projection';
+import { Analytics } from '../src/analytics/serving/service';
+import { addRelation } from '../src/analytics/graph/relation-graph';
 import type { RelationRecord } from '../src/db/graph-source';
 import { formatTable, relationsArgument } from './cli';
-import { benchDatabase } from './databases';
+import { benchDatabase, benchProjection } from './databases';
 import { median, spread, timeOnce, timeOnceAsync } from './measure';
 
 /**
@@ -27,7 +27,7 @@ const SMALL = 100_000;
 
 async function main(argv = process.argv.slice(2)): Promise<void> {
   const relations = relationsArgument(argv, 1_000_000);
-  const projection = new GraphProjection(benchDatabase(relations));
+  const projection = benchProjection(benchDatabase(relations));
   const analytics = new Analytics(projection);
   try {
     await projection.load();
@@ -113,8 +113,8 @@ async function writeCosts(projection: GraphProjection, relations: number): Promi
     rows.push([String(size), String(WRITES), ((ms * 1000) / WRITES).toFixed(1)]);
   };
   measure(projection, relations);
-  if (relations !== SMALL) {
-    const small = new GraphProjection(benchDatabase(SMALL));
+  if (relations > SMALL) {
+    const small = benchProjection(benchDatabase(SMALL));
     await small.load();
     measure(small, SMALL);
   }

@@ -1,4 +1,4 @@
-import { type CentralityOptions, computeCentrality } from '../src/analytics/centrality';
+import { type CentralityOptions, computeCentrality } from '../src/analytics/graph/centrality';
 import { formatTable, relationsArgument } from './cli';
 import { generateRelationGraph } from '../src/bulk/synthetic-platform';
 

@@ -25,12 +25,12 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   // Imported after DATABASE_URL is set: the configuration is read on first use.
   const { applyMigrations } = await import('../src/db/migrate');
   const { db, disconnectDb } = await import('../src/db/client');
-  const { GraphProjection } = await import('../src/analytics/projection');
+  const { GraphProjection } = await import('../src/analytics/serving/projection');
   const { recordRelation } = await import('../src/domain/relations');
   try {
     await applyMigrations(scratch.url);
     const { consumers, providers } = await fill(db(), relations);
-    const projection = new GraphProjection(scratch.url);
+    const projection = new GraphProjection(scratch.url, db());
     await projection.refresh();
 
     const floor = await perCall(ROUND_TRIPS, () => db().$queryRaw`SELECT 1`);
@@ -44,7 +44,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
       });
     }
     const catchUpMs = (await timeOnceAsync(() => projection.refresh())).ms;
-    const snapshotMs = (await timeOnceAsync(() => new GraphProjection(scratch.url).refresh())).ms;
+    const snapshotMs = (await timeOnceAsync(() => new GraphProjection(scratch.url, db()).refresh())).ms;
 
     console.log(`Change log on ${postgres ? 'PostgreSQL' : 'SQLite'}, ${relations} relations, ${CHANGES} changes to catch up with`);
     console.log(

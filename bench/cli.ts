@@ -1,10 +1,19 @@
-/** The little the benchmark scripts share: reading `--relations N` and printing aligned tables. */
+/** The little the benchmark scripts share: reading `--relations N` and `--duration S`, printing aligned tables. */
 
 export function relationsArgument(argv: string[], fallback: number): number {
   const position = argv.indexOf('--relations');
   if (position < 0) return fallback;
   const value = Number(argv[position + 1]);
   if (!Number.isInteger(value) || value <= 0) throw new Error('--relations needs a positive whole number');
+  return value;
+}
+
+/** Seconds that a timed load round lasts: `--duration S`. */
+export function durationArgument(argv: string[], fallback: number): number {
+  const position = argv.indexOf('--duration');
+  if (position < 0) return fallback;
+  const value = Number(argv[position + 1]);
+  if (!(value > 0)) throw new Error('--duration needs a positive number of seconds');
   return value;
 }
 

@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { GraphProjection } from '../src/analytics/serving/projection';
+import { createDb } from '../src/db/client';
+import { newKeyringEntry, parseKeyring } from '../src/db/pii';
 
 /**
  * SQLite databases of the synthetic platform for the benchmarks, seeded once per size with
@@ -26,4 +29,9 @@ export function benchDatabase(relations: number): string {
     renameSync(partial, file);
   }
   return `file:${file}`;
+}
+
+/** A projection of a benchmark database, with a client of its own (analytics read no personal data: any key does). */
+export function benchProjection(url: string): GraphProjection {
+  return new GraphProjection(url, createDb(url, parseKeyring(newKeyringEntry())));
 }

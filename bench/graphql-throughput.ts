@@ -4,7 +4,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import autocannon from 'autocannon';
 import seedrandom from 'seedrandom';
 import { freePort } from '../test/support/server-process';
-import { formatTable, relationsArgument } from './cli';
+import { durationArgument, formatTable, relationsArgument } from './cli';
 import { benchDatabase } from './databases';
 
 /**
@@ -36,8 +36,7 @@ interface Result {
 
 async function main(argv = process.argv.slice(2)): Promise<void> {
   const relations = relationsArgument(argv, 100_000);
-  const durationAt = argv.indexOf('--duration');
-  const duration = durationAt >= 0 ? Number(argv[durationAt + 1]) : 10;
+  const duration = durationArgument(argv, 10);
   const databaseUrl = benchDatabase(relations);
   const random = seedrandom('throughput');
   const consumerId = () => 1 + Math.floor(random() * CONSUMERS);

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { UndirectedGraph } from 'graphology';
-import { GraphProjection } from '../src/analytics/projection';
+import { GraphProjection } from '../src/analytics/serving/projection';
 import { sqliteFilePath } from '../src/db/dialect';
 import { formatTable, relationsArgument } from './cli';
-import { benchDatabase } from './databases';
+import { benchDatabase, benchProjection } from './databases';
 import { collectGarbage, median, spread, timeOnce, timeOnceAsync } from './measure';
 
 /**
@@ -34,7 +34,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       floor.push(timeOnce(() => readRaw(url)).ms);
       const before = collectGarbage();
-      const projection = new GraphProjection(url);
+      const projection = benchProjection(url);
       build.push((await timeOnceAsync(() => projection.load())).ms);
       // Committed heap only means something on the first build: V8 keeps what earlier runs grew to.
       if (run === 0) total.push(process.memoryUsage().heapTotal);

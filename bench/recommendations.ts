@@ -1,13 +1,13 @@
 import { type PerformanceEntry, PerformanceObserver, constants } from 'node:perf_hooks';
 import seedrandom from 'seedrandom';
-import { coConsumptionOf } from '../src/analytics/co-consumption';
-import { type RelationFacts, type RelationGraph, addRelation, removeRelation } from '../src/analytics/graph';
+import { coConsumptionOf } from '../src/analytics/graph/co-consumption';
+import { type RelationFacts, type RelationGraph, addRelation, removeRelation } from '../src/analytics/graph/relation-graph';
 import {
   DEFAULT_RECOMMENDATION_OPTIONS,
   recommendProviders,
   similarConsumers,
   similarProviders,
-} from '../src/analytics/recommendations';
+} from '../src/analytics/graph/recommendations';
 import { timeOnce } from './measure';
 import { formatTable, relationsArgument } from './cli';
 import { generateRelationGraph } from '../src/bulk/synthetic-platform';

@@ -1,13 +1,15 @@
 import { Agent, createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
-import { type CentralityOptions, computeCentrality } from '../src/analytics/centrality';
-import type { CommunityOptions } from '../src/analytics/communities';
-import { createRelationGraph } from '../src/analytics/graph';
-import { WorkerRunner } from '../src/analytics/runner';
+import { type CentralityOptions, computeCentrality } from '../src/analytics/graph/centrality';
+import type { CommunityOptions } from '../src/analytics/graph/communities';
+import { createRelationGraph } from '../src/analytics/graph/relation-graph';
+import { ALL_KINDS_MASK } from '../src/analytics/graph/snapshot';
+import { WorkerRunner } from '../src/analytics/serving/runner';
+import { SnapshotSource } from '../src/analytics/serving/snapshot-source';
 import { createApp } from '../src/server/app';
 import { createLogger } from '../src/server/logger';
-import { formatTable, relationsArgument } from './cli';
+import { durationArgument, formatTable, relationsArgument } from './cli';
 import { generateRelationGraph } from '../src/bulk/synthetic-platform';
 
 /**
@@ -24,14 +26,12 @@ import { generateRelationGraph } from '../src/bulk/synthetic-platform';
  * request is timed from when it was due, which makes a stall show as latency.
  */
 
-const BASELINE_MS = 3_000;
 const WARMUP_REQUESTS = 500;
 const INLINE_TICK_MS = 10;
 const INLINE_MARGIN_MS = 1_000;
 const LOOP_SAMPLING_MS = 1;
 // The histogram records nothing until its timer has run once; a stall before that would go unseen.
 const LOOP_MONITOR_SETTLE_MS = 20;
-const GRAPH_KEY = 'synthetic';
 const PAGERANK: CentralityOptions = {
   metric: 'PAGERANK',
   weight: 'COUNT',
@@ -53,6 +53,7 @@ type Health = () => Promise<void>;
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const relations = relationsArgument(argv, 1_000_000);
+  const baselineMs = durationArgument(argv, 3) * 1000;
   const built = performance.now();
   const graph = generateRelationGraph({ relations, seed: 'rapport' });
   console.log(
@@ -63,20 +64,22 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const agent = new Agent({ keepAlive: true });
   const health = healthClient(server, agent);
   const runner = new WorkerRunner();
+  const snapshot = new SnapshotSource(graph).snapshot('synthetic', 1);
+  const all = { kinds: ALL_KINDS_MASK };
   try {
     await sequentially(health, countdown(WARMUP_REQUESTS));
     // A server's worker outlives any one task; start it now so that its boot is not timed.
-    await runner.run('warm-up', createRelationGraph(), { type: 'statistics' });
-    const base = await baseline(health);
-    const pagerank = await duringWorkerTask('worker PageRank (with transfer)', health, () =>
-      runner.run(GRAPH_KEY, graph, { type: 'centrality', options: PAGERANK }),
+    await runner.run(new SnapshotSource(createRelationGraph()).snapshot('warm-up', 0), { type: 'statistics', ...all });
+    const base = await baseline(health, baselineMs);
+    const pagerank = await duringWorkerTask('worker PageRank (snapshot sent)', health, () =>
+      runner.run(snapshot, { type: 'centrality', options: PAGERANK, ...all }),
     );
-    // The same again without the transfer: splits moving and rebuilding the graph from computing.
-    const heldPagerank = await duringWorkerTask('worker PageRank (graph held)', health, () =>
-      runner.run(GRAPH_KEY, graph, { type: 'centrality', options: PAGERANK }),
+    // The same again with the snapshot held: splits handing it over from computing.
+    const heldPagerank = await duringWorkerTask('worker PageRank (snapshot held)', health, () =>
+      runner.run(snapshot, { type: 'centrality', options: PAGERANK, ...all }),
     );
-    const louvain = await duringWorkerTask('worker Louvain (graph held)', health, () =>
-      runner.run(GRAPH_KEY, graph, { type: 'communities', options: LOUVAIN }),
+    const louvain = await duringWorkerTask('worker Louvain (snapshot held)', health, () =>
+      runner.run(snapshot, { type: 'communities', options: LOUVAIN, ...all }),
     );
     const inline = await duringInlineTask('inline PageRank', health, () => computeCentrality(graph, PAGERANK));
     console.log(`\n${formatTable([HEADER, ...[base, pagerank, heldPagerank, louvain, inline].map(row)])}\n`);
@@ -88,9 +91,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
 }
 
-async function baseline(health: Health): Promise<Phase> {
+async function baseline(health: Health, baselineMs: number): Promise<Phase> {
   const loopDelay = await startLoopMonitor();
-  const until = performance.now() + BASELINE_MS;
+  const until = performance.now() + baselineMs;
   const latencies = await sequentially(health, () => performance.now() >= until);
   loopDelay.disable();
   return { name: 'baseline', taskMs: null, latencies, loopDelay };

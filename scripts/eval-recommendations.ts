@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type RankingMetrics, compareWithPopularity } from '../src/analytics/evaluation';
-import { type RelationFacts, type RelationGraph, addRelation, createRelationGraph, nodeKey } from '../src/analytics/graph';
-import { DEFAULT_RECOMMENDATION_OPTIONS } from '../src/analytics/recommendations';
+import { type RankingMetrics, compareWithPopularity } from '../src/analytics/offline/evaluation';
+import { type RelationFacts, type RelationGraph, addRelation, createRelationGraph, nodeKey } from '../src/analytics/graph/relation-graph';
+import { DEFAULT_RECOMMENDATION_OPTIONS } from '../src/analytics/graph/recommendations';
 import { UsageError, runScript } from './run-script';
 
 /**

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { type ExportGraph, exportGraph, toCsv, toGexf, toGraphml } from '../src/analytics/export';
-import type { Side } from '../src/analytics/graph';
-import { GraphProjection } from '../src/analytics/projection';
+import { type ExportGraph, exportGraph, toCsv, toGexf, toGraphml } from '../src/analytics/offline/export';
+import type { Side } from '../src/analytics/graph/relation-graph';
+import { GraphProjection } from '../src/analytics/serving/projection';
 import { config } from '../src/config';
 import { db } from '../src/db/client';
 import { UsageError, runScript } from './run-script';
@@ -40,7 +40,7 @@ async function loadExportGraph(): Promise<ExportGraph> {
     db().provider.findMany({ select: { id: true, name: true } }),
   ]);
   const names = { consumer: new Map(consumers.map((c) => [c.id, c.name])), provider: new Map(providers.map((p) => [p.id, p.name])) };
-  const projection = new GraphProjection(config().databaseUrl);
+  const projection = new GraphProjection(config().databaseUrl, db());
   await projection.load();
   return exportGraph(projection.view().graph, {
     id: (side: Side, id: number) => encodeGlobalID(side === 'consumer' ? 'Consumer' : 'Provider', id),

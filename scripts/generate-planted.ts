@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PLANTED_OPTIONS, type PlantedRow, generatePlanted, splitByLatest } from '../src/analytics/planted-data';
+import { DEFAULT_PLANTED_OPTIONS, type PlantedRow, generatePlanted, splitByLatest } from '../src/analytics/offline/planted-data';
 
 /**
  * Writes the planted-preference data set (src/analytics/planted-data.ts) as the train and test

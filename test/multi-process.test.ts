@@ -41,8 +41,8 @@ const PURCHASE = `mutation ($consumerId: ID!, $providerId: ID!) {
   }
 }`;
 const ANALYTICS = `{
-  graphStats { consumers providers edges }
-  providerRanking(metric: DEGREE, first: 5) { entries { rank provider { name } } }
+  graphStats(consistency: LATEST) { consumers providers edges }
+  providerRanking(metric: DEGREE, first: 5, consistency: LATEST) { entries { rank provider { name } } }
 }`;
 
 async function createPair(api: (query: string, variables?: object) => Promise<any>, name: string) {

@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { addParty, addRelation, createRelationGraph, type RelationFacts, type RelationGraph } from '../analytics/graph';
+import { addParty, addRelation, createRelationGraph, type RelationFacts, type RelationGraph } from '../analytics/graph/relation-graph';
 import type { RelationKind } from '../generated/prisma/enums';
 
 /**

@@ -1,6 +1,6 @@
 import { config } from '../config';
 import type { Prisma } from '../generated/prisma/client';
-import { db } from './client';
+import { type Db, db } from './client';
 import { dialectOf } from './dialect';
 
 export type Transaction = Prisma.TransactionClient;
@@ -29,8 +29,8 @@ export async function appendToChangeLog(tx: Transaction, change: string): Promis
 export const LAST_CHANGE_SQL = 'SELECT COALESCE(MAX("id"), 0) FROM "ChangeLogEntry"';
 
 /** Up to `limit` changes committed after the one numbered `id`, oldest first. */
-export function changesAfter(id: number, limit: number): Promise<LoggedChange[]> {
-  return db().changeLogEntry.findMany({
+export function changesAfter(database: Db, id: number, limit: number): Promise<LoggedChange[]> {
+  return database.changeLogEntry.findMany({
     where: { id: { gt: id } },
     orderBy: { id: 'asc' },
     take: limit,

@@ -1,9 +1,18 @@
 import { resolveArrayConnection } from '@pothos/plugin-relay';
-import { analytics } from '../analytics';
-import { CENTRALITY_METRICS, type CentralityMetric, UNWEIGHTED_METRICS } from '../analytics/centrality';
-import type { CommunityPartition, Computed, Party, RankedParty } from '../analytics/service';
-import type { GraphStatistics } from '../analytics/statistics';
-import { EDGE_WEIGHTS, type EdgeWeight } from '../analytics/weights';
+import { analytics } from '../analytics/serving';
+import { CENTRALITY_METRICS, type CentralityMetric, UNWEIGHTED_METRICS } from '../analytics/graph/centrality';
+import {
+  type Asking,
+  CONSISTENCIES,
+  type CommunityPartition,
+  type Computed,
+  type Consistency,
+  type Party,
+  type RankedParty,
+} from '../analytics/serving/service';
+import type { Caller } from '../auth/caller';
+import type { GraphStatistics } from '../analytics/graph/statistics';
+import { EDGE_WEIGHTS, type EdgeWeight } from '../analytics/graph/weights';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import type { Consumer, Provider, RelationKind } from '../generated/prisma/client';
 import { builder } from './builder';
@@ -25,6 +34,34 @@ const EdgeWeightEnum = builder.enumType('EdgeWeight', {
 
 const MAX_RANKING = 1000;
 
+const ConsistencyEnum = builder.enumType('Consistency', {
+  description:
+    'How fresh a whole-graph answer must be. EVENTUAL: at once, from the last completed computation, while a newer one runs (`changesBehind` says by how much). LATEST: wait for an answer that includes every write made before the question.',
+  values: CONSISTENCIES,
+});
+
+const consistencyArgs = builder.args((t) => ({
+  consistency: t.field({ type: ConsistencyEnum, required: false, defaultValue: 'EVENTUAL', description: 'How fresh the answer must be.' }),
+}));
+
+/** Who asks, for the per-caller share of whole-graph computations. */
+export function asking(caller: Caller, consistency: Consistency | null | undefined): Asking {
+  return { consistency: consistency ?? 'EVENTUAL', requester: 'keyId' in caller ? `key:${caller.keyId}` : 'anonymous' };
+}
+
+/** What every whole-graph answer says about the graph it was computed on. */
+const AnalyticsAnswer = builder.interfaceRef<Computed>('AnalyticsAnswer').implement({
+  description: 'A whole-graph answer: the graph version it was computed on, when, and how far behind the current graph that is.',
+  fields: (t) => ({
+    graphVersion: t.exposeInt('graphVersion', { description: 'The version of the relation graph this answer was computed on.' }),
+    computedAt: t.expose('computedAt', { type: 'DateTime', description: 'When this answer was computed.' }),
+    changesBehind: t.int({
+      description: 'Changes to the graph since that version; 0 when the answer is current.',
+      resolve: (answer) => analytics().changesBehind(answer),
+    }),
+  }),
+});
+
 export const graphArgs = builder.args((t) => ({
   kinds: t.field({
     type: [RelationKindEnum],
@@ -35,6 +72,7 @@ export const graphArgs = builder.args((t) => ({
 
 const centralityArgs = {
   ...graphArgs,
+  ...consistencyArgs,
   ...builder.args((t) => ({
     metric: t.field({ type: CentralityMetricEnum, required: true, description: 'Which centrality to compute.' }),
     weight: t.field({
@@ -70,8 +108,8 @@ for (const [node, party] of [
       // A consumer's place in the network is its own business; providers' is the platform's.
       authScopes: (entity) => (party === 'consumer' ? { admin: true, consumer: entity.id } : { authenticated: true }),
       args: centralityArgs,
-      resolve: async (entity, { metric, kinds, weight }) => {
-        const result = await analytics().centrality(metric, kinds, checkedWeight(metric, weight));
+      resolve: async (entity, { metric, kinds, weight, consistency }, context) => {
+        const result = await analytics().centrality(metric, kinds, checkedWeight(metric, weight), asking(context.caller, consistency));
         return result.scoreOf(party, entity.id) ?? 0;
       },
     }),
@@ -112,10 +150,9 @@ for (const Entry of [ProviderRankingEntry, ConsumerRankingEntry]) {
 function rankingType<Entity>(name: string, Entry: typeof ProviderRankingEntry | typeof ConsumerRankingEntry, what: string) {
   return builder.objectRef<Ranking<Entity>>(name).implement({
     description: `${what} ordered by a centrality metric over one version of the relation graph.`,
+    interfaces: [AnalyticsAnswer],
     fields: (t) => ({
       entries: t.field({ type: [Entry] as never, description: 'Highest score first.', resolve: (ranking) => ranking.entries as never }),
-      graphVersion: t.exposeInt('graphVersion', { description: 'The version of the relation graph scored.' }),
-      computedAt: t.expose('computedAt', { type: 'DateTime', description: 'When the scores were computed.' }),
       approximate: t.exposeBoolean('approximate', { description: 'True when the metric was estimated by sampling.' }),
       sampleSize: t.exposeInt('sampleSize', { nullable: true, description: 'Source nodes sampled, when approximate.' }),
     }),
@@ -127,11 +164,19 @@ const ConsumerRanking = rankingType<Consumer>('ConsumerRanking', ConsumerRanking
 
 export async function ranking<Ranked extends { entity: unknown }>(
   party: Party['party'],
-  args: { metric: CentralityMetric; kinds?: RelationKind[] | null; weight?: EdgeWeight | null; first?: number | null },
+  args: {
+    metric: CentralityMetric;
+    kinds?: RelationKind[] | null;
+    weight?: EdgeWeight | null;
+    first?: number | null;
+    consistency?: Consistency | null;
+  },
+  caller: Caller,
 ): Promise<Ranking<Ranked['entity']>> {
   const first = args.first ?? 10;
   if (first < 1 || first > MAX_RANKING) throw InvalidInputError.of('first', `must be from 1 to ${MAX_RANKING}`);
-  const result = await analytics().centrality(args.metric, args.kinds, checkedWeight(args.metric, args.weight));
+  const weight = checkedWeight(args.metric, args.weight);
+  const result = await analytics().centrality(args.metric, args.kinds, weight, asking(caller, args.consistency));
   const loaded = await loadParties(result.top(party, first));
   return {
     graphVersion: result.graphVersion,
@@ -152,14 +197,14 @@ builder.queryFields((t) => ({
     description: 'Providers ranked by a centrality metric, highest first.',
     authScopes: { authenticated: true },
     args: rankingArgs,
-    resolve: (_root, args) => ranking<Ranked<Provider>>('provider', args),
+    resolve: (_root, args, context) => ranking<Ranked<Provider>>('provider', args, context.caller),
   }),
   consumerRanking: t.field({
     type: ConsumerRanking,
     description: 'Consumers ranked by a centrality metric, highest first; admins only.',
     authScopes: { admin: true },
     args: rankingArgs,
-    resolve: (_root, args) => ranking<Ranked<Consumer>>('consumer', args),
+    resolve: (_root, args, context) => ranking<Ranked<Consumer>>('consumer', args, context.caller),
   }),
 }));
 
@@ -196,11 +241,10 @@ const Community = builder.objectRef<CommunityShape>('Community').implement({
 
 const CommunityPartitionRef = builder.objectRef<CommunityPartition>('CommunityPartition').implement({
   description: 'The relation graph split into communities by Louvain modularity optimisation.',
+  interfaces: [AnalyticsAnswer],
   fields: (t) => ({
     modularity: t.exposeFloat('modularity', { description: 'Modularity of the split, from −0.5 to 1: higher means denser communities.' }),
     count: t.int({ description: 'How many communities.', resolve: (partition) => partition.communities.length }),
-    graphVersion: t.exposeInt('graphVersion', { description: 'The version of the relation graph split.' }),
-    computedAt: t.expose('computedAt', { type: 'DateTime', description: 'When the split was computed.' }),
     communities: t.connection({
       type: Community,
       description: 'Largest first.',
@@ -211,6 +255,7 @@ const CommunityPartitionRef = builder.objectRef<CommunityPartition>('CommunityPa
 
 const GraphStatisticsRef = builder.objectRef<GraphStatistics & Computed>('GraphStats').implement({
   description: 'Size and shape of the relation graph: a node per consumer and provider, an edge per pair with relations.',
+  interfaces: [AnalyticsAnswer],
   fields: (t) => ({
     consumers: t.exposeInt('consumers', { description: 'Consumer nodes (consumers with at least one relation of the kinds asked).' }),
     providers: t.exposeInt('providers', { description: 'Provider nodes (providers with at least one relation of the kinds asked).' }),
@@ -218,7 +263,6 @@ const GraphStatisticsRef = builder.objectRef<GraphStatistics & Computed>('GraphS
     density: t.exposeFloat('density', { description: 'Edges over all possible node pairs, 2m / (n (n − 1)).' }),
     connectedComponents: t.exposeInt('connectedComponents', { description: 'Groups of nodes linked by paths, none to another group.' }),
     largestComponentSize: t.exposeInt('largestComponentSize', { description: 'Nodes in the largest connected component.' }),
-    graphVersion: t.exposeInt('graphVersion', { description: 'The version of the relation graph measured.' }),
   }),
 });
 
@@ -230,24 +274,25 @@ builder.queryFields((t) => ({
     authScopes: { admin: true },
     args: {
       ...graphArgs,
+      ...consistencyArgs,
       resolution: t.arg.float({
         defaultValue: 1,
         description: 'Above 1 favours more, smaller communities; below 1 fewer, larger ones. From 0.01 to 100.',
       }),
       weight: t.arg({ type: EdgeWeightEnum, defaultValue: 'NONE', description: 'What an edge weighs for modularity.' }),
     },
-    resolve: (_root, { kinds, resolution, weight }) => {
+    resolve: (_root, { kinds, resolution, weight, consistency }, context) => {
       const chosen = resolution ?? 1;
       if (!(chosen >= 0.01 && chosen <= 100)) throw InvalidInputError.of('resolution', 'must be from 0.01 to 100');
-      return analytics().communities(kinds, chosen, weight ?? 'NONE');
+      return analytics().communities(kinds, chosen, weight ?? 'NONE', asking(context.caller, consistency));
     },
   }),
   graphStats: t.field({
     type: GraphStatisticsRef,
     description: 'Size and shape of the relation graph.',
     authScopes: { authenticated: true },
-    args: graphArgs,
-    resolve: (_root, { kinds }) => analytics().statistics(kinds),
+    args: { ...graphArgs, ...consistencyArgs },
+    resolve: (_root, { kinds, consistency }, context) => analytics().statistics(kinds, asking(context.caller, consistency)),
   }),
   connectionPath: t.field({
     type: [PartyUnion],

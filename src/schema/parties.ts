@@ -1,6 +1,6 @@
 import { db } from '../db/client';
 import { InvalidInputError } from '../domain/errors';
-import type { Party } from '../analytics/service';
+import type { Party } from '../analytics/serving/service';
 import type { Consumer, Provider } from '../generated/prisma/client';
 import { builder } from './builder';
 import { ConsumerNode } from './consumer';

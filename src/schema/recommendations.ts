@@ -1,5 +1,5 @@
-import { analytics } from '../analytics';
-import type { Party, ProviderRecommendation, SimilarParty } from '../analytics/service';
+import { analytics } from '../analytics/serving';
+import type { Party, ProviderRecommendation, SimilarParty } from '../analytics/serving/service';
 import { InvalidInputError } from '../domain/errors';
 import type { Consumer, Provider, RelationKind } from '../generated/prisma/client';
 import { builder } from './builder';

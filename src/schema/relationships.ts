@@ -1,8 +1,8 @@
 import { resolveArrayConnection } from '@pothos/plugin-relay';
-import { analytics } from '../analytics';
+import { analytics } from '../analytics/serving';
+import type { Party, Relationship } from '../analytics/serving/service';
+import { SEGMENTS, type Segment } from '../analytics/graph/strength';
 import type { Caller } from '../auth/caller';
-import type { Party, Relationship } from '../analytics/service';
-import { SEGMENTS, type Segment } from '../analytics/strength';
 import { db } from '../db/client';
 import { NotFoundError } from '../domain/errors';
 import type { Consumer, Provider } from '../generated/prisma/client';

@@ -1,6 +1,6 @@
 import { createPubSub } from 'graphql-yoga';
-import { analytics } from '../analytics';
-import type { CentralityMetric } from '../analytics/centrality';
+import { analytics } from '../analytics/serving';
+import type { CentralityMetric } from '../analytics/graph/centrality';
 import { db } from '../db/client';
 import { assertStillValid } from '../auth/keys';
 import { config } from '../config';
@@ -153,7 +153,7 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, { metric }) => watchRanking(metric),
     resolve: async ({ metric }, _args, { caller }) => {
       await assertStillValid(caller);
-      return ranking<Ranked<Provider>>('provider', { metric, first: WATCHED_RANKING_ENTRIES });
+      return ranking<Ranked<Provider>>('provider', { metric, first: WATCHED_RANKING_ENTRIES, consistency: 'LATEST' }, caller);
     },
   }),
 }));

@@ -3,7 +3,7 @@ import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { type YogaInitialContext, createYoga, maskError as maskUnexpectedError, useReadinessCheck } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
-import { analytics } from '../analytics';
+import { analytics } from '../analytics/serving';
 import { AuthenticationError } from '../auth/caller';
 import { authenticate } from '../auth/keys';
 import { config } from '../config';

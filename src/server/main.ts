@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { analytics, closeAnalytics } from '../analytics';
+import { analytics, closeAnalytics } from '../analytics/serving';
 import { ConfigError, config } from '../config';
 import { ensureAdminKey } from '../auth/keys';
 import { pruneChangeLog } from '../db/change-log';

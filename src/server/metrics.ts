@@ -1,10 +1,10 @@
 import { type DocumentNode, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { analytics } from '../analytics';
-import { onTaskTimed } from '../analytics/runner';
-import type { GraphView } from '../analytics/projection';
-import type { AnalyticsTask } from '../analytics/tasks';
+import { analytics } from '../analytics/serving';
+import { onTaskTimed } from '../analytics/serving/runner';
+import type { GraphView } from '../analytics/serving/projection';
+import type { AnalyticsTask } from '../analytics/serving/tasks';
 
 /** Operation names come from clients: past this many distinct ones, the rest count as `other`. */
 const MAX_OPERATION_NAMES = 200;

@@ -9,8 +9,8 @@ import {
   rapportRecommender,
   recallAt,
   relevantProviders,
-} from '../../src/analytics/evaluation';
-import { addRelation, createRelationGraph, type RelationGraph } from '../../src/analytics/graph';
+} from '../../src/analytics/offline/evaluation';
+import { addRelation, createRelationGraph, type RelationGraph } from '../../src/analytics/graph/relation-graph';
 
 const root = join(__dirname, '..', '..');
 const HEADER = 'consumer,provider,rating,timestamp';

@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { GraphProjection } from '../../src/analytics/projection';
+import { GraphProjection } from '../../src/analytics/serving/projection';
 import { config } from '../../src/config';
 import { db } from '../../src/db/client';
 import { createConsumer, deleteConsumer } from '../../src/domain/consumers';
@@ -11,7 +11,7 @@ import { canonical } from '../support/canonical-graph';
 // aggregates included, after any mix of writes.
 
 it('follows random writes exactly as a fresh build from the database sees them', async () => {
-  const live = new GraphProjection(config().databaseUrl);
+  const live = new GraphProjection(config().databaseUrl, db());
   await live.refresh();
   const random = seedrandom('projection');
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
@@ -48,7 +48,7 @@ it('follows random writes exactly as a fresh build from the database sees them',
   }
 
   await live.refresh();
-  const rebuilt = new GraphProjection(config().databaseUrl);
+  const rebuilt = new GraphProjection(config().databaseUrl, db());
   await rebuilt.refresh();
   expect(live.view().graph.size).toBeGreaterThan(20);
   expect(canonical(live.view().graph)).toEqual(canonical(rebuilt.view().graph));
@@ -58,7 +58,7 @@ it('follows random writes exactly as a fresh build from the database sees them',
 });
 
 it('grows its version with every change', async () => {
-  const projection = new GraphProjection(config().databaseUrl);
+  const projection = new GraphProjection(config().databaseUrl, db());
   await projection.refresh();
   const before = projection.version;
   const consumer = await createConsumer({ name: 'v', email: 'version@example.com' });

@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
-import { CoConsumptionIndex, coConsumptionOf } from '../../src/analytics/co-consumption';
-import { type RelationGraph, addRelation, createRelationGraph, nodeKey, removeRelation } from '../../src/analytics/graph';
-import { recommendProviders, similarConsumers, similarProviders } from '../../src/analytics/recommendations';
+import { CoConsumptionIndex, coConsumptionOf } from '../../src/analytics/graph/co-consumption';
+import { type RelationGraph, addRelation, createRelationGraph, nodeKey, removeRelation } from '../../src/analytics/graph/relation-graph';
+import { recommendProviders, similarConsumers, similarProviders } from '../../src/analytics/graph/recommendations';
 
 // The recommender and the co-consumption index it reads, on graphs small enough to compute by hand.
 

@@ -1,4 +1,4 @@
-import { analytics } from '../../src/analytics';
+import { analytics } from '../../src/analytics/serving';
 import { createConsumer, createProvider, purchase, recordRelation } from '../support/factories';
 import { execute, run } from '../support/graphql';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 const DEGREE_RANKING = `query ($kinds: [RelationKind!]) {
-  providerRanking(metric: DEGREE, kinds: $kinds, first: 10) {
+  providerRanking(metric: DEGREE, kinds: $kinds, first: 10, consistency: LATEST) {
     graphVersion approximate sampleSize
     entries { rank score provider { name } }
   }
@@ -56,7 +56,7 @@ describe('read-your-writes', () => {
   it('drops a deleted consumer from the graph and its rankings', async () => {
     const temporary = await createConsumer({ name: 'temporary' });
     await purchase(temporary.id, ids.B1);
-    const stats = async () => (await run(`{ graphStats { consumers edges } }`)).graphStats;
+    const stats = async () => (await run(`{ graphStats(consistency: LATEST) { consumers edges } }`)).graphStats;
     const withTemporary = await stats();
     await run(`mutation ($id: ID!) { deleteConsumer(id: $id, cascade: true) { __typename } }`, { id: temporary.id });
     expect(await stats()).toEqual({ consumers: withTemporary.consumers - 1, edges: withTemporary.edges - 1 });
@@ -65,7 +65,7 @@ describe('read-your-writes', () => {
 
 describe('caching', () => {
   it('answers a repeated question from the cache, without graph work, until the graph changes', async () => {
-    const query = `{ consumerRanking(metric: PAGERANK, first: 3) { graphVersion computedAt entries { score } } }`;
+    const query = `{ consumerRanking(metric: PAGERANK, first: 3, consistency: LATEST) { graphVersion computedAt entries { score } } }`;
     const first = await run(query);
     const tasks = analytics().runner.tasksRun;
     const again = await run(query);
@@ -81,7 +81,7 @@ describe('caching', () => {
 
 describe('relation kinds', () => {
   it('restricts the graph to the kinds asked for', async () => {
-    const reviews = await run(`{ graphStats(kinds: [REVIEW]) { consumers providers edges } }`);
+    const reviews = await run(`{ graphStats(kinds: [REVIEW], consistency: LATEST) { consumers providers edges } }`);
     expect(reviews.graphStats).toEqual({ consumers: 6, providers: 4, edges: 1 });
     const ranking = await run(DEGREE_RANKING, { kinds: ['REVIEW'] });
     expect(ranking.providerRanking.entries[0]).toMatchObject({ rank: 1, provider: { name: 'A1' } });
@@ -180,5 +180,45 @@ describe('bad arguments', () => {
     const relation = await purchase(ids.b2, ids.B1);
     const result = await execute(PATH, { from: relation.id, to: ids.a1 });
     expect(result.errors?.[0].message).toMatch(/from: must be the ID of a Consumer or a Provider/);
+  });
+});
+
+describe('fresh answers while writes stream in', () => {
+  const RANKING = `query ($consistency: Consistency) {
+    providerRanking(metric: PAGERANK, first: 10, consistency: $consistency) {
+      graphVersion changesBehind entries { score provider { name } }
+    }
+  }`;
+
+  it('answers at once from the last computation, says how far behind it is, and catches up in the background', async () => {
+    const current = (await run(RANKING, { consistency: 'LATEST' })).providerRanking;
+    expect(current.changesBehind).toBe(0);
+
+    await purchase(ids.b1, ids.A2);
+    await purchase(ids.b2, ids.A2);
+    const tasks = analytics().runner.tasksRun;
+    const stale = (await run(RANKING)).providerRanking;
+    expect(stale).toEqual({ ...current, changesBehind: 2 });
+
+    // The stale answer started one recomputation; asking for the latest waits for it, and no other.
+    const latest = (await run(RANKING, { consistency: 'LATEST' })).providerRanking;
+    expect(analytics().runner.tasksRun).toBe(tasks + 1);
+    expect(latest.graphVersion).toBe(current.graphVersion + 2);
+    expect(latest.changesBehind).toBe(0);
+    expect(latest.entries).not.toEqual(current.entries);
+    expect((await run(RANKING)).providerRanking).toEqual(latest);
+  });
+
+  it('keeps one answer whole: its scores belong to the version it reports, even when parties come and go meanwhile', async () => {
+    const before = (await run(RANKING, { consistency: 'LATEST' })).providerRanking;
+    const temporary = await createProvider({ name: 'temporary' });
+    await purchase(ids.a1, temporary.id);
+    await run(`mutation ($id: ID!) { deleteProvider(id: $id, cascade: true) { __typename } }`, { id: temporary.id });
+    const after = (await run(RANKING)).providerRanking;
+    expect(after.graphVersion).toBe(before.graphVersion);
+    expect(after.entries).toEqual(before.entries);
+    const latest = (await run(RANKING, { consistency: 'LATEST' })).providerRanking;
+    expect(latest.entries.map((entry: any) => entry.provider.name)).not.toContain('temporary');
+    expect(latest.entries).toEqual(before.entries);
   });
 });

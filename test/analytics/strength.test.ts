@@ -1,5 +1,5 @@
-import type { PairSummary } from '../../src/analytics/graph';
-import { percentileRank, relationshipStrength } from '../../src/analytics/strength';
+import type { PairSummary } from '../../src/analytics/graph/relation-graph';
+import { percentileRank, relationshipStrength } from '../../src/analytics/graph/strength';
 
 // Relationship strength and segments on cases computed by hand from the documented formula.
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import pino from 'pino';
-import { analytics } from '../../src/analytics';
+import { analytics } from '../../src/analytics/serving';
 import { db, useDb } from '../../src/db/client';
 import { PrismaClient } from '../../src/generated/prisma/client';
 import { createApp } from '../../src/server/app';

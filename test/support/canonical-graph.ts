@@ -1,4 +1,4 @@
-import type { RelationGraph } from '../../src/analytics/graph';
+import type { RelationGraph } from '../../src/analytics/graph/relation-graph';
 
 /** A graph's nodes and edge attributes, keyed by their ends: equal for equal graphs however built. */
 export function canonical(graph: RelationGraph) {

@@ -1,4 +1,4 @@
-import { closeAnalytics } from '../../src/analytics';
+import { closeAnalytics } from '../../src/analytics/serving';
 import { disconnectDb } from '../../src/db/client';
 
 // Each test file stops its analytics worker and database client, so jest can exit.

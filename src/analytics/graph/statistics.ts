@@ -1,6 +1,6 @@
 import { connectedComponents } from 'graphology-components';
 import { bidirectional } from 'graphology-shortest-path/unweighted';
-import type { RelationGraph } from './graph';
+import type { RelationGraph } from './relation-graph';
 
 export interface GraphStatistics {
   consumers: number;

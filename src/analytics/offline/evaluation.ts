@@ -1,5 +1,5 @@
-import type { RelationGraph } from './graph';
-import { popularProviders, recommendProviders } from './recommendations';
+import type { RelationGraph } from '../graph/relation-graph';
+import { popularProviders, recommendProviders } from '../graph/recommendations';
 
 /**
  * Offline evaluation of provider recommendations: a train graph, providers held out per consumer,

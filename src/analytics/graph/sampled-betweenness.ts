@@ -3,7 +3,7 @@ import {
   createUnweightedIndexedBrandes,
 } from 'graphology-shortest-path/indexed-brandes';
 import seedrandom from 'seedrandom';
-import type { EdgeAttributes, RelationGraph } from './graph';
+import type { EdgeAttributes, RelationGraph } from './relation-graph';
 
 export interface SampledBetweennessOptions {
   samples: number;

@@ -1,9 +1,9 @@
 import { UndirectedGraph } from 'graphology';
 import { write as writeGexf } from 'graphology-gexf';
-import { RelationKind } from '../generated/prisma/enums';
-import { computeCentrality } from './centrality';
-import { type RelationGraph, type Side, summarizePair } from './graph';
-import { DEFAULT_ANALYTICS_SETTINGS } from './service';
+import { RelationKind } from '../../generated/prisma/enums';
+import { computeCentrality } from '../graph/centrality';
+import { type RelationGraph, type Side, summarizePair } from '../graph/relation-graph';
+import { DEFAULT_ANALYTICS_SETTINGS } from '../serving/service';
 
 const METRIC_COLUMNS = { pagerank: 'PAGERANK', degree: 'DEGREE', betweenness: 'BETWEENNESS' } as const;
 const KIND_COLUMNS = Object.values(RelationKind).map((kind) => [kind, kind.toLowerCase()] as const);

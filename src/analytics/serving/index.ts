@@ -1,4 +1,5 @@
-import { config } from '../config';
+import { config } from '../../config';
+import { db } from '../../db/client';
 import { GraphProjection } from './projection';
 import { Analytics } from './service';
 
@@ -6,7 +7,7 @@ let current: Analytics | undefined;
 
 /** The process's analytics over the configured database, created on first use. */
 export function analytics(): Analytics {
-  current ??= new Analytics(new GraphProjection(config().databaseUrl));
+  current ??= new Analytics(new GraphProjection(config().databaseUrl, db()));
   return current;
 }
 

@@ -1,6 +1,6 @@
 import louvain from 'graphology-communities-louvain';
 import seedrandom from 'seedrandom';
-import type { RelationGraph } from './graph';
+import type { RelationGraph } from './relation-graph';
 import { type EdgeWeight, edgeWeightAttribute } from './weights';
 
 export interface CommunityOptions {

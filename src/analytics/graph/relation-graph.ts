@@ -1,6 +1,6 @@
 import { UndirectedGraph } from 'graphology';
-import type { GraphSnapshotVisitor, RelationRecord } from '../db/graph-source';
-import type { RelationKind } from '../generated/prisma/enums';
+import type { GraphSnapshotVisitor, RelationRecord } from '../../db/graph-source';
+import type { RelationKind } from '../../generated/prisma/enums';
 
 /**
  * The relation graph: undirected and bipartite, a node per consumer and provider, an edge per
@@ -162,7 +162,10 @@ export function pairEdge(graph: RelationGraph, consumerId: number, providerId: n
 
 export function removeParty(graph: RelationGraph, side: Side, id: number): void {
   const key = nodeKey(side, id);
-  if (graph.hasNode(key)) graph.dropNode(key);
+  if (!graph.hasNode(key)) return;
+  // graphology drops a node's edges silently; dropping them first tells those who follow edge events.
+  for (const edge of graph.edges(key)) graph.dropEdge(edge);
+  graph.dropNode(key);
 }
 
 /** The graph restricted to relations of the given kinds; every consumer and provider stays a node. */
@@ -192,12 +195,13 @@ export interface PairSummary {
   meanRating: number | null;
 }
 
-/** The aggregates of a pair over all the kinds its edge holds. */
-export function summarizePair(attributes: EdgeAttributes): PairSummary {
+/** The aggregates of a pair over the kinds its edge holds, or only over `kinds` when given. */
+export function summarizePair(attributes: EdgeAttributes, kinds?: ReadonlySet<RelationKind>): PairSummary {
   const summary: PairSummary = { count: 0, countByKind: {}, firstAt: Infinity, lastAt: -Infinity, amounts: {}, meanRating: null };
   let ratingSum = 0;
   let ratingCount = 0;
   for (const [kind, aggregate] of Object.entries(attributes.kinds) as [RelationKind, KindAggregate][]) {
+    if (kinds && !kinds.has(kind)) continue;
     summary.count += aggregate.count;
     summary.countByKind[kind] = aggregate.count;
     summary.firstAt = Math.min(summary.firstAt, aggregate.firstAt);

@@ -1,32 +1,32 @@
 import { parentPort } from 'node:worker_threads';
-import { type CompactGraph, expandGraph } from './compact-graph';
-import type { RelationGraph } from './graph';
+import type { GraphSnapshot } from '../graph/snapshot';
 import { type AnalyticsTask, runTask } from './tasks';
 
 export interface WorkerRequest {
   id: number;
-  graphKey: string;
-  /** Sent only when the worker does not hold the graph of `graphKey` yet. */
-  graph?: CompactGraph;
+  snapshotKey: string;
+  /** Sent only when the worker does not hold the snapshot of `snapshotKey` yet; shared, not copied. */
+  snapshot?: GraphSnapshot;
   task: AnalyticsTask;
 }
 
 export type WorkerResponse = { id: number; result: unknown } | { id: number; error: string };
 
-// The worker keeps the last graph it was sent, so that several metrics on one graph version
-// pay for moving and rebuilding it once.
-let held: { key: string; graph: RelationGraph } | undefined;
+// The worker keeps the last snapshot it was sent, so several questions on one version reuse it.
+let held: GraphSnapshot | undefined;
 
 parentPort?.on('message', (request: WorkerRequest) => {
   try {
-    if (request.graph) held = { key: request.graphKey, graph: expandGraph(request.graph) };
-    if (held?.key !== request.graphKey) throw new Error(`the worker does not hold graph ${request.graphKey}`);
-    const result = runTask(held.graph, request.task);
+    if (request.snapshot) held = request.snapshot;
+    if (held?.key !== request.snapshotKey) throw new Error(`the worker does not hold snapshot ${request.snapshotKey}`);
+    const result = runTask(held, request.task);
     parentPort!.postMessage({ id: request.id, result } satisfies WorkerResponse, transferablesOf(result));
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) } satisfies WorkerResponse);
   }
 });
+
+parentPort?.postMessage('ready');
 
 function transferablesOf(result: object): ArrayBuffer[] {
   return Object.values(result)

@@ -1,4 +1,4 @@
-import type { RelationGraph } from './graph';
+import type { RelationGraph } from './relation-graph';
 
 /** What two providers have in common: their shared consumers, and those weighed by activity. */
 export interface CoConsumption {

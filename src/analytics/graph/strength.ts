@@ -1,4 +1,5 @@
-import { type PairSummary, type RelationGraph, summarizePair } from './graph';
+import type { RelationKind } from '../../generated/prisma/enums';
+import { type EdgeAttributes, type PairSummary, type RelationGraph, summarizePair } from './relation-graph';
 
 /**
  * How strong a consumer–provider relationship is, from 0 to 1, and its RFM segment
@@ -65,10 +66,10 @@ export type ProviderSpend = ReadonlyMap<string, Float64Array>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function providerSpend(graph: RelationGraph, provider: string): ProviderSpend {
+export function providerSpend(graph: RelationGraph, provider: string, kinds?: ReadonlySet<RelationKind>): ProviderSpend {
   const byCurrency = new Map<string, number[]>();
   graph.forEachEdge(provider, (_edge, attributes) => {
-    for (const [currency, amount] of Object.entries(summarizePair(attributes).amounts)) {
+    for (const [currency, amount] of Object.entries(summarizePair(attributes, kinds).amounts)) {
       let amounts = byCurrency.get(currency);
       if (!amounts) byCurrency.set(currency, (amounts = []));
       amounts.push(amount);
@@ -140,16 +141,27 @@ function segmentOf(components: StrengthComponents, summary: PairSummary, now: nu
   return frequency >= thresholds.frequent ? 'LOYAL' : 'OCCASIONAL';
 }
 
-/** Every edge's strength in the graph's edge order, for use as an edge weight. */
-export function edgeStrengths(graph: RelationGraph, now: number, settings: StrengthSettings = DEFAULT_STRENGTH_SETTINGS): Float64Array {
+/** Visits edges in some fixed order, each with its provider's node key. */
+export type EdgeVisitor = (visit: (attributes: EdgeAttributes, provider: string) => void) => void;
+
+/**
+ * Each edge's strength over the relations of `kinds` (all when not given), in the order `edges`
+ * visits them, for use as an edge weight. An edge without relations of those kinds gets 0.
+ */
+export function edgeStrengths(
+  graph: RelationGraph,
+  edges: EdgeVisitor,
+  now: number,
+  settings: StrengthSettings = DEFAULT_STRENGTH_SETTINGS,
+  kinds?: ReadonlySet<RelationKind>,
+): Float64Array {
   const spendOf = new Map<string, ProviderSpend>();
-  const strengths = new Float64Array(graph.size);
-  let index = 0;
-  graph.forEachEdge((_edge, attributes, source, target) => {
-    const provider = graph.getNodeAttribute(source, 'side') === 'provider' ? source : target;
+  const strengths: number[] = [];
+  edges((attributes, provider) => {
     let spend = spendOf.get(provider);
-    if (!spend) spendOf.set(provider, (spend = providerSpend(graph, provider)));
-    strengths[index++] = relationshipStrength(summarizePair(attributes), spend, now, settings).score;
+    if (!spend) spendOf.set(provider, (spend = providerSpend(graph, provider, kinds)));
+    const summary = summarizePair(attributes, kinds);
+    strengths.push(summary.count > 0 ? relationshipStrength(summary, spend, now, settings).score : 0);
   });
-  return strengths;
+  return Float64Array.from(strengths);
 }

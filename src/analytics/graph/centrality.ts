@@ -5,7 +5,7 @@ import { degreeCentrality } from 'graphology-metrics/centrality/degree';
 import eigenvectorCentrality from 'graphology-metrics/centrality/eigenvector';
 import hits from 'graphology-metrics/centrality/hits';
 import pagerank from 'graphology-metrics/centrality/pagerank';
-import type { EdgeAttributes, NodeAttributes, RelationGraph } from './graph';
+import type { EdgeAttributes, NodeAttributes, RelationGraph } from './relation-graph';
 import { sampledBetweenness } from './sampled-betweenness';
 import { type EdgeWeight, edgeLengthGetter, edgeWeightGetter } from './weights';
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { db } from '../db/client';
-import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../db/change-log';
-import { readGraphSnapshot } from '../db/graph-source';
-import { type Change, parseChange } from '../domain/changes';
-import { RelationKind } from '../generated/prisma/enums';
+import type { Db } from '../../db/client';
+import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../../db/change-log';
+import { readGraphSnapshot } from '../../db/graph-source';
+import { type Change, parseChange } from '../../domain/changes';
+import { RelationKind } from '../../generated/prisma/enums';
+import type { GraphSnapshot } from '../graph/snapshot';
 import {
   type RelationFacts,
   type RelationGraph,
@@ -15,7 +16,8 @@ import {
   removeRelation,
   restrictToKinds,
   snapshotLoader,
-} from './graph';
+} from '../graph/relation-graph';
+import { SnapshotSource } from './snapshot-source';
 
 const ALL_KINDS = Object.values(RelationKind);
 
@@ -42,8 +44,13 @@ export class GraphProjection {
   private loaded = false;
   private versionNumber = 0;
   private readonly restricted = new Map<string, RelationGraph>();
+  private snapshots = new SnapshotSource(this.graph);
 
-  constructor(private readonly databaseUrl: string) {}
+  /** Reads the database at `databaseUrl`, with `client` connected to that same database. */
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly client: Db,
+  ) {}
 
   /** True once the graph has been read from the database; reading a view loads it. */
   get isLoaded(): boolean {
@@ -68,11 +75,23 @@ export class GraphProjection {
     return { graph, version, kinds: kindsKey, key: `${this.instance}:${version}:${kindsKey}` };
   }
 
+  /** The whole graph as of the last `refresh()`, as immutable typed arrays. */
+  snapshot(): GraphSnapshot {
+    if (!this.loaded) throw new Error('The graph projection is read before its first refresh()');
+    return this.snapshots.snapshot(`${this.instance}:${this.versionNumber}`, this.versionNumber);
+  }
+
+  /** Each edge's attributes in the order of `snapshot()`'s edges, with its provider's node key. */
+  forEachSnapshotEdge(visit: Parameters<SnapshotSource['forEachEdge']>[0]): void {
+    this.snapshots.forEachEdge(visit);
+  }
+
   /** Reads the whole graph from one database snapshot, and the change log position it includes. */
   async load(): Promise<void> {
     const graph = createRelationGraph();
     const lastChange = await readGraphSnapshot(this.databaseUrl, snapshotLoader(graph));
     this.graph = graph;
+    this.snapshots = new SnapshotSource(graph);
     this.lastChange = lastChange;
     this.caughtUpAt = Date.now();
     this.loaded = true;
@@ -109,7 +128,7 @@ export class GraphProjection {
     const started = Date.now();
     // After half the retention unread, changes this graph lacks may have been pruned.
     if (!this.loaded || started - this.caughtUpAt > CHANGE_LOG_RETENTION_MS / 2) return this.load();
-    const entries = await changesAfter(this.lastChange, MAX_CHANGES_TO_REPLAY + 1);
+    const entries = await changesAfter(this.client, this.lastChange, MAX_CHANGES_TO_REPLAY + 1);
     if (entries.length > MAX_CHANGES_TO_REPLAY) return this.load();
     try {
       for (const { id, change } of entries) {
@@ -128,9 +147,11 @@ export class GraphProjection {
     switch (change.type) {
       case 'relationRecorded':
         addRelation(this.graph, change.relation);
+        this.pairChanged(change.relation);
         break;
       case 'relationRemoved':
         await this.remove(change.relation);
+        this.pairChanged(change.relation);
         break;
       case 'partyCreated':
         addParty(this.graph, change.party, change.id);
@@ -151,7 +172,7 @@ export class GraphProjection {
       aggregate.count > 1 &&
       (relation.occurredAt === aggregate.firstAt || relation.occurredAt === aggregate.lastAt);
     if (!boundsMove) return removeRelation(this.graph, relation);
-    const { _min, _max } = await db().relation.aggregate({
+    const { _min, _max } = await this.client.relation.aggregate({
       where: { consumerId: relation.consumerId, providerId: relation.providerId, kind: relation.kind },
       _min: { occurredAt: true },
       _max: { occurredAt: true },
@@ -160,6 +181,11 @@ export class GraphProjection {
       ? { firstAt: _min.occurredAt.getTime(), lastAt: _max.occurredAt.getTime() }
       : undefined;
     removeRelation(this.graph, relation, remaining);
+  }
+
+  private pairChanged({ consumerId, providerId }: RelationFacts): void {
+    const edge = pairEdge(this.graph, consumerId, providerId);
+    if (edge !== undefined) this.snapshots.edgeChanged(edge);
   }
 
   private changed(): void {

@@ -1,5 +1,5 @@
 import { coConsumptionOf } from './co-consumption';
-import type { RelationGraph } from './graph';
+import type { RelationGraph } from './relation-graph';
 
 /**
  * Recommendations over the bipartite relation graph (docs/recommendations.md). Pure functions

@@ -1,4 +1,4 @@
-import type { EdgeAttributes } from './graph';
+import type { EdgeAttributes } from './relation-graph';
 
 export const EDGE_WEIGHTS = ['NONE', 'COUNT', 'STRENGTH'] as const;
 export type EdgeWeight = (typeof EDGE_WEIGHTS)[number];

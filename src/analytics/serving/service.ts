@@ -1,0 +1,399 @@
+import type { RelationKind } from '../../generated/prisma/enums';
+import type { CentralityMetric, CentralityScores } from '../graph/centrality';
+import type { Communities } from '../graph/communities';
+import { type RelationGraph, type Side, nodeKey, summarizePair } from '../graph/relation-graph';
+import { type GraphSnapshot, KINDS, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
+import { FairShare } from './fair-share';
+import { type GraphView, GraphProjection } from './projection';
+import { DEFAULT_RUNNER_LIMITS, type RunnerLimits, WorkerRunner } from './runner';
+import { type GraphStatistics, shortestPath } from '../graph/statistics';
+import {
+  DEFAULT_RECOMMENDATION_OPTIONS,
+  type RecommendationOptions,
+  recommendProviders,
+  similarConsumers,
+  similarProviders,
+} from '../graph/recommendations';
+import {
+  DEFAULT_STRENGTH_SETTINGS,
+  type RelationshipStrength,
+  type StrengthSettings,
+  edgeStrengths,
+  providerSpend,
+  relationshipStrength,
+} from '../graph/strength';
+import type { AnalyticsTask } from './tasks';
+import type { EdgeWeight } from '../graph/weights';
+
+export interface AnalyticsSettings {
+  /** Past this many nodes, betweenness is estimated from a sample of source nodes. */
+  betweennessExactMaxNodes: number;
+  betweennessSamples: number;
+  /** Seeds the random choices (Louvain's node order, betweenness samples) for reproducible answers. */
+  seed: string;
+  recommendations: Omit<RecommendationOptions, 'first'>;
+  strength: StrengthSettings;
+  /** Questions answered from the cache at one graph version, at most; the oldest go first. */
+  cacheEntries: number;
+  runner: RunnerLimits;
+  /** Whole-graph computations one caller may have running at once, and waiting beyond those. */
+  computationsPerCaller: number;
+  computationsWaitingPerCaller: number;
+}
+
+export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
+  betweennessExactMaxNodes: 2000,
+  betweennessSamples: 256,
+  seed: 'rapport',
+  recommendations: DEFAULT_RECOMMENDATION_OPTIONS,
+  strength: DEFAULT_STRENGTH_SETTINGS,
+  cacheEntries: 10_000,
+  runner: DEFAULT_RUNNER_LIMITS,
+  computationsPerCaller: 2,
+  computationsWaitingPerCaller: 16,
+};
+
+/**
+ * How fresh a whole-graph answer must be. EVENTUAL: answer at once from the last completed
+ * computation while one recomputation, covering every write since, runs. LATEST: wait for an
+ * answer that includes every write committed before the question.
+ */
+export const CONSISTENCIES = ['EVENTUAL', 'LATEST'] as const;
+export type Consistency = (typeof CONSISTENCIES)[number];
+
+/** Who asks a whole-graph question and how fresh the answer must be. */
+export interface Asking {
+  consistency: Consistency;
+  /** Names the caller whose share of computations this counts against. */
+  requester: string;
+}
+
+export const INTERNAL: Asking = { consistency: 'LATEST', requester: 'internal' };
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Strength decays with time: it is computed as of the start of the current hour, so that it can be cached. */
+function strengthAsOf(): number {
+  return Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+}
+
+/** What every analytics answer says about the graph it was computed on. */
+export interface Computed {
+  graphVersion: number;
+  computedAt: Date;
+}
+
+export interface Party {
+  party: Side;
+  id: number;
+}
+
+export interface RankedParty extends Party {
+  rank: number;
+  score: number;
+}
+
+/** Scores of every node of one snapshot: parties, scores and version all come from that snapshot. */
+export class CentralityResult implements Computed {
+  private readonly rankings = new Map<Side, RankedParty[]>();
+  private nodeIndex: Map<string, number> | undefined;
+
+  constructor(
+    private readonly snapshot: GraphSnapshot,
+    private readonly result: CentralityScores,
+    readonly computedAt: Date,
+  ) {}
+
+  get graphVersion() {
+    return this.snapshot.version;
+  }
+  get approximate() {
+    return this.result.approximate;
+  }
+  get sampleSize() {
+    return this.result.sampleSize;
+  }
+
+  scoreOf(party: Side, id: number): number | null {
+    this.nodeIndex ??= new Map(Array.from(this.snapshot.ids, (nodeId, node) => [nodeKey(snapshotParty(this.snapshot, node).party, nodeId), node]));
+    const node = this.nodeIndex.get(nodeKey(party, id));
+    return node === undefined ? null : this.result.scores[node];
+  }
+
+  /** The `first` best of one side, highest score first; equal scores share a rank and are ordered by ID. */
+  top(party: Side, first: number): RankedParty[] {
+    return this.ranking(party).slice(0, first);
+  }
+
+  private ranking(party: Side): RankedParty[] {
+    let ranking = this.rankings.get(party);
+    if (ranking) return ranking;
+    const entries: RankedParty[] = [];
+    for (let node = 0; node < this.snapshot.ids.length; node++) {
+      const at = snapshotParty(this.snapshot, node);
+      if (at.party === party) entries.push({ ...at, score: this.result.scores[node], rank: 0 });
+    }
+    entries.sort((a, b) => b.score - a.score || a.id - b.id);
+    entries.forEach((entry, position) => {
+      entry.rank = position > 0 && entries[position - 1].score === entry.score ? entries[position - 1].rank : position + 1;
+    });
+    ranking = entries;
+    this.rankings.set(party, ranking);
+    return ranking;
+  }
+}
+
+export interface ProviderRecommendation {
+  provider: Party;
+  score: number;
+  basis: 'COLLABORATIVE' | 'POPULAR';
+  consumers: number;
+  reasons: { provider: Party; sharedConsumers: number; contribution: number }[];
+}
+
+export interface SimilarParty {
+  party: Party;
+  similarity: number;
+  shared: number;
+}
+
+export interface Relationship extends RelationshipStrength {
+  consumer: Party;
+  provider: Party;
+  /** The moment strength was computed for. */
+  asOf: Date;
+}
+
+/** A provider's relationships, strongest first. */
+export interface ProviderRelationships {
+  asOf: Date;
+  ranked: Relationship[];
+  byConsumer: Map<number, Relationship>;
+}
+
+export interface CommunityPartition extends Computed {
+  modularity: number;
+  /** Communities largest first; each lists its members in the graph's node order. */
+  communities: { index: number; members: Party[] }[];
+}
+
+/** The last completed answer to one whole-graph question, and the computation under way. */
+interface Answers<T extends Computed> {
+  done?: T;
+  running?: Promise<T>;
+}
+
+/**
+ * The analytics the API serves. Whole-graph questions (centrality, communities, statistics) are
+ * computed by worker threads on immutable snapshots and answered from the last completed
+ * computation while a newer one runs (see Consistency); per-node questions (recommendations,
+ * similar parties, strength) are computed on the current graph, exact, and cached per version.
+ */
+export class Analytics {
+  readonly runner: WorkerRunner;
+  /** Per-node answers at `cacheVersion` of the graph, by question and kinds. */
+  private readonly cache = new Map<string, Promise<unknown>>();
+  private cacheVersion = -1;
+  /** Whole-graph answers by question and kinds, across versions. */
+  private readonly answers = new Map<string, Answers<Computed>>();
+  private readonly shares: FairShare;
+
+  constructor(
+    readonly projection: GraphProjection,
+    private readonly settings: AnalyticsSettings = DEFAULT_ANALYTICS_SETTINGS,
+  ) {
+    this.runner = new WorkerRunner(settings.runner, cheaperOption);
+    this.shares = new FairShare(settings.computationsPerCaller, settings.computationsWaitingPerCaller);
+  }
+
+  centrality(metric: CentralityMetric, kinds: readonly RelationKind[] | null | undefined, weight: EdgeWeight, asking = INTERNAL) {
+    const question = `centrality:${metric}:${weight}:${kindMask(kinds)}${weight === 'STRENGTH' ? `:${strengthAsOf()}` : ''}`;
+    return this.fresh(question, asking, async (snapshot) => {
+      const { betweennessExactMaxNodes, betweennessSamples, seed } = this.settings;
+      const options = { metric, weight, betweennessExactMaxNodes, betweennessSamples, seed };
+      const strengths = weight === 'STRENGTH' ? this.edgeStrengths(kinds) : undefined;
+      const scores = await this.runner.run(snapshot, { type: 'centrality', options, kinds: kindMask(kinds), strengths });
+      return new CentralityResult(snapshot, scores, new Date());
+    });
+  }
+
+  communities(kinds: readonly RelationKind[] | null | undefined, resolution: number, weight: EdgeWeight, asking = INTERNAL) {
+    return this.fresh(`communities:${resolution}:${weight}:${kindMask(kinds)}`, asking, async (snapshot): Promise<CommunityPartition> => {
+      const options = { resolution, weight, seed: this.settings.seed };
+      const task = { type: 'communities', options, kinds: kindMask(kinds) } as const;
+      const partition: Communities = await this.runner.run(snapshot, task);
+      const communities = partition.sizes.map((_size, index) => ({ index, members: [] as Party[] }));
+      partition.membership.forEach((community, node) => communities[community].members.push(snapshotParty(snapshot, node)));
+      return { graphVersion: snapshot.version, computedAt: new Date(), modularity: partition.modularity, communities };
+    });
+  }
+
+  statistics(kinds: readonly RelationKind[] | null | undefined, asking = INTERNAL) {
+    return this.fresh(`statistics:${kindMask(kinds)}`, asking, async (snapshot): Promise<GraphStatistics & Computed> => ({
+      ...(await this.runner.run(snapshot, { type: 'statistics', kinds: kindMask(kinds) })),
+      graphVersion: snapshot.version,
+      computedAt: new Date(),
+    }));
+  }
+
+  /** How many changes the graph has seen since the version an answer was computed on. */
+  changesBehind(answer: Computed): number {
+    return Math.max(0, this.projection.version - answer.graphVersion);
+  }
+
+  /** Providers for a consumer to try next, with the reasons (docs/recommendations.md). */
+  recommendedProviders(consumerId: number, first: number, kinds: readonly RelationKind[] | null | undefined) {
+    return this.cached(`recommended:${consumerId}:${first}`, kinds, async (view): Promise<ProviderRecommendation[]> => {
+      const options = { ...this.settings.recommendations, first };
+      return recommendProviders(view.graph, nodeKey('consumer', consumerId), options).map((recommendation) => ({
+        ...recommendation,
+        provider: partyAt(view.graph, recommendation.provider),
+        reasons: recommendation.reasons.map((reason) => ({ ...reason, provider: partyAt(view.graph, reason.provider) })),
+      }));
+    });
+  }
+
+  similarProviders(providerId: number, first: number) {
+    return this.cached(`similarProviders:${providerId}:${first}`, null, async (view) =>
+      toParties(view.graph, similarProviders(view.graph, nodeKey('provider', providerId), first)),
+    );
+  }
+
+  similarConsumers(consumerId: number, first: number) {
+    return this.cached(`similarConsumers:${consumerId}:${first}`, null, async (view) =>
+      toParties(view.graph, similarConsumers(view.graph, nodeKey('consumer', consumerId), first)),
+    );
+  }
+
+  /** The strength of each of a provider's relationships, over all relation kinds. */
+  providerRelationships(providerId: number): Promise<ProviderRelationships> {
+    const asOf = strengthAsOf();
+    return this.cached(`relationships:${providerId}:${asOf}`, null, async (view) => {
+      const provider = nodeKey('provider', providerId);
+      if (!view.graph.hasNode(provider)) return { asOf: new Date(asOf), ranked: [], byConsumer: new Map() }; // deleted meanwhile
+      const spend = providerSpend(view.graph, provider);
+      const ranked: Relationship[] = view.graph.mapEdges(provider, (_edge, attributes, source, target) => {
+        const consumer = partyAt(view.graph, source === provider ? target : source);
+        const strength = relationshipStrength(summarizePair(attributes), spend, asOf, this.settings.strength);
+        return { ...strength, consumer, provider: { party: 'provider', id: providerId }, asOf: new Date(asOf) };
+      });
+      ranked.sort((a, b) => b.score - a.score || a.consumer.id - b.consumer.id);
+      return { asOf: new Date(asOf), ranked, byConsumer: new Map(ranked.map((entry) => [entry.consumer.id, entry])) };
+    });
+  }
+
+  /** True when the projection holds this consumer or provider, that is, when it exists. */
+  async has(party: Party): Promise<boolean> {
+    await this.projection.refresh();
+    return this.projection.view().graph.hasNode(nodeKey(party.party, party.id));
+  }
+
+  /** A breadth-first search touches only the nodes near the path: cheap enough for the request thread. */
+  async connectionPath(from: Party, to: Party, kinds: readonly RelationKind[] | null | undefined): Promise<Party[] | null> {
+    await this.projection.refresh();
+    const { graph } = this.projection.view(kinds);
+    const path = shortestPath(graph, nodeKey(from.party, from.id), nodeKey(to.party, to.id));
+    return path && path.map((node) => partyAt(graph, node));
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
+  }
+
+  /** Each snapshot edge's strength as of this hour, computed here because it reads the pairs' aggregates. */
+  private edgeStrengths(kinds: readonly RelationKind[] | null | undefined): Float64Array {
+    const selected = kinds?.length ? new Set(kinds) : undefined;
+    const { graph } = this.projection.view();
+    return edgeStrengths(graph, (visit) => this.projection.forEachSnapshotEdge(visit), strengthAsOf(), this.settings.strength, selected);
+  }
+
+  /**
+   * The answer to a whole-graph question as fresh as `asking` needs: the last completed one when
+   * that will do, else the one under way, else a new computation on a snapshot taken now. One
+   * computation per question runs at a time; it covers every write before it started.
+   */
+  private async fresh<T extends Computed>(question: string, asking: Asking, compute: (snapshot: GraphSnapshot) => Promise<T>): Promise<T> {
+    await this.projection.refresh();
+    const version = this.projection.version;
+    const answers = this.answersTo<T>(question);
+    const { done } = answers;
+    if (done && done.graphVersion >= version) return done;
+    if (done && asking.consistency === 'EVENTUAL') {
+      if (!answers.running && !this.shares.isFull(asking.requester)) this.start(answers, asking, compute).catch(() => undefined);
+      return done;
+    }
+    for (;;) {
+      const answer = await (answers.running ?? this.start(answers, asking, compute));
+      if (answer.graphVersion >= version || asking.consistency === 'EVENTUAL') return answer;
+    }
+  }
+
+  /** Starts the one computation of a question, on a snapshot taken once the caller's share allows. */
+  private start<T extends Computed>(answers: Answers<T>, asking: Asking, compute: (snapshot: GraphSnapshot) => Promise<T>) {
+    const running = (async () => {
+      const release = await this.shares.acquire(asking.requester);
+      try {
+        const computed = await compute(this.projection.snapshot());
+        if (!answers.done || answers.done.graphVersion < computed.graphVersion) answers.done = computed;
+        return computed;
+      } finally {
+        release();
+      }
+    })();
+    // Registered before any caller awaits it, so a caller that loops finds the slot free.
+    void running.finally(() => answers.running === running && (answers.running = undefined)).catch(() => undefined);
+    answers.running = running;
+    return running;
+  }
+
+  private answersTo<T extends Computed>(question: string): Answers<T> {
+    let answers = this.answers.get(question);
+    if (answers) {
+      this.answers.delete(question); // re-inserted below: the map's order is least recently asked first
+    } else {
+      answers = {};
+      if (this.answers.size >= this.settings.cacheEntries) this.answers.delete(this.answers.keys().next().value!);
+    }
+    this.answers.set(question, answers);
+    return answers as Answers<T>;
+  }
+
+  private async cached<T>(
+    question: string,
+    kinds: readonly RelationKind[] | null | undefined,
+    compute: (view: GraphView) => Promise<T>,
+  ): Promise<T> {
+    await this.projection.refresh();
+    const view = this.projection.view(kinds);
+    const key = `${question}:${view.kinds}`;
+    if (this.cacheVersion !== view.version) {
+      this.cache.clear();
+      this.cacheVersion = view.version;
+    }
+    const hit = this.cache.get(key);
+    if (hit) return hit as Promise<T>;
+    if (this.cache.size >= this.settings.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
+    const answer = compute(view);
+    this.cache.set(key, answer);
+    answer.catch(() => this.cache.get(key) === answer && this.cache.delete(key));
+    return answer;
+  }
+}
+
+/** What to ask instead of a computation that ran out of time. */
+function cheaperOption(task: AnalyticsTask): string {
+  if (task.type === 'communities') return 'ask for a subset of relation kinds, or retry later: the computation is heavy at this size.';
+  if (task.type === 'centrality' && ['BETWEENNESS', 'CLOSENESS', 'EIGENVECTOR'].includes(task.options.metric)) {
+    return 'ask for PAGERANK or DEGREE, which scale to the whole graph, or for a subset of relation kinds.';
+  }
+  return 'retry later, or ask for a subset of relation kinds.';
+}
+
+function partyAt(graph: RelationGraph, node: string): Party {
+  const { side, id } = graph.getNodeAttributes(node);
+  return { party: side, id };
+}
+
+function toParties(graph: RelationGraph, similar: { node: string; similarity: number; shared: number }[]): SimilarParty[] {
+  return similar.map(({ node, similarity, shared }) => ({ party: partyAt(graph, node), similarity, shared }));
+}

@@ -1,0 +1,76 @@
+import { generateRelationGraph } from '../../src/bulk/synthetic-platform';
+import type { CentralityOptions } from '../../src/analytics/graph/centrality';
+import { ALL_KINDS_MASK } from '../../src/analytics/graph/snapshot';
+import { AnalyticsBusyError, AnalyticsTimeoutError } from '../../src/analytics/serving/errors';
+import { FairShare } from '../../src/analytics/serving/fair-share';
+import { WorkerRunner } from '../../src/analytics/serving/runner';
+import { SnapshotSource } from '../../src/analytics/serving/snapshot-source';
+
+// How whole-graph tasks are scheduled: lanes, a bounded queue, a time budget, a share per caller.
+
+// Exact betweenness on this graph takes several seconds: far past the budgets below on any machine.
+const snapshot = new SnapshotSource(generateRelationGraph({ relations: 50_000, seed: 'scheduling' })).snapshot('synthetic', 1);
+const medium = new SnapshotSource(generateRelationGraph({ relations: 20_000, seed: 'scheduling' })).snapshot('medium', 1);
+const tiny = new SnapshotSource(generateRelationGraph({ relations: 20, seed: 'scheduling' })).snapshot('tiny', 1);
+const options = (metric: CentralityOptions['metric']): CentralityOptions => ({
+  metric,
+  weight: 'NONE',
+  betweennessExactMaxNodes: 1_000_000,
+  betweennessSamples: 0,
+  seed: 'rapport',
+});
+const betweenness = { type: 'centrality', options: options('BETWEENNESS'), kinds: ALL_KINDS_MASK } as const;
+const statistics = { type: 'statistics', kinds: ALL_KINDS_MASK } as const;
+
+let runner: WorkerRunner | undefined;
+afterEach(async () => runner?.close());
+
+it('stops a task over its budget with a typed error naming a cheaper metric, and runs the next one', async () => {
+  runner = new WorkerRunner({ queueLength: 4, budgetSeconds: 1 }, () => 'ask for PAGERANK instead.');
+  const stopped = runner.run(snapshot, betweenness);
+  await expect(stopped).rejects.toThrow(AnalyticsTimeoutError);
+  await expect(stopped).rejects.toThrow('BETWEENNESS centrality was stopped after its budget of 1 s; ask for PAGERANK instead.');
+  const pagerank = await runner.run(tiny, { ...betweenness, options: options('PAGERANK') });
+  expect(pagerank.scores).toHaveLength(tiny.ids.length);
+});
+
+it('answers cheap questions while an expensive one runs', async () => {
+  runner = new WorkerRunner({ queueLength: 4, budgetSeconds: 60 });
+  const finished: string[] = [];
+  const slow = runner.run(medium, betweenness).then(() => finished.push('betweenness'));
+  const quick = runner.run(medium, statistics).then((result) => {
+    finished.push('statistics');
+    return result;
+  });
+  expect((await quick).edges).toBe(medium.csr.edgeCount);
+  await slow;
+  expect(finished).toEqual(['statistics', 'betweenness']);
+});
+
+it('refuses at once what the queue cannot take', async () => {
+  runner = new WorkerRunner({ queueLength: 1, budgetSeconds: 60 });
+  const running = runner.run(tiny, betweenness);
+  await expect(runner.run(tiny, betweenness)).rejects.toThrow(AnalyticsBusyError);
+  await running;
+});
+
+describe('a share per caller', () => {
+  it('lets a caller run its share, queues a few more behind its own, and refuses the rest', async () => {
+    const shares = new FairShare(1, 1);
+    const releaseFirst = await shares.acquire('key:1');
+    expect(shares.isFull('key:1')).toBe(true);
+    let secondStarted = false;
+    const second = shares.acquire('key:1').then((release) => {
+      secondStarted = true;
+      return release;
+    });
+    await expect(shares.acquire('key:1')).rejects.toThrow(AnalyticsBusyError);
+    const other = await shares.acquire('key:2'); // another caller is not held up
+    await Promise.resolve();
+    expect(secondStarted).toBe(false);
+    releaseFirst();
+    (await second)();
+    other();
+    expect(shares.isFull('key:1')).toBe(false);
+  });
+});
