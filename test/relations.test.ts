@@ -78,7 +78,7 @@ describe('recordRelation', () => {
     const data = await run(RECORD_RELATION, { input: { consumerId, providerId: 'not-an-id', kind: 'FAVORITE' } });
     expect(data.recordRelation).toMatchObject({
       __typename: 'InvalidInputError',
-      issues: [{ field: 'providerId', message: '"not-an-id" is not a valid ID' }],
+      issues: [{ field: 'providerId', message: '"not-an-id" is not a valid ID: pass an `id` this API returned' }],
     });
   });
 

@@ -41,7 +41,7 @@ const ConsistencyEnum = builder.enumType('Consistency', {
 });
 
 const consistencyArgs = builder.args((t) => ({
-  consistency: t.field({ type: ConsistencyEnum, required: false, defaultValue: 'EVENTUAL' }),
+  consistency: t.field({ type: ConsistencyEnum, required: false, defaultValue: 'EVENTUAL', description: 'How fresh the answer must be.' }),
 }));
 
 /** Who asks, for the per-caller share of whole-graph computations. */
@@ -54,7 +54,7 @@ const AnalyticsAnswer = builder.interfaceRef<Computed>('AnalyticsAnswer').implem
   description: 'A whole-graph answer: the graph version it was computed on, when, and how far behind the current graph that is.',
   fields: (t) => ({
     graphVersion: t.exposeInt('graphVersion', { description: 'The version of the relation graph this answer was computed on.' }),
-    computedAt: t.expose('computedAt', { type: 'DateTime' }),
+    computedAt: t.expose('computedAt', { type: 'DateTime', description: 'When this answer was computed.' }),
     changesBehind: t.int({
       description: 'Changes to the graph since that version; 0 when the answer is current.',
       resolve: (answer) => analytics().changesBehind(answer),
@@ -74,8 +74,13 @@ const centralityArgs = {
   ...graphArgs,
   ...consistencyArgs,
   ...builder.args((t) => ({
-    metric: t.field({ type: CentralityMetricEnum, required: true }),
-    weight: t.field({ type: EdgeWeightEnum, required: false, defaultValue: 'NONE' }),
+    metric: t.field({ type: CentralityMetricEnum, required: true, description: 'Which centrality to compute.' }),
+    weight: t.field({
+      type: EdgeWeightEnum,
+      required: false,
+      defaultValue: 'NONE',
+      description: 'What an edge weighs; metrics that count hops take only NONE.',
+    }),
   })),
 };
 
@@ -126,33 +131,36 @@ interface Ranking<Entity> {
 }
 
 const ProviderRankingEntry = builder.objectRef<Ranked<Provider>>('ProviderRankingEntry').implement({
-  fields: (t) => ({ provider: t.field({ type: ProviderNode, resolve: (entry) => entry.entity }) }),
+  description: 'One place of a provider ranking.',
+  fields: (t) => ({ provider: t.field({ type: ProviderNode, description: 'The provider in this place.', resolve: (entry) => entry.entity }) }),
 });
 
 const ConsumerRankingEntry = builder.objectRef<Ranked<Consumer>>('ConsumerRankingEntry').implement({
-  fields: (t) => ({ consumer: t.field({ type: ConsumerNode, resolve: (entry) => entry.entity }) }),
+  description: 'One place of a consumer ranking.',
+  fields: (t) => ({ consumer: t.field({ type: ConsumerNode, description: 'The consumer in this place.', resolve: (entry) => entry.entity }) }),
 });
 
 for (const Entry of [ProviderRankingEntry, ConsumerRankingEntry]) {
   builder.objectFields(Entry as typeof ProviderRankingEntry, (t) => ({
     rank: t.exposeInt('rank', { description: '1 for the highest score; equal scores share a rank.' }),
-    score: t.exposeFloat('score'),
+    score: t.exposeFloat('score', { description: 'The centrality score; docs/analytics.md gives its scale per metric.' }),
   }));
 }
 
-function rankingType<Entity>(name: string, Entry: typeof ProviderRankingEntry | typeof ConsumerRankingEntry) {
+function rankingType<Entity>(name: string, Entry: typeof ProviderRankingEntry | typeof ConsumerRankingEntry, what: string) {
   return builder.objectRef<Ranking<Entity>>(name).implement({
+    description: `${what} ordered by a centrality metric over one version of the relation graph.`,
     interfaces: [AnalyticsAnswer],
     fields: (t) => ({
-      entries: t.field({ type: [Entry] as never, resolve: (ranking) => ranking.entries as never }),
+      entries: t.field({ type: [Entry] as never, description: 'Highest score first.', resolve: (ranking) => ranking.entries as never }),
       approximate: t.exposeBoolean('approximate', { description: 'True when the metric was estimated by sampling.' }),
       sampleSize: t.exposeInt('sampleSize', { nullable: true, description: 'Source nodes sampled, when approximate.' }),
     }),
   });
 }
 
-export const ProviderRanking = rankingType<Provider>('ProviderRanking', ProviderRankingEntry);
-const ConsumerRanking = rankingType<Consumer>('ConsumerRanking', ConsumerRankingEntry);
+export const ProviderRanking = rankingType<Provider>('ProviderRanking', ProviderRankingEntry, 'Providers');
+const ConsumerRanking = rankingType<Consumer>('ConsumerRanking', ConsumerRankingEntry, 'Consumers');
 
 export async function ranking<Ranked extends { entity: unknown }>(
   party: Party['party'],
@@ -206,13 +214,15 @@ interface CommunityShape {
 }
 
 const Community = builder.objectRef<CommunityShape>('Community').implement({
+  description: 'A group of consumers and providers more connected with each other than with the rest of the graph.',
   fields: (t) => ({
     index: t.exposeInt('index', { description: '0 for the largest community, then by size.' }),
-    size: t.int({ resolve: (community) => community.members.length }),
-    consumerCount: t.int({ resolve: (community) => community.members.filter((m) => m.party === 'consumer').length }),
-    providerCount: t.int({ resolve: (community) => community.members.filter((m) => m.party === 'provider').length }),
+    size: t.int({ description: 'Members: consumers and providers.', resolve: (community) => community.members.length }),
+    consumerCount: t.int({ description: 'Consumers among the members.', resolve: (community) => community.members.filter((m) => m.party === 'consumer').length }),
+    providerCount: t.int({ description: 'Providers among the members.', resolve: (community) => community.members.filter((m) => m.party === 'provider').length }),
     members: t.connection({
       type: PartyUnion,
+      description: 'The consumers and providers of this community.',
       resolve: async (community, args) => {
         const page = resolveArrayConnection({ args }, community.members);
         const loaded = await loadParties(page.edges.map((edge) => edge.node));
@@ -233,8 +243,8 @@ const CommunityPartitionRef = builder.objectRef<CommunityPartition>('CommunityPa
   description: 'The relation graph split into communities by Louvain modularity optimisation.',
   interfaces: [AnalyticsAnswer],
   fields: (t) => ({
-    modularity: t.exposeFloat('modularity'),
-    count: t.int({ resolve: (partition) => partition.communities.length }),
+    modularity: t.exposeFloat('modularity', { description: 'Modularity of the split, from −0.5 to 1: higher means denser communities.' }),
+    count: t.int({ description: 'How many communities.', resolve: (partition) => partition.communities.length }),
     communities: t.connection({
       type: Community,
       description: 'Largest first.',
@@ -244,14 +254,15 @@ const CommunityPartitionRef = builder.objectRef<CommunityPartition>('CommunityPa
 });
 
 const GraphStatisticsRef = builder.objectRef<GraphStatistics & Computed>('GraphStats').implement({
+  description: 'Size and shape of the relation graph: a node per consumer and provider, an edge per pair with relations.',
   interfaces: [AnalyticsAnswer],
   fields: (t) => ({
-    consumers: t.exposeInt('consumers'),
-    providers: t.exposeInt('providers'),
+    consumers: t.exposeInt('consumers', { description: 'Consumer nodes (consumers with at least one relation of the kinds asked).' }),
+    providers: t.exposeInt('providers', { description: 'Provider nodes (providers with at least one relation of the kinds asked).' }),
     edges: t.exposeInt('edges', { description: 'Consumer–provider pairs with at least one relation.' }),
     density: t.exposeFloat('density', { description: 'Edges over all possible node pairs, 2m / (n (n − 1)).' }),
-    connectedComponents: t.exposeInt('connectedComponents'),
-    largestComponentSize: t.exposeInt('largestComponentSize'),
+    connectedComponents: t.exposeInt('connectedComponents', { description: 'Groups of nodes linked by paths, none to another group.' }),
+    largestComponentSize: t.exposeInt('largestComponentSize', { description: 'Nodes in the largest connected component.' }),
   }),
 });
 
@@ -268,7 +279,7 @@ builder.queryFields((t) => ({
         defaultValue: 1,
         description: 'Above 1 favours more, smaller communities; below 1 fewer, larger ones. From 0.01 to 100.',
       }),
-      weight: t.arg({ type: EdgeWeightEnum, defaultValue: 'NONE' }),
+      weight: t.arg({ type: EdgeWeightEnum, defaultValue: 'NONE', description: 'What an edge weighs for modularity.' }),
     },
     resolve: (_root, { kinds, resolution, weight, consistency }, context) => {
       const chosen = resolution ?? 1;
@@ -289,7 +300,11 @@ builder.queryFields((t) => ({
     description:
       'The shortest chain of consumers and providers from one to the other (both included), or null when none exists; admins only.',
     authScopes: { admin: true },
-    args: { from: t.arg.id({ required: true }), to: t.arg.id({ required: true }), ...graphArgs },
+    args: {
+      from: t.arg.id({ required: true, description: 'Global ID of a consumer or a provider: where the path starts.' }),
+      to: t.arg.id({ required: true, description: 'Global ID of a consumer or a provider: where the path ends.' }),
+      ...graphArgs,
+    },
     resolve: async (_root, { from, to, kinds }) => {
       const ends = { from: partyOf(from, 'from'), to: partyOf(to, 'to') };
       const found = await loadParties([ends.from, ends.to]);

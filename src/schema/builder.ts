@@ -9,6 +9,7 @@ import type { Caller } from '../auth/caller';
 import { type AuthScopes, refusal, scopesFor } from '../auth/scopes';
 import { db } from '../db/client';
 import type PrismaTypes from '../generated/pothos-prisma-types';
+import ConnectionDescriptionsPlugin from './connection-descriptions';
 import { getDatamodel } from '../generated/pothos-prisma-types';
 
 /** What resolvers know about the request: who is asking. */
@@ -28,7 +29,7 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   // Relay first, so that scope checks see parsed IDs; then scope-auth before anything that runs resolvers.
-  plugins: [RelayPlugin, ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, DataloaderPlugin],
+  plugins: [RelayPlugin, ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, DataloaderPlugin, ConnectionDescriptionsPlugin],
   scopeAuth: {
     // A refused object is one error at the field that returned it, not one per selected field.
     runScopesOnType: true,
@@ -44,7 +45,24 @@ export const builder = new SchemaBuilder<{
     maxConnectionSize: 100,
     defaultConnectionSize: 20,
   },
-  relay: { clientMutationId: 'omit', cursorType: 'String' },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    // node and nodes are ours (src/schema/lookups.ts): null for what a caller may not see, typed errors for malformed IDs.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    nodeTypeOptions: { description: 'An object with a global ID, which `node` and `nodes` find again (Relay Global Object Identification).' },
+    idFieldOptions: { description: 'Global ID: opaque, unique across all types, stable; pass it to `node` to fetch this object again.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in its list (Relay cursor connections).' },
+    hasNextPageFieldOptions: { description: 'Whether more items follow this page (when paging forward with `first`).' },
+    hasPreviousPageFieldOptions: { description: 'Whether items precede this page (when paging backward with `last`).' },
+    startCursorFieldOptions: { description: 'The cursor of the first item of this page; null when the page is empty.' },
+    endCursorFieldOptions: { description: 'The cursor of the last item of this page: pass it as `after` for the next page.' },
+    firstArgOptions: { description: 'Page forward: at most this many items (at most 100) after `after`.' },
+    afterArgOptions: { description: 'Start after the item with this cursor (`pageInfo.endCursor` of the previous page).' },
+    lastArgOptions: { description: 'Page backward: at most this many items (at most 100) before `before`.' },
+    beforeArgOptions: { description: 'End before the item with this cursor (`pageInfo.startCursor` of the next page).' },
+  },
   errors: { defaultTypes: [] },
 });
 
@@ -52,6 +70,6 @@ builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('SafeInt', SafeIntResolver);
 builder.addScalarType('JSONObject', JSONObjectResolver);
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+builder.queryType({ description: 'What can be read: consumers, providers, relations, and analytics over the relation graph.' });
+builder.mutationType({ description: 'Writes; each returns a union of a success type and typed errors.' });
+builder.subscriptionType({ description: 'Live updates, served as Server-Sent Events on /graphql.' });

@@ -24,7 +24,7 @@ export const ConsumerNode = builder.prismaNode('Consumer', {
   description: 'A person who uses providers on the platform.',
   authScopes: (consumer) => ({ admin: true, consumer: consumer.id, providerOf: consumer.id }),
   fields: (t) => ({
-    name: t.exposeString('name'),
+    name: t.exposeString('name', { description: 'Full name; empty once erased.' }),
     email: t.exposeString('email', {
       nullable: true,
       description: "Visible to the consumer, admins, and providers it has relations with if it consented to marketing. Null once erased.",
@@ -40,9 +40,9 @@ export const ConsumerNode = builder.prismaNode('Consumer', {
       nullable: true,
       description: 'When the personal data was erased at the consumer’s request (eraseConsumer).',
     }),
-    marketingConsent: t.exposeBoolean('marketingConsent'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    marketingConsent: t.exposeBoolean('marketingConsent', { description: 'Whether providers it has relations with may see its email to contact it.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the consumer was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the consumer was last changed.' }),
     relations: t.relatedConnection('relations', {
       cursor: 'id',
       totalCount: true,
@@ -65,8 +65,9 @@ export const ConsumerNode = builder.prismaNode('Consumer', {
 });
 
 const ConsumerFilterInput = builder.inputType('ConsumerFilter', {
+  description: 'Which consumers to list; all conditions must hold.',
   fields: (t) => ({
-    nameContains: t.string({ required: false }),
+    nameContains: t.string({ required: false, description: 'Names containing this text.' }),
     email: t.string({
       required: false,
       description:
@@ -82,8 +83,8 @@ const consumerOrder = orderInput(
 );
 
 export const consumerListArgs = builder.args((t) => ({
-  filter: t.field({ type: ConsumerFilterInput, required: false }),
-  orderBy: t.field({ type: consumerOrder.Input, required: false }),
+  filter: t.field({ type: ConsumerFilterInput, required: false, description: 'Only consumers that match.' }),
+  orderBy: t.field({ type: consumerOrder.Input, required: false, description: 'By default by name.' }),
 }));
 
 /**
@@ -108,10 +109,11 @@ builder.queryFields((t) => ({
   consumer: t.prismaField({
     type: 'Consumer',
     nullable: true,
-    authScopes: { authenticated: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, { id }) =>
-      db().consumer.findUnique({ ...query, where: { id: parseId(id, 'Consumer', 'id') } }),
+    description:
+      'The consumer with this ID, or null when none exists or the caller may not see it (as `node`): a non-admin cannot tell the two apart.',
+    args: { id: t.arg.id({ required: true, description: 'A global ID of a Consumer.' }) },
+    resolve: (query, _root, { id }, { caller }) =>
+      db().consumer.findFirst({ ...query, where: { AND: [{ id: parseId(id, 'Consumer', 'id') }, visibleConsumers(caller)] } }),
   }),
   consumers: t.prismaConnection({
     type: 'Consumer',
@@ -127,8 +129,9 @@ builder.queryFields((t) => ({
 }));
 
 const CreateConsumerInput = builder.inputType('CreateConsumerInput', {
+  description: 'A new consumer.',
   fields: (t) => ({
-    name: t.string({ required: true }),
+    name: t.string({ required: true, description: 'Full name.' }),
     email: t.string({ required: true, description: 'Unique; stored lower-case.' }),
     phone: t.string({ required: false, description: 'International format, e.g. +44 20 7946 0958.' }),
     marketingConsent: t.boolean({ required: false, description: 'Defaults to false.' }),
@@ -138,26 +141,31 @@ const CreateConsumerInput = builder.inputType('CreateConsumerInput', {
 const UpdateConsumerInput = builder.inputType('UpdateConsumerInput', {
   description: 'Fields left out are unchanged; phone: null clears the phone number.',
   fields: (t) => ({
-    name: t.string({ required: false }),
-    email: t.string({ required: false }),
-    phone: t.string({ required: false }),
-    marketingConsent: t.boolean({ required: false }),
+    name: t.string({ required: false, description: 'New full name.' }),
+    email: t.string({ required: false, description: 'New email; unique, stored lower-case.' }),
+    phone: t.string({ required: false, description: 'New phone number in international format; null clears it.' }),
+    marketingConsent: t.boolean({ required: false, description: 'Give or withdraw marketing consent.' }),
   }),
 });
 
 builder.mutationFields((t) => ({
   createConsumer: t.field({
     type: ConsumerNode,
+    description: 'Creates a consumer (admins only); its email must not be in use.',
     extensions: { [AUDIT_CREATES]: 'Consumer' },
     authScopes: { admin: true },
-    args: { input: t.arg({ type: CreateConsumerInput, required: true }) },
+    args: { input: t.arg({ type: CreateConsumerInput, required: true, description: 'The new consumer.' }) },
     errors: mutationResult('CreateConsumer', 'consumer', [InvalidInputError, ConflictError]),
     resolve: (_root, { input }) => createConsumer(input),
   }),
   updateConsumer: t.field({
     type: ConsumerNode,
+    description: 'Changes a consumer: by an admin, or by the consumer itself.',
     authScopes: (_root, { id }) => ({ admin: true, consumer: idForScope(id, 'Consumer') }),
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateConsumerInput, required: true }) },
+    args: {
+      id: t.arg.id({ required: true, description: 'Global ID of the consumer.' }),
+      input: t.arg({ type: UpdateConsumerInput, required: true, description: 'The fields to change.' }),
+    },
     errors: mutationResult('UpdateConsumer', 'consumer', [InvalidInputError, NotFoundError, ConflictError]),
     resolve: (_root, { id, input }) => updateConsumer(parseId(id, 'Consumer', 'id'), input),
   }),
@@ -166,11 +174,14 @@ builder.mutationFields((t) => ({
     description:
       'Deletes a consumer (admins only). One with relations is refused unless cascade is true; eraseConsumer keeps them, anonymised.',
     authScopes: { admin: true },
-    args: { id: t.arg.id({ required: true }), cascade: t.arg.boolean({ defaultValue: false }) },
+    args: {
+      id: t.arg.id({ required: true, description: 'Global ID of the consumer.' }),
+      cascade: t.arg.boolean({ defaultValue: false, description: 'Also delete its relations; without it, a consumer with relations is refused.' }),
+    },
     errors: {
       types: [InvalidInputError, NotFoundError, RelationsExistError],
       directResult: true,
-      union: { name: 'DeleteConsumerResult' },
+      union: { name: 'DeleteConsumerResult', description: 'What deleteConsumer returns: `Deletion` or a typed error; tell them apart by `__typename`.' },
     },
     resolve: async (_root, { id, cascade }) => {
       const consumerId = parseId(id, 'Consumer', 'id');

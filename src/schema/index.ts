@@ -1,6 +1,7 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder';
 import './errors';
+import './lookups';
 import './relation';
 import './consumer';
 import './provider';

@@ -2,6 +2,7 @@ import type { Ordering, SortDirection } from '../domain/ordering';
 import { builder } from './builder';
 
 export const OrderDirection = builder.enumType('OrderDirection', {
+  description: 'ASC: smallest (or oldest, or A) first; DESC: largest first.',
   values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const,
 });
 
@@ -15,12 +16,15 @@ export function orderInput<Field extends string>(
   defaults: Ordering<Field>,
 ) {
   const FieldEnum = builder.enumType(`${typeName}Field`, {
+    description: `What ${typeName} sorts by.`,
     values: Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, { value }])),
   });
+  const defaultField = Object.entries(fields).find(([, value]) => value === defaults.field)?.[0];
   const Input = builder.inputType(typeName, {
+    description: `An order for a list (default: ${defaultField} ${defaults.direction.toUpperCase()}); ties are broken by ID, so pages never skip or repeat.`,
     fields: (t) => ({
-      field: t.field({ type: FieldEnum, required: true }),
-      direction: t.field({ type: OrderDirection, required: false }),
+      field: t.field({ type: FieldEnum, required: true, description: 'What to sort by.' }),
+      direction: t.field({ type: OrderDirection, required: false, description: `Defaults to ${defaults.direction.toUpperCase()}.` }),
     }),
   });
   const resolve = (order: { field: string; direction?: SortDirection | null } | null | undefined): Ordering<Field> =>

@@ -21,6 +21,7 @@ import { orderInput } from './ordering';
 import { Deletion, relationListArgs, relationListQuery } from './relation';
 
 const Money = builder.objectRef<ProviderStats['revenue'][number]>('Money').implement({
+  description: 'An amount of money in one currency.',
   fields: (t) => ({
     currency: t.exposeString('currency', { description: 'ISO 4217 code.' }),
     amountMinor: t.expose('amountMinor', { type: 'SafeInt', description: 'Amount in minor units of the currency.' }),
@@ -28,9 +29,10 @@ const Money = builder.objectRef<ProviderStats['revenue'][number]>('Money').imple
 });
 
 const ProviderStatsRef = builder.objectRef<ProviderStats>('ProviderStats').implement({
+  description: 'Aggregates over all relations with a provider.',
   fields: (t) => ({
-    relationCount: t.exposeInt('relationCount'),
-    distinctConsumers: t.exposeInt('distinctConsumers'),
+    relationCount: t.exposeInt('relationCount', { description: 'Relations of every kind.' }),
+    distinctConsumers: t.exposeInt('distinctConsumers', { description: 'Consumers with at least one relation.' }),
     averageRating: t.exposeFloat('averageRating', { nullable: true, description: 'Null when there are no reviews.' }),
     revenue: t.field({
       type: [Money],
@@ -44,13 +46,13 @@ export const ProviderNode = builder.prismaNode('Provider', {
   id: { field: 'id' },
   description: 'A third-party provider offering services on the platform: the public directory.',
   fields: (t) => ({
-    name: t.exposeString('name'),
-    contactEmail: t.exposeString('contactEmail'),
-    category: t.exposeString('category'),
-    website: t.exposeString('website', { nullable: true }),
-    description: t.exposeString('description', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    name: t.exposeString('name', { description: 'Display name.' }),
+    contactEmail: t.exposeString('contactEmail', { description: 'Where the platform and consumers reach the provider.' }),
+    category: t.exposeString('category', { description: 'Lower-case category, e.g. "streaming".' }),
+    website: t.exposeString('website', { nullable: true, description: 'An http(s) URL.' }),
+    description: t.exposeString('description', { nullable: true, description: 'What the provider offers, in its own words.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the provider was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the provider was last changed.' }),
     stats: t.loadable({
       type: ProviderStatsRef,
       description: 'Aggregates over all relations with this provider; for the provider and admins.',
@@ -81,8 +83,9 @@ export const ProviderNode = builder.prismaNode('Provider', {
 });
 
 const ProviderFilterInput = builder.inputType('ProviderFilter', {
+  description: 'Which providers to list; all conditions must hold.',
   fields: (t) => ({
-    nameContains: t.string({ required: false }),
+    nameContains: t.string({ required: false, description: 'Names containing this text.' }),
     category: t.string({ required: false, description: 'Exact category, case-insensitive.' }),
   }),
 });
@@ -94,8 +97,8 @@ const providerOrder = orderInput(
 );
 
 export const providerListArgs = builder.args((t) => ({
-  filter: t.field({ type: ProviderFilterInput, required: false }),
-  orderBy: t.field({ type: providerOrder.Input, required: false }),
+  filter: t.field({ type: ProviderFilterInput, required: false, description: 'Only providers that match.' }),
+  orderBy: t.field({ type: providerOrder.Input, required: false, description: 'By default by name.' }),
 }));
 
 export function providerListQuery(
@@ -112,7 +115,8 @@ builder.queryFields((t) => ({
   provider: t.prismaField({
     type: 'Provider',
     nullable: true,
-    args: { id: t.arg.id({ required: true }) },
+    description: 'The provider with this ID, or null when none exists (as `node`). Providers are public.',
+    args: { id: t.arg.id({ required: true, description: 'A global ID of a Provider.' }) },
     resolve: (query, _root, { id }) =>
       db().provider.findUnique({ ...query, where: { id: parseId(id, 'Provider', 'id') } }),
   }),
@@ -127,39 +131,45 @@ builder.queryFields((t) => ({
 }));
 
 const CreateProviderInput = builder.inputType('CreateProviderInput', {
+  description: 'A new provider.',
   fields: (t) => ({
-    name: t.string({ required: true }),
-    contactEmail: t.string({ required: true }),
+    name: t.string({ required: true, description: 'Display name.' }),
+    contactEmail: t.string({ required: true, description: 'Where the platform and consumers reach the provider.' }),
     category: t.string({ required: true, description: 'Stored lower-case, e.g. "streaming".' }),
     website: t.string({ required: false, description: 'An http(s) URL.' }),
-    description: t.string({ required: false }),
+    description: t.string({ required: false, description: 'What the provider offers.' }),
   }),
 });
 
 const UpdateProviderInput = builder.inputType('UpdateProviderInput', {
   description: 'Fields left out are unchanged; website or description: null clears them.',
   fields: (t) => ({
-    name: t.string({ required: false }),
-    contactEmail: t.string({ required: false }),
-    category: t.string({ required: false }),
-    website: t.string({ required: false }),
-    description: t.string({ required: false }),
+    name: t.string({ required: false, description: 'New display name.' }),
+    contactEmail: t.string({ required: false, description: 'New contact email.' }),
+    category: t.string({ required: false, description: 'New category; stored lower-case.' }),
+    website: t.string({ required: false, description: 'New http(s) URL; null clears it.' }),
+    description: t.string({ required: false, description: 'New description; null clears it.' }),
   }),
 });
 
 builder.mutationFields((t) => ({
   createProvider: t.field({
     type: ProviderNode,
+    description: 'Creates a provider (admins only).',
     extensions: { [AUDIT_CREATES]: 'Provider' },
     authScopes: { admin: true },
-    args: { input: t.arg({ type: CreateProviderInput, required: true }) },
+    args: { input: t.arg({ type: CreateProviderInput, required: true, description: 'The new provider.' }) },
     errors: mutationResult('CreateProvider', 'provider', [InvalidInputError]),
     resolve: (_root, { input }) => createProvider(input),
   }),
   updateProvider: t.field({
     type: ProviderNode,
+    description: 'Changes a provider: by an admin, or by the provider itself.',
     authScopes: (_root, { id }) => ({ admin: true, provider: idForScope(id, 'Provider') }),
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateProviderInput, required: true }) },
+    args: {
+      id: t.arg.id({ required: true, description: 'Global ID of the provider.' }),
+      input: t.arg({ type: UpdateProviderInput, required: true, description: 'The fields to change.' }),
+    },
     errors: mutationResult('UpdateProvider', 'provider', [InvalidInputError, NotFoundError]),
     resolve: (_root, { id, input }) => updateProvider(parseId(id, 'Provider', 'id'), input),
   }),
@@ -167,11 +177,14 @@ builder.mutationFields((t) => ({
     type: Deletion,
     description: 'Deletes a provider (admins only). One with relations is refused unless cascade is true.',
     authScopes: { admin: true },
-    args: { id: t.arg.id({ required: true }), cascade: t.arg.boolean({ defaultValue: false }) },
+    args: {
+      id: t.arg.id({ required: true, description: 'Global ID of the provider.' }),
+      cascade: t.arg.boolean({ defaultValue: false, description: 'Also delete its relations; without it, a provider with relations is refused.' }),
+    },
     errors: {
       types: [InvalidInputError, NotFoundError, RelationsExistError],
       directResult: true,
-      union: { name: 'DeleteProviderResult' },
+      union: { name: 'DeleteProviderResult', description: 'What deleteProvider returns: `Deletion` or a typed error; tell them apart by `__typename`.' },
     },
     resolve: async (_root, { id, cascade }) => {
       const providerId = parseId(id, 'Provider', 'id');

@@ -36,13 +36,14 @@ interface ReasonShape {
 const RecommendationReason = builder.objectRef<ReasonShape>('RecommendationReason').implement({
   description: "One of the consumer's own providers whose consumers also use the recommended provider.",
   fields: (t) => ({
-    provider: t.field({ type: ProviderNode, resolve: (reason) => reason.provider }),
+    provider: t.field({ type: ProviderNode, description: 'One of the consumer’s own providers.', resolve: (reason) => reason.provider }),
     sharedConsumers: t.exposeInt('sharedConsumers', { description: 'Consumers of both providers.' }),
     contribution: t.exposeFloat('contribution', { description: "This provider's part of the score." }),
   }),
 });
 
 const RecommendationBasis = builder.enumType('RecommendationBasis', {
+  description: 'Why a provider is recommended.',
   values: {
     COLLABORATIVE: { description: "Reached through the consumer's own providers; `reasons` says which." },
     POPULAR: { description: 'A popular provider: the consumer has no relations, or too few to reach enough others.' },
@@ -58,10 +59,11 @@ interface RecommendationShape {
 }
 
 const ProviderRecommendationRef = builder.objectRef<RecommendationShape>('ProviderRecommendation').implement({
+  description: 'A provider recommended to a consumer, with its score and the reasons.',
   fields: (t) => ({
-    provider: t.field({ type: ProviderNode, resolve: (recommendation) => recommendation.provider }),
+    provider: t.field({ type: ProviderNode, description: 'The recommended provider.', resolve: (recommendation) => recommendation.provider }),
     score: t.exposeFloat('score', { description: 'Higher is better; comparable within one list only.' }),
-    basis: t.field({ type: RecommendationBasis, resolve: (recommendation) => recommendation.basis }),
+    basis: t.field({ type: RecommendationBasis, description: 'Why it is recommended.', resolve: (recommendation) => recommendation.basis }),
     reasons: t.field({
       type: [RecommendationReason],
       description: 'The contributing providers, strongest first (at most 3); empty for POPULAR.',
@@ -104,6 +106,7 @@ interface SimilarShape<Row extends Entity> {
 
 function similarType<Row extends Entity>(name: string, sharedName: string, sharedWhat: string) {
   return builder.objectRef<SimilarShape<Row>>(name).implement({
+    description: `A ${name.replace('Similar', '').toLowerCase()} similar to another one, and how similar.`,
     fields: (t) => ({
       similarity: t.float({
         description: 'Cosine similarity of the two neighbour sets: shared / √(deg(a)·deg(b)), from 0 to 1.',
@@ -115,10 +118,10 @@ function similarType<Row extends Entity>(name: string, sharedName: string, share
 }
 
 const SimilarProvider = similarType<Provider>('SimilarProvider', 'sharedConsumers', 'Consumers');
-builder.objectField(SimilarProvider, 'provider', (t) => t.field({ type: ProviderNode, resolve: (similar) => similar.entity }));
+builder.objectField(SimilarProvider, 'provider', (t) => t.field({ type: ProviderNode, description: 'The similar provider.', resolve: (similar) => similar.entity }));
 
 const SimilarConsumer = similarType<Consumer>('SimilarConsumer', 'sharedProviders', 'Providers');
-builder.objectField(SimilarConsumer, 'consumer', (t) => t.field({ type: ConsumerNode, resolve: (similar) => similar.entity }));
+builder.objectField(SimilarConsumer, 'consumer', (t) => t.field({ type: ConsumerNode, description: 'The similar consumer.', resolve: (similar) => similar.entity }));
 
 async function similarWith<Row extends Entity>(similar: SimilarParty[]): Promise<SimilarShape<Row>[]> {
   const { entityOf, complete } = await withEntities(similar, (item) => [item.party]);

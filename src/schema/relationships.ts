@@ -2,6 +2,7 @@ import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { analytics } from '../analytics/serving';
 import type { Party, Relationship } from '../analytics/serving/service';
 import { SEGMENTS, type Segment } from '../analytics/graph/strength';
+import type { Caller } from '../auth/caller';
 import { db } from '../db/client';
 import { NotFoundError } from '../domain/errors';
 import type { Consumer, Provider } from '../generated/prisma/client';
@@ -37,21 +38,25 @@ interface RelationshipShape extends Relationship {
 const RelationshipRef = builder.objectRef<RelationshipShape>('Relationship').implement({
   description: 'How strong the relationship between one consumer and one provider is, and why.',
   fields: (t) => ({
-    consumer: t.field({ type: ConsumerNode, resolve: (relationship) => relationship.consumerRow }),
-    provider: t.field({ type: ProviderNode, resolve: (relationship) => relationship.providerRow }),
+    consumer: t.field({ type: ConsumerNode, description: 'The consumer side.', resolve: (relationship) => relationship.consumerRow }),
+    provider: t.field({ type: ProviderNode, description: 'The provider side.', resolve: (relationship) => relationship.providerRow }),
     strength: t.float({ description: 'From 0 to 1: the weighted mean of the components.', resolve: (relationship) => relationship.score }),
-    components: t.field({ type: StrengthComponentsRef, resolve: (relationship) => relationship.components }),
-    segment: t.field({ type: SegmentEnum, resolve: (relationship) => relationship.segment }),
-    relationCount: t.int({ resolve: (relationship) => relationship.summary.count }),
-    firstInteraction: t.field({ type: 'DateTime', resolve: (relationship) => new Date(relationship.summary.firstAt) }),
-    lastInteraction: t.field({ type: 'DateTime', resolve: (relationship) => new Date(relationship.summary.lastAt) }),
+    components: t.field({ type: StrengthComponentsRef, description: 'The parts strength is computed from.', resolve: (relationship) => relationship.components }),
+    segment: t.field({ type: SegmentEnum, description: 'RFM-style segment of this relationship.', resolve: (relationship) => relationship.segment }),
+    relationCount: t.int({ description: 'Relations between the two, of every kind.', resolve: (relationship) => relationship.summary.count }),
+    firstInteraction: t.field({ type: 'DateTime', description: 'When their first relation occurred.', resolve: (relationship) => new Date(relationship.summary.firstAt) }),
+    lastInteraction: t.field({ type: 'DateTime', description: 'When their latest relation occurred.', resolve: (relationship) => new Date(relationship.summary.lastAt) }),
     asOf: t.expose('asOf', { type: 'DateTime', description: 'The moment strength was computed for (the start of the hour).' }),
   }),
 });
 
-/** A pair's relationship, or null when the two have no relations; `other` is the side named by an argument. */
-async function findRelationship(consumerId: number, providerId: number, other: { party: Party; field: string }) {
-  if (!(await analytics().has(other.party))) throw new NotFoundError(entityName(other.party), other.field);
+/**
+ * A pair's relationship, or null when the two have no relations; `other` is the side named by an
+ * argument. Only admins are told that it names nobody: to anyone else a missing ID and one they may
+ * not see both answer null.
+ */
+async function findRelationship(consumerId: number, providerId: number, other: { party: Party; field: string }, caller: Caller) {
+  if (caller.role === 'ADMIN' && !(await analytics().has(other.party))) throw new NotFoundError(entityName(other.party), other.field);
   return (await analytics().providerRelationships(providerId)).byConsumer.get(consumerId) ?? null;
 }
 
@@ -60,15 +65,16 @@ builder.objectField(ConsumerNode, 'relationshipWith', (t) =>
     type: RelationshipRef,
     nullable: true,
     description: 'The strength of this consumer’s relationship with a provider; null when they have no relations.',
-    args: { providerId: t.arg.id({ required: true }) },
+    args: { providerId: t.arg.id({ required: true, description: 'Global ID of the provider.' }) },
     authScopes: (consumer, { providerId }) => ({
       admin: true,
       consumer: consumer.id,
       provider: idForScope(providerId, 'Provider'),
     }),
-    resolve: async (consumer, { providerId }) => {
+    resolve: async (consumer, { providerId }, { caller }) => {
       const id = parseId(providerId, 'Provider', 'providerId');
-      const relationship = await findRelationship(consumer.id, id, { party: { party: 'provider', id }, field: 'providerId' });
+      const other = { party: { party: 'provider', id } as const, field: 'providerId' };
+      const relationship = await findRelationship(consumer.id, id, other, caller);
       const providerRow = relationship && (await db().provider.findUnique({ where: { id } }));
       return providerRow ? { ...relationship!, consumerRow: consumer, providerRow } : null;
     },
@@ -80,15 +86,16 @@ builder.objectFields(ProviderNode, (t) => ({
     type: RelationshipRef,
     nullable: true,
     description: 'The strength of this provider’s relationship with a consumer; null when they have no relations.',
-    args: { consumerId: t.arg.id({ required: true }) },
+    args: { consumerId: t.arg.id({ required: true, description: 'Global ID of the consumer.' }) },
     authScopes: (provider, { consumerId }) => ({
       admin: true,
       provider: provider.id,
       consumer: idForScope(consumerId, 'Consumer'),
     }),
-    resolve: async (provider, { consumerId }) => {
+    resolve: async (provider, { consumerId }, { caller }) => {
       const id = parseId(consumerId, 'Consumer', 'consumerId');
-      const relationship = await findRelationship(id, provider.id, { party: { party: 'consumer', id }, field: 'consumerId' });
+      const other = { party: { party: 'consumer', id } as const, field: 'consumerId' };
+      const relationship = await findRelationship(id, provider.id, other, caller);
       const consumerRow = relationship && (await db().consumer.findUnique({ where: { id } }));
       return consumerRow ? { ...relationship!, consumerRow, providerRow: provider } : null;
     },
@@ -98,7 +105,7 @@ builder.objectFields(ProviderNode, (t) => ({
     description:
       'This provider’s relationships with its consumers, strongest first, optionally of one segment; for the provider and admins.',
     authScopes: (provider) => ({ admin: true, provider: provider.id }),
-    args: { segment: t.arg({ type: SegmentEnum, required: false }) },
+    args: { segment: t.arg({ type: SegmentEnum, required: false, description: 'Only relationships of this segment.' }) },
     resolve: async (provider, args) => {
       const { ranked } = await analytics().providerRelationships(provider.id);
       const chosen: Relationship[] = args.segment ? ranked.filter((entry) => entry.segment === (args.segment as Segment)) : ranked;

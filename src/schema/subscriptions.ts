@@ -131,7 +131,7 @@ builder.subscriptionFields((t) => ({
   relationRecorded: t.field({
     type: RelationNode,
     description: 'Each relation recorded with this provider from now on, as it is recorded; for the provider and admins.',
-    args: { providerId: t.arg.id({ required: true }) },
+    args: { providerId: t.arg.id({ required: true, description: 'Global ID of the provider.' }) },
     authScopes: (_root, { providerId }) => ({ admin: true, provider: idForScope(providerId, 'Provider') }),
     subscribe: async (_root, args) => {
       const providerId = parseId(args.providerId, 'Provider', 'providerId');
@@ -148,7 +148,7 @@ builder.subscriptionFields((t) => ({
   rankingChanged: t.field({
     type: ProviderRanking,
     description: `The provider ranking by a metric, each time its first ${WATCHED_RANKING_ENTRIES} entries change after a write (over all relation kinds, unweighted); admins only.`,
-    args: { metric: t.arg({ type: CentralityMetricEnum, required: true }) },
+    args: { metric: t.arg({ type: CentralityMetricEnum, required: true, description: 'Which centrality ranks the providers.' }) },
     authScopes: { admin: true },
     subscribe: (_root, { metric }) => watchRanking(metric),
     resolve: async ({ metric }, _args, { caller }) => {
