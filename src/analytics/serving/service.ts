@@ -1,10 +1,5 @@
 import type { RelationKind } from '../../generated/prisma/enums';
 import type { CentralityMetric, CentralityScores } from '../graph/centrality';
-import { type RelationGraph, type Side, nodeKey, partyOfKey, summarizePair } from '../graph/relation-graph';
-import { ALL_KINDS_MASK, type GraphSnapshot, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
-import { FairShare } from './fair-share';
-import type { GraphProjection } from './projection';
-import { DEFAULT_RUNNER_LIMITS, type RunnerLimits, WorkerRunner } from './runner';
 import type { GraphStatistics } from '../graph/kernels/components';
 import { shortestPath } from '../graph/paths';
 import {
@@ -14,6 +9,8 @@ import {
   similarConsumers,
   similarProviders,
 } from '../graph/recommendations';
+import { type RelationGraph, type Side, nodeKey, partyOfKey, summarizePair } from '../graph/relation-graph';
+import { ALL_KINDS_MASK, type GraphSnapshot, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
 import {
   DEFAULT_STRENGTH_SETTINGS,
   type RelationshipStrength,
@@ -22,14 +19,18 @@ import {
   providerSpend,
   relationshipStrength,
 } from '../graph/strength';
-import type { AnalyticsTask } from './tasks';
 import type { EdgeWeight } from '../graph/weights';
+import { FairShare } from './fair-share';
+import type { GraphProjection } from './projection';
+import { DEFAULT_RUNNER_LIMITS, type RunnerLimits, WorkerRunner } from './runner';
+import type { AnalyticsTask } from './tasks';
 
 export interface AnalyticsSettings {
   /** Past this many nodes, betweenness is estimated from a sample of source nodes. */
   betweennessExactMaxNodes: number;
   /** Past this many nodes, closeness is estimated from a sample of source nodes. */
   closenessExactMaxNodes: number;
+  /** Source nodes sampled when betweenness or closeness is estimated. */
   samples: number;
   /** Seeds the random choices (Louvain's node order, betweenness samples) for reproducible answers. */
   seed: string;
