@@ -1,11 +1,11 @@
 import type { RelationGraph } from '../../src/analytics/graph/relation-graph';
 import { type GraphSnapshot, KINDS, edgeEnds, partyAt } from '../../src/analytics/graph/snapshot';
 
-/** A graph's nodes and edge attributes, keyed by their ends: equal for equal graphs however built. */
+/** A graph's nodes and edge attributes (less their snapshot slots), keyed by their ends: equal for equal graphs however built. */
 export function canonical(graph: RelationGraph) {
   const nodes = graph.nodes().sort();
   const edges = graph
-    .mapEdges((_edge, attributes, source, target) => [[source, target].sort().join('-'), attributes] as const)
+    .mapEdges((_edge, { slot: _slot, ...attributes }, source, target) => [[source, target].sort().join('-'), attributes] as const)
     .sort(([a], [b]) => a.localeCompare(b));
   return { nodes, edges: Object.fromEntries(edges) };
 }

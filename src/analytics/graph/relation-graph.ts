@@ -13,6 +13,8 @@ export type Side = 'consumer' | 'provider';
 export interface NodeAttributes {
   side: Side;
   id: number;
+  /** The node's place in the live graph's snapshot mirror (serving/snapshot-source.ts). */
+  slot?: number;
 }
 
 export interface KindAggregate {
@@ -32,6 +34,8 @@ export interface EdgeAttributes {
   kinds: Partial<Record<RelationKind, KindAggregate>>;
   /** The pair's relationship strength, set only on graphs that analytics weigh by it. */
   strength?: number;
+  /** The edge's place in the live graph's snapshot mirror (serving/snapshot-source.ts). */
+  slot?: number;
 }
 
 export type RelationGraph = UndirectedGraph<NodeAttributes, EdgeAttributes>;

@@ -6,16 +6,14 @@ import { type GraphSnapshot, KINDS, SIDES, shared } from '../graph/snapshot';
  * Follows the live relation graph and hands out immutable snapshots of it. Nodes and edges sit
  * in dense slots (a removal moves the last slot into the hole), so a snapshot is a counting sort
  * and a few copies, O(nodes + edges) over typed arrays, and never a walk over graphology's
- * objects: at a million relations that is milliseconds instead of most of a second.
+ * objects: at a million relations that is milliseconds instead of most of a second. Each node's
+ * and edge's slot is kept on its attributes, so following the graph needs no index of its own.
  */
 export class SnapshotSource {
-  private nodeSlots = new Map<string, number>();
   private nodeKeys: string[] = [];
   private sides = new Uint8Array(1024);
   private ids = new Int32Array(1024);
 
-  private edgeSlots = new Map<string, number>();
-  private edgeKeys: string[] = [];
   private edgeAttributes: EdgeAttributes[] = [];
   private sources = new Int32Array(1024);
   private targets = new Int32Array(1024);
@@ -27,17 +25,16 @@ export class SnapshotSource {
 
   constructor(private readonly graph: RelationGraph) {
     graph.forEachNode((node) => this.nodeAdded(node));
-    graph.forEachEdge((edge, attributes, source, target) => this.edgeAdded(edge, attributes, source, target));
+    graph.forEachEdge((_edge, attributes, source, target) => this.edgeAdded(attributes, source, target));
     graph.on('nodeAdded', ({ key }) => this.nodeAdded(key));
-    graph.on('nodeDropped', ({ key }) => this.nodeDropped(key));
-    graph.on('edgeAdded', ({ key, attributes, source, target }) => this.edgeAdded(key, attributes, source, target));
-    graph.on('edgeDropped', ({ key }) => this.edgeDropped(key));
+    graph.on('nodeDropped', ({ attributes }) => this.nodeDropped(attributes.slot!));
+    graph.on('edgeAdded', ({ attributes, source, target }) => this.edgeAdded(attributes, source, target));
+    graph.on('edgeDropped', ({ attributes }) => this.edgeDropped(attributes));
   }
 
   /** The relations on an existing edge changed: its counts are read again at the next snapshot. */
   edgeChanged(edge: string): void {
-    const slot = this.edgeSlots.get(edge);
-    if (slot !== undefined) this.stale.add(slot);
+    this.stale.add(this.graph.getEdgeAttribute(edge, 'slot')!);
   }
 
   /** The graph as it is now, labelled `key` and `version`; the same object while nothing changed. */
@@ -46,7 +43,7 @@ export class SnapshotSource {
     for (const slot of this.stale) this.readCounts(slot);
     this.stale.clear();
     const nodeCount = this.nodeKeys.length;
-    const edgeCount = this.edgeKeys.length;
+    const edgeCount = this.edgeAttributes.length;
     const csr = csrFromEdges(nodeCount, this.sources.subarray(0, edgeCount), this.targets.subarray(0, edgeCount));
     this.last = {
       key,
@@ -61,7 +58,7 @@ export class SnapshotSource {
 
   /** Each edge's attributes in snapshot edge order, with its provider's node key. */
   forEachEdge(visit: (attributes: EdgeAttributes, provider: string) => void): void {
-    for (let slot = 0; slot < this.edgeKeys.length; slot++) {
+    for (let slot = 0; slot < this.edgeAttributes.length; slot++) {
       const provider = this.sides[this.sources[slot]] === 1 ? this.sources[slot] : this.targets[slot];
       visit(this.edgeAttributes[slot], this.nodeKeys[provider]);
     }
@@ -73,59 +70,50 @@ export class SnapshotSource {
       this.sides = grow(this.sides);
       this.ids = grow(this.ids);
     }
-    const { side, id } = this.graph.getNodeAttributes(node);
-    this.sides[slot] = SIDES.indexOf(side);
-    this.ids[slot] = id;
-    this.nodeSlots.set(node, slot);
+    const attributes = this.graph.getNodeAttributes(node);
+    attributes.slot = slot;
+    this.sides[slot] = SIDES.indexOf(attributes.side);
+    this.ids[slot] = attributes.id;
     this.nodeKeys.push(node);
   }
 
   /** graphology drops a node's edges without events: the projection drops them first (removeParty). */
-  private nodeDropped(node: string): void {
-    const slot = this.nodeSlots.get(node)!;
+  private nodeDropped(slot: number): void {
     const last = this.nodeKeys.length - 1;
-    const moved = this.nodeKeys[last];
-    this.nodeSlots.delete(node);
-    this.nodeKeys.pop();
+    const moved = this.nodeKeys.pop()!;
     if (slot === last) return;
     this.nodeKeys[slot] = moved;
-    this.nodeSlots.set(moved, slot);
+    this.graph.setNodeAttribute(moved, 'slot', slot);
     this.sides[slot] = this.sides[last];
     this.ids[slot] = this.ids[last];
-    this.graph.forEachEdge(moved, (edge) => {
-      const edgeSlot = this.edgeSlots.get(edge)!;
-      if (this.sources[edgeSlot] === last) this.sources[edgeSlot] = slot;
-      else this.targets[edgeSlot] = slot;
+    this.graph.forEachEdge(moved, (_edge, { slot: edgeSlot }) => {
+      if (this.sources[edgeSlot!] === last) this.sources[edgeSlot!] = slot;
+      else this.targets[edgeSlot!] = slot;
     });
   }
 
-  private edgeAdded(edge: string, attributes: EdgeAttributes, source: string, target: string): void {
-    const slot = this.edgeKeys.length;
+  private edgeAdded(attributes: EdgeAttributes, source: string, target: string): void {
+    const slot = this.edgeAttributes.length;
     if (slot === this.sources.length) {
       this.sources = grow(this.sources);
       this.targets = grow(this.targets);
       this.kindCounts = grow(this.kindCounts);
     }
-    this.sources[slot] = this.nodeSlots.get(source)!;
-    this.targets[slot] = this.nodeSlots.get(target)!;
-    this.edgeSlots.set(edge, slot);
-    this.edgeKeys.push(edge);
+    this.sources[slot] = this.graph.getNodeAttribute(source, 'slot')!;
+    this.targets[slot] = this.graph.getNodeAttribute(target, 'slot')!;
+    attributes.slot = slot;
     this.edgeAttributes.push(attributes);
     this.stale.add(slot);
   }
 
-  private edgeDropped(edge: string): void {
-    const slot = this.edgeSlots.get(edge)!;
-    const last = this.edgeKeys.length - 1;
-    const moved = this.edgeKeys[last];
-    this.edgeSlots.delete(edge);
-    this.edgeKeys.pop();
-    const attributes = this.edgeAttributes.pop()!;
+  private edgeDropped(dropped: EdgeAttributes): void {
+    const slot = dropped.slot!;
+    const last = this.edgeAttributes.length - 1;
+    const moved = this.edgeAttributes.pop()!;
     this.stale.delete(last);
     if (slot === last) return;
-    this.edgeKeys[slot] = moved;
-    this.edgeSlots.set(moved, slot);
-    this.edgeAttributes[slot] = attributes;
+    moved.slot = slot;
+    this.edgeAttributes[slot] = moved;
     this.sources[slot] = this.sources[last];
     this.targets[slot] = this.targets[last];
     this.stale.add(slot);
