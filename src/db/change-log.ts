@@ -2,6 +2,7 @@ import { config } from '../config';
 import type { Prisma } from '../generated/prisma/client';
 import { db } from './client';
 import { dialectOf } from './dialect';
+import { type PreparedRead, driver } from './driver';
 
 export type Transaction = Prisma.TransactionClient;
 
@@ -27,6 +28,24 @@ export async function appendToChangeLog(tx: Transaction, change: string): Promis
 
 /** The id of the last change committed, or 0 when there is none: for snapshot readers. */
 export const LAST_CHANGE_SQL = 'SELECT COALESCE(MAX("id"), 0) FROM "ChangeLogEntry"';
+
+const LAST_CHANGE: PreparedRead = { name: 'rapport_last_change', sql: LAST_CHANGE_SQL };
+const CHANGES_AFTER: PreparedRead = {
+  name: 'rapport_changes_after',
+  sql: 'SELECT "id", "change" FROM "ChangeLogEntry" WHERE "id" > $1 ORDER BY "id" LIMIT $2',
+};
+
+/** The id of the last change committed, through the driver: cheap enough to ask on every request. */
+export async function lastChangeId(): Promise<number> {
+  const [[id]] = await driver().rows<[number]>(LAST_CHANGE);
+  return Number(id);
+}
+
+/** As changesAfter, through the driver. */
+export async function changesAfterThroughDriver(id: number, limit: number): Promise<LoggedChange[]> {
+  const rows = await driver().rows<[number, string]>(CHANGES_AFTER, [id, limit]);
+  return rows.map(([entry, change]) => ({ id: Number(entry), change }));
+}
 
 /** Up to `limit` changes committed after the one numbered `id`, oldest first. */
 export function changesAfter(id: number, limit: number): Promise<LoggedChange[]> {

@@ -1,4 +1,4 @@
-import { type Transaction, appendToChangeLog } from '../db/change-log';
+import { type Transaction, appendToChangeLog, changesAfterThroughDriver, lastChangeId } from '../db/change-log';
 import type { RelationRecord } from '../db/graph-source';
 import type { Relation } from '../generated/prisma/client';
 
@@ -16,7 +16,9 @@ export type Change =
   /** The party went, with every relation it had. */
   | { type: 'partyDeleted'; party: Party; id: number }
   /** Many rows were written at once, around the per-row changes (a bulk import): read afresh. */
-  | { type: 'bulkLoaded' };
+  | { type: 'bulkLoaded' }
+  /** API keys were revoked: no process may accept them from now on. */
+  | { type: 'apiKeysRevoked'; ids: number[] };
 
 export function recordChange(tx: Transaction, change: Change): Promise<void> {
   return appendToChangeLog(tx, JSON.stringify(change));
@@ -52,4 +54,30 @@ export function onCommitted(listener: (committed: Committed) => void): () => voi
 
 export function announceCommitted(committed: Committed): void {
   for (const listener of committedListeners) listener(committed);
+}
+
+/** Changes read at once past which a follower assumes that anything may have changed. */
+const MAX_CHANGES_FOLLOWED = 1000;
+
+/**
+ * Follows the change log for an in-process cache that must not outlive a write made by any
+ * process. `catchUp()` costs one prepared read of the last id when nothing changed; otherwise it
+ * hands the changes committed since the previous call to `onChanges`, or null when there were
+ * too many to read (then anything may have changed).
+ */
+export class ChangeFollower {
+  private position: number | undefined;
+
+  constructor(private readonly onChanges: (changes: Change[] | null) => void) {}
+
+  async catchUp(): Promise<void> {
+    const last = await lastChangeId();
+    const from = this.position;
+    if (from !== undefined && last <= from) return;
+    this.position = Math.max(last, this.position ?? 0);
+    // The first call has nothing cached before it to invalidate.
+    if (from === undefined) return;
+    const entries = last - from > MAX_CHANGES_FOLLOWED ? null : await changesAfterThroughDriver(from, last - from);
+    this.onChanges(entries && entries.map((entry) => parseChange(entry.change)));
+  }
 }
