@@ -12,6 +12,9 @@ export interface LoggedChange {
   change: string;
 }
 
+/** Any fixed number: names the advisory lock that orders appends to the change log. */
+export const CHANGE_LOG_LOCK = 7272740001;
+
 /**
  * Appends to the change log inside the transaction making the change, so that both commit or
  * neither does. PostgreSQL takes ids from a sequence at insert but shows rows at commit: two
@@ -21,7 +24,7 @@ export interface LoggedChange {
  */
 export async function appendToChangeLog(tx: Transaction, change: string): Promise<void> {
   if (dialectOf(config().databaseUrl) === 'postgres') {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(7272740001)`; // any fixed number: names the lock
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK})`);
   }
   await tx.changeLogEntry.create({ data: { change } });
 }

@@ -20,7 +20,7 @@ export type Db = PrismaClient;
 let keyring: Keyring | undefined;
 
 /** The PII keyring the configuration names, read once. */
-function configuredKeyring(): Keyring {
+export function configuredKeyring(): Keyring {
   const source = config().piiKeys;
   keyring ??= parseKeyring(keyringText(source));
   return keyring;

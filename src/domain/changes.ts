@@ -21,7 +21,12 @@ export type Change =
   | { type: 'apiKeysRevoked'; ids: number[] };
 
 export function recordChange(tx: Transaction, change: Change): Promise<void> {
-  return appendToChangeLog(tx, JSON.stringify(change));
+  return appendToChangeLog(tx, serializeChange(change));
+}
+
+/** The change as the log stores it, for writers that append to it themselves (the bulk writer). */
+export function serializeChange(change: Change): string {
+  return JSON.stringify(change);
 }
 
 export function parseChange(logged: string): Change {
