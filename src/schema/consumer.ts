@@ -2,6 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { type Caller, ForbiddenError } from '../auth/caller';
 import { visibleConsumers, visibleRelations } from '../auth/scopes';
 import { db } from '../db/client';
+import { consumerPage, consumerPageSize } from '../db/consumer-page';
 import {
   type ConsumerFilter,
   consumerOrderBy,
@@ -110,8 +111,11 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, { id }) =>
-      db().consumer.findUnique({ ...query, where: { id: parseId(id, 'Consumer', 'id') } }),
+    resolve: (query, _root, { id }) => {
+      const consumerId = parseId(id, 'Consumer', 'id');
+      const pageSize = consumerPageSize(consumerId, query);
+      return pageSize === undefined ? db().consumer.findUnique({ ...query, where: { id: consumerId } }) : consumerPage(consumerId, pageSize);
+    },
   }),
   consumers: t.prismaConnection({
     type: 'Consumer',
