@@ -5,14 +5,17 @@ import type { Relation } from '../generated/prisma/client';
 export type Party = 'consumer' | 'provider';
 
 /**
- * Committed writes that derived state (the analytics graph projection) must follow. Each is
- * appended to the change log by the transaction that makes it, so it commits with the write or
- * not at all, and every server process on the database reads the changes in commit order.
+ * Committed writes that derived state (the analytics graph projection, the key and response
+ * caches) must follow. Each is appended to the change log by the transaction that makes it, so
+ * it commits with the write or not at all, and every server process on the database reads the
+ * changes in commit order.
  */
 export type Change =
   | { type: 'relationRecorded'; relation: RelationRecord }
   | { type: 'relationRemoved'; relation: RelationRecord }
   | { type: 'partyCreated'; party: Party; id: number }
+  /** The party's own fields changed (name, contact, consent, erasure); the graph holds none of them. */
+  | { type: 'partyUpdated'; party: Party; id: number }
   /** The party went, with every relation it had. */
   | { type: 'partyDeleted'; party: Party; id: number }
   /** Many rows were written at once, around the per-row changes (a bulk import): read afresh. */
