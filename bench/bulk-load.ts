@@ -36,10 +36,12 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   try {
     await writeCsv(csv, relations);
     const imported = await withDatabase(dialect, (url) => timeOnce(() => tool(url, 'scripts/import.ts', csv)).ms);
+    console.error(`import: ${(imported / 1000).toFixed(1)} s`);
     const raw = await withDatabase(dialect, async (url) => {
       tool(url, 'scripts/migrate.ts');
       return rawRelationInsert(url, csvRelations(relations));
     });
+    console.error(`raw insert: ${(raw / 1000).toFixed(1)} s`);
     const seeded = await withDatabase(dialect, (url) => timeOnce(() => tool(url, 'scripts/seed.ts', '--relations', String(relations), '--seed', SEED)).ms);
     line('npm run import', imported);
     line(`raw insert (${dialect === 'postgres' ? 'COPY' : 'prepared, one transaction'})`, raw);

@@ -12,8 +12,8 @@ import { timeOnce, timeOnceAsync } from './measure';
  * written first, untimed. Resolves with the milliseconds the relations took.
  */
 export async function rawRelationInsert(databaseUrl: string, relations: NewRelation[]): Promise<number> {
-  const consumers = Math.max(...relations.map((relation) => relation.consumerId));
-  const providers = Math.max(...relations.map((relation) => relation.providerId));
+  const consumers = relations.reduce((most, relation) => Math.max(most, relation.consumerId), 0);
+  const providers = relations.reduce((most, relation) => Math.max(most, relation.providerId), 0);
   return dialectOf(databaseUrl) === 'postgres'
     ? postgresInsert(databaseUrl, relations, consumers, providers)
     : sqliteInsert(databaseUrl, relations, consumers, providers);
