@@ -11,8 +11,10 @@ import { benchDatabase } from './databases';
  * The per-request cost of the API: throughput and latency of a consumer-with-relations query
  * through the server (`npm start`, with an admin API key), against two bare node:http handlers
  * making the same reads: one through Prisma (bench/plain-http-server.ts), one through the driver
- * with prepared statements (bench/raw-driver-server.ts), the floor. Then `{ __typename }` with
- * the key: the cost of the request path alone. Each server runs alone in its own process;
+ * with prepared statements (bench/raw-driver-server.ts), the floor. The server runs with its
+ * response cache (as deployed; the consumers asked for repeat, so most answers are hits) and
+ * without (RESPONSE_CACHE=false: every answer read from the database). Then `{ __typename }` with
+ * the key and without the cache: the cost of the request path alone. Each server runs alone in its own process;
  * autocannon drives it over loopback from this one.
  *
  *   npx tsx bench/graphql-throughput.ts [--relations N] [--duration SECONDS]
@@ -41,6 +43,7 @@ interface Result {
 
 interface Target {
   script: string;
+  env?: Record<string, string>;
   /** The providers of consumer 1's newest relations, newest first: all targets must agree. */
   answer?: (port: number) => Promise<string>;
   request: (port: number) => autocannon.Options;
@@ -65,25 +68,29 @@ function targets(secret: string, consumers: number): Record<string, Target> {
       requests: [{ setupRequest: (request) => ({ ...request, path: `/consumer?id=${consumerId()}&first=${FIRST}` }) }],
     }),
   });
-  return {
-    graphql: {
-      script: 'src/server/main.ts',
-      answer: async (port) => {
-        const { data, errors } = await (await post(port, graphqlBody(1))).json();
-        if (errors) throw new Error(`graphql: ${JSON.stringify(errors)}`);
-        return summary(data.consumer.relations.edges.map((edge: { node: Relation }) => edge.node));
-      },
-      request: (port) => ({
-        url: `http://127.0.0.1:${port}/graphql`,
-        method: 'POST',
-        headers: graphqlHeaders,
-        requests: [{ setupRequest: (request) => ({ ...request, body: graphqlBody(consumerId()) }) }],
-      }),
+  const graphql: Target = {
+    script: 'src/server/main.ts',
+    answer: async (port) => {
+      const { data, errors } = await (await post(port, graphqlBody(1))).json();
+      if (errors) throw new Error(`graphql: ${JSON.stringify(errors)}`);
+      return summary(data.consumer.relations.edges.map((edge: { node: Relation }) => edge.node));
     },
+    request: (port) => ({
+      url: `http://127.0.0.1:${port}/graphql`,
+      method: 'POST',
+      headers: graphqlHeaders,
+      requests: [{ setupRequest: (request) => ({ ...request, body: graphqlBody(consumerId()) }) }],
+    }),
+  };
+  const uncached = { RESPONSE_CACHE: 'false' };
+  return {
+    graphql,
+    'graphql uncached': { ...graphql, env: uncached },
     prisma: handler('bench/plain-http-server.ts'),
     raw: handler('bench/raw-driver-server.ts'),
     typename: {
       script: 'src/server/main.ts',
+      env: uncached,
       request: (port) => ({ url: `http://127.0.0.1:${port}/graphql`, method: 'POST', headers: graphqlHeaders, body: TYPENAME }),
     },
   };
@@ -102,7 +109,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, target] of Object.entries(all)) {
       const port = await freePort();
-      const server = await startProcess(target.script, { ...SERVER_ENV, DATABASE_URL: databaseUrl, PORT: String(port) }, port);
+      const server = await startProcess(target.script, { ...SERVER_ENV, ...target.env, DATABASE_URL: databaseUrl, PORT: String(port) }, port);
       try {
         if (target.answer) answers.add(await target.answer(port));
         if (answers.size > 1) throw new Error(`${name} disagrees with the others on consumer 1's relations`);
@@ -128,13 +135,12 @@ function report(results: Record<string, Result[]>, relations: number, duration: 
     rows.push([name, span(runs.map((r) => r.requests)), span(runs.map((r) => r.p50)), span(runs.map((r) => r.p99))]);
   }
   const rate = (name: string) => mean(results[name].map((r) => r.requests));
-  console.log(`Consumer with ${FIRST} relations (graphql, prisma, raw) and { __typename } (typename), all with an admin key;`);
+  console.log(`Consumer with ${FIRST} relations (graphql with and without its response cache, prisma, raw) and { __typename }`);
+  console.log(`(typename, response cache off: the request path alone), all with an admin key;`);
   console.log(`${relations} relations, ${CONNECTIONS} connections, ${duration} s x ${ROUNDS} rounds each (ranges over rounds)\n`);
   console.log(formatTable(rows));
-  console.log(
-    `\nthroughput: graphql / raw x${(rate('graphql') / rate('raw')).toFixed(2)}, graphql / prisma x${(rate('graphql') / rate('prisma')).toFixed(2)},` +
-      ` prisma / raw x${(rate('prisma') / rate('raw')).toFixed(2)}, typename / raw x${(rate('typename') / rate('raw')).toFixed(2)}`,
-  );
+  const ratio = (over: string, under: string) => `${over} / ${under} x${(rate(over) / rate(under)).toFixed(2)}`;
+  console.log(`\nthroughput: ${['graphql', 'graphql uncached', 'prisma'].map((name) => ratio(name, 'raw')).join(', ')}, ${ratio('typename', 'raw')}`);
 }
 
 function graphqlBody(id: number): string {
