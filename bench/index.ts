@@ -17,6 +17,8 @@ const BENCHMARKS: [string, string[], string[]][] = [
   ['betweenness-sampling.ts', [], []],
   ['serving-under-load.ts', [], QUICK],
   ['recommendations.ts', [], QUICK],
+  ['bulk-load.ts', [], QUICK],
+  ['bulk-load.ts', ['--postgres'], [...QUICK, '--postgres']],
 ];
 const TSX = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 
