@@ -37,10 +37,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
     await writeCsv(csv, relations);
     const imported = await withDatabase(dialect, (url) => timeOnce(() => tool(url, 'scripts/import.ts', csv)).ms);
     console.error(`import: ${(imported / 1000).toFixed(1)} s`);
-    const raw = await withDatabase(dialect, async (url) => {
-      tool(url, 'scripts/migrate.ts');
-      return rawRelationInsert(url, csvRelations(relations));
-    });
+    const raw = await withDatabase(dialect, (url) => rawRelationInsert(url, csvRelations(relations)));
     console.error(`raw insert: ${(raw / 1000).toFixed(1)} s`);
     const seeded = await withDatabase(dialect, (url) => timeOnce(() => tool(url, 'scripts/seed.ts', '--relations', String(relations), '--seed', SEED)).ms);
     line('npm run import', imported);
@@ -62,7 +59,7 @@ function tool(databaseUrl: string, script: string, ...args: string[]): void {
 async function withDatabase<T>(dialect: 'sqlite' | 'postgres', work: (url: string) => T | Promise<T>): Promise<T> {
   const scratch: ScratchDatabase = await scratchDatabase(dialect, 'bulk');
   try {
-    if (dialect === 'sqlite') tool(scratch.url, 'scripts/migrate.ts'); // the import needs the file to exist
+    tool(scratch.url, 'scripts/migrate.ts'); // an empty database with the schema, as an operator starts from
     return await work(scratch.url);
   } finally {
     await scratch.remove();
