@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import autocannon from 'autocannon';
@@ -8,25 +8,32 @@ import { durationArgument, formatTable, relationsArgument } from './cli';
 import { benchDatabase } from './databases';
 
 /**
- * GraphQL's overhead: throughput and latency of a consumer-with-relations query through the
- * server (`npm start`), against a bare node:http handler making the same database reads
- * (bench/plain-http-server.ts). Each server runs alone in its own process; autocannon drives it
- * over loopback from this one.
+ * The per-request cost of the API: throughput and latency of a consumer-with-relations query
+ * through the server (`npm start`, with an admin API key), against two bare node:http handlers
+ * making the same reads: one through Prisma (bench/plain-http-server.ts), one through the driver
+ * with prepared statements (bench/raw-driver-server.ts), the floor. The server runs with its
+ * response cache (as deployed; the consumers asked for repeat, so most answers are hits) and
+ * without (RESPONSE_CACHE=false: every answer read from the database). Then `{ __typename }` with
+ * the key and without the cache: the cost of the request path alone. Each server runs alone in its own process;
+ * autocannon drives it over loopback from this one.
  *
  *   npx tsx bench/graphql-throughput.ts [--relations N] [--duration SECONDS]
+ *   (a quick check on a fresh clone: --relations 2000 --duration 1)
  */
 
 const root = join(__dirname, '..');
 const CONNECTIONS = 10;
 const ROUNDS = 2;
 const FIRST = 20;
-const CONSUMERS = 1000;
 const QUERY = `query Consumer($id: ID!) {
   consumer(id: $id) {
     name email
     relations(first: ${FIRST}) { edges { node { id kind occurredAt amountMinor currency rating provider { name } } } }
   }
 }`;
+const TYPENAME = JSON.stringify({ query: '{ __typename }' });
+/** The rate limiter still counts every request, but a load test must not trip it. */
+const SERVER_ENV = { LOG_LEVEL: 'warn', DEMO_DATA: 'false', RATE_LIMIT_PER_MINUTE: String(1e9) };
 
 interface Result {
   requests: number;
@@ -34,50 +41,78 @@ interface Result {
   p99: number;
 }
 
+interface Target {
+  script: string;
+  env?: Record<string, string>;
+  /** The providers of consumer 1's newest relations, newest first: all targets must agree. */
+  answer?: (port: number) => Promise<string>;
+  request: (port: number) => autocannon.Options;
+}
+
+type Relation = { occurredAt: string; provider: { name: string } };
+const summary = (relations: Relation[]) => relations.map((relation) => `${relation.occurredAt} ${relation.provider.name}`).join('\n');
+
+function targets(secret: string, consumers: number): Record<string, Target> {
+  const random = seedrandom('throughput');
+  const consumerId = () => 1 + Math.floor(random() * consumers);
+  const graphqlHeaders = { 'content-type': 'application/json', authorization: `Bearer ${secret}` };
+  const post = (port: number, body: string) => fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: graphqlHeaders, body });
+  const handler = (script: string): Target => ({
+    script,
+    answer: async (port) => {
+      const response = await fetch(`http://127.0.0.1:${port}/consumer?id=1&first=${FIRST}`);
+      return summary((await response.json()).data.consumer.relations);
+    },
+    request: (port) => ({
+      url: `http://127.0.0.1:${port}`,
+      requests: [{ setupRequest: (request) => ({ ...request, path: `/consumer?id=${consumerId()}&first=${FIRST}` }) }],
+    }),
+  });
+  const graphql: Target = {
+    script: 'src/server/main.ts',
+    answer: async (port) => {
+      const { data, errors } = await (await post(port, graphqlBody(1))).json();
+      if (errors) throw new Error(`graphql: ${JSON.stringify(errors)}`);
+      return summary(data.consumer.relations.edges.map((edge: { node: Relation }) => edge.node));
+    },
+    request: (port) => ({
+      url: `http://127.0.0.1:${port}/graphql`,
+      method: 'POST',
+      headers: graphqlHeaders,
+      requests: [{ setupRequest: (request) => ({ ...request, body: graphqlBody(consumerId()) }) }],
+    }),
+  };
+  const uncached = { RESPONSE_CACHE: 'false' };
+  return {
+    graphql,
+    'graphql uncached': { ...graphql, env: uncached },
+    prisma: handler('bench/plain-http-server.ts'),
+    raw: handler('bench/raw-driver-server.ts'),
+    typename: {
+      script: 'src/server/main.ts',
+      env: uncached,
+      request: (port) => ({ url: `http://127.0.0.1:${port}/graphql`, method: 'POST', headers: graphqlHeaders, body: TYPENAME }),
+    },
+  };
+}
+
 async function main(argv = process.argv.slice(2)): Promise<void> {
   const relations = relationsArgument(argv, 100_000);
   const duration = durationArgument(argv, 10);
   const databaseUrl = benchDatabase(relations);
-  const random = seedrandom('throughput');
-  const consumerId = () => 1 + Math.floor(random() * CONSUMERS);
-
-  const targets = {
-    graphql: {
-      script: 'src/server/main.ts',
-      relationsOfConsumer1: async (port: number) => {
-        const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: graphqlBody(1) });
-        return (await response.json()).data.consumer.relations.edges.length as number;
-      },
-      request: (port: number): autocannon.Options => ({
-        url: `http://127.0.0.1:${port}/graphql`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        requests: [{ setupRequest: (request) => ({ ...request, body: graphqlBody(consumerId()) }) }],
-      }),
-    },
-    plain: {
-      script: 'bench/plain-http-server.ts',
-      relationsOfConsumer1: async (port: number) => {
-        const response = await fetch(`http://127.0.0.1:${port}/consumer?id=1&first=${FIRST}`);
-        return (await response.json()).data.consumer.relations.length as number;
-      },
-      request: (port: number): autocannon.Options => ({
-        url: `http://127.0.0.1:${port}`,
-        requests: [{ setupRequest: (request) => ({ ...request, path: `/consumer?id=${consumerId()}&first=${FIRST}` }) }],
-      }),
-    },
-  };
-  const results: Record<keyof typeof targets, Result[]> = { graphql: [], plain: [] };
-  const answers = new Set<number>();
+  const secret = adminKey(databaseUrl);
+  // The synthetic platform has one consumer per ten relations; the first thousand are asked for.
+  const all = targets(secret, Math.min(1000, Math.max(1, Math.round(relations / 10))));
+  const results: Record<string, Result[]> = Object.fromEntries(Object.keys(all).map((name) => [name, []]));
+  const answers = new Set<string>();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, target] of Object.entries(targets) as [keyof typeof targets, (typeof targets)['graphql']][]) {
+    for (const [name, target] of Object.entries(all)) {
       const port = await freePort();
-      const server = await startProcess(target.script, { DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', DEMO_DATA: 'false' }, port);
+      const server = await startProcess(target.script, { ...SERVER_ENV, ...target.env, DATABASE_URL: databaseUrl, PORT: String(port) }, port);
       try {
-        // Both answer the same question, so that the comparison is fair.
-        answers.add(await target.relationsOfConsumer1(port));
-        if (answers.size > 1) throw new Error(`the two servers disagree on consumer 1's relations: ${[...answers].join(' vs ')}`);
-        await autocannon({ ...target.request(port), connections: CONNECTIONS, duration: 2 }); // warm-up
+        if (target.answer) answers.add(await target.answer(port));
+        if (answers.size > 1) throw new Error(`${name} disagrees with the others on consumer 1's relations`);
+        await autocannon({ ...target.request(port), connections: CONNECTIONS, duration: Math.min(2, duration) }); // warm-up
         const run = await autocannon({ ...target.request(port), connections: CONNECTIONS, duration });
         if (run.non2xx > 0 || run.errors > 0) throw new Error(`${name}: ${run.non2xx} non-2xx responses, ${run.errors} errors`);
         results[name].push({ requests: run.requests.average, p50: run.latency.p50, p99: run.latency.p99 });
@@ -87,24 +122,40 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
       }
     }
   }
+  report(results, relations, duration);
+}
 
+function report(results: Record<string, Result[]>, relations: number, duration: number): void {
   const span = (values: number[], decimals = 0) =>
     values.length > 1 ? `${Math.min(...values).toFixed(decimals)}–${Math.max(...values).toFixed(decimals)}` : values[0].toFixed(decimals);
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const rows = [['server', 'req/s', 'p50 ms', 'p99 ms']];
-  for (const name of ['graphql', 'plain'] as const) {
-    rows.push([name, span(results[name].map((r) => r.requests)), span(results[name].map((r) => r.p50)), span(results[name].map((r) => r.p99))]);
+  for (const [name, runs] of Object.entries(results)) {
+    rows.push([name, span(runs.map((r) => r.requests)), span(runs.map((r) => r.p50)), span(runs.map((r) => r.p99))]);
   }
-  const ratio = (pick: (result: Result) => number) => mean(results.graphql.map(pick)) / mean(results.plain.map(pick));
-  console.log(`GraphQL vs plain node:http, ${relations} relations, ${CONNECTIONS} connections, ${duration} s x ${ROUNDS} rounds each (ranges over rounds)\n`);
+  const rate = (name: string) => mean(results[name].map((r) => r.requests));
+  console.log(`Consumer with ${FIRST} relations (graphql with and without its response cache, prisma, raw) and { __typename }`);
+  console.log(`(typename, response cache off: the request path alone), all with an admin key;`);
+  console.log(`${relations} relations, ${CONNECTIONS} connections, ${duration} s x ${ROUNDS} rounds each (ranges over rounds)\n`);
   console.log(formatTable(rows));
-  console.log(
-    `\nGraphQL / plain: throughput x${ratio((r) => r.requests).toFixed(2)}, p50 x${ratio((r) => r.p50).toFixed(2)}, p99 x${ratio((r) => r.p99).toFixed(2)}`,
-  );
+  const ratio = (over: string, under: string) => `${over} / ${under} x${(rate(over) / rate(under)).toFixed(2)}`;
+  console.log(`\nthroughput: ${['graphql', 'graphql uncached', 'prisma'].map((name) => ratio(name, 'raw')).join(', ')}, ${ratio('typename', 'raw')}`);
 }
 
 function graphqlBody(id: number): string {
   return JSON.stringify({ query: QUERY, variables: { id: encodeGlobalID('Consumer', id) } });
+}
+
+/** A new admin key in the benchmark database (`npm run key`), for the GraphQL requests. */
+function adminKey(databaseUrl: string): string {
+  const output = execFileSync(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/key.ts', 'create', '--role', 'admin', '--label', 'bench'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+  });
+  const secret = /rpk_\S+/.exec(output)?.[0];
+  if (!secret) throw new Error(`npm run key printed no secret:\n${output}`);
+  return secret;
 }
 
 /** Starts a script under tsx's loader and waits until it answers on `port`. */

@@ -27,6 +27,8 @@ const BENCHMARKS = [
   'recommendations.ts',
   'louvain.ts',
   'kernels.ts',
+  'bulk-load.ts',
+  'bulk-load.ts --postgres',
 ];
 const TSX = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 
@@ -35,8 +37,9 @@ function main(argv = process.argv.slice(2)): void {
   const args = mode ? MODES[mode] : [];
   const only = argv.filter((arg) => arg.endsWith('.ts'));
   for (const benchmark of only.length ? only : BENCHMARKS) {
+    const [script, ...own] = benchmark.split(' ');
     console.log(`\n=== ${benchmark} ${args.join(' ')} ===`);
-    const { status, error } = spawnSync(TSX, [join(__dirname, benchmark), ...args], { stdio: 'inherit' });
+    const { status, error } = spawnSync(TSX, [join(__dirname, script), ...own, ...args], { stdio: 'inherit' });
     if (error) throw error;
     if (status !== 0) {
       console.error(`${benchmark} failed with exit code ${status}`);

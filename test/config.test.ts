@@ -11,6 +11,7 @@ describe('configuration from the environment', () => {
       graphiql: true,
       piiKeys: { file: 'data/pii-keys' },
       rateLimitPerMinute: 600,
+      responseCache: true,
     });
   });
 
@@ -36,6 +37,7 @@ describe('configuration from the environment', () => {
       graphiql: false,
       piiKeys: { keyring },
       rateLimitPerMinute: 60,
+      responseCache: true,
     });
   });
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { db } from '../db/client';
+import { type Change, ChangeFollower, recordChange } from '../domain/changes';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import type { ApiKey, Role } from '../generated/prisma/client';
 import { ANONYMOUS, AuthenticationError, type Caller } from './caller';
@@ -55,24 +56,76 @@ export function listApiKeys(): Promise<ApiKey[]> {
   return db().apiKey.findMany({ orderBy: { id: 'asc' } });
 }
 
-/** Revokes a key; from the next request on it authenticates nothing. Revoking twice is harmless. */
+/**
+ * Revokes a key; from the next request on, in every server process, it authenticates nothing
+ * (the change log tells their key caches). Revoking twice is harmless.
+ */
 export async function revokeApiKey(id: number): Promise<ApiKey> {
   const key = await db().apiKey.findUnique({ where: { id } });
   if (!key) throw new NotFoundError('ApiKey', 'id');
   if (key.revokedAt) return key;
-  return db().apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+  return db().$transaction(async (tx) => {
+    const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+    await recordChange(tx, { type: 'apiKeysRevoked', ids: [id] });
+    return revoked;
+  });
 }
+
+/** Valid keys kept; past this many, the cache starts afresh (a bound against floods of keys). */
+const MAX_CACHED_KEYS = 10_000;
+
+/**
+ * The callers of valid keys, by secret hash, so that a request does not look its key up in the
+ * database. Before each use it catches up with the change log: a key revoked by any process is
+ * dropped before the next request. Unknown and revoked keys are never cached.
+ */
+class KeyCache {
+  private readonly callers = new Map<string, Caller>();
+  /** Grows with every invalidation: a lookup that started before one must not fill the cache. */
+  private generation = 0;
+  private readonly follower = new ChangeFollower((changes) => {
+    const deletedParty = (change: Change) => change.type === 'partyDeleted';
+    if (!changes || changes.some((change) => change.type === 'apiKeysRevoked' || deletedParty(change))) this.clear();
+  });
+
+  async callerOf(secretHash: string): Promise<Caller | null> {
+    await this.follower.catchUp();
+    const cached = this.callers.get(secretHash);
+    if (cached) return cached;
+    const generation = this.generation;
+    const key = await db().apiKey.findUnique({ where: { secretHash } });
+    if (!key || key.revokedAt) return null;
+    const caller = callerOfKey(key);
+    if (generation === this.generation) {
+      if (this.callers.size >= MAX_CACHED_KEYS) this.callers.clear();
+      this.callers.set(secretHash, caller);
+    }
+    return caller;
+  }
+
+  clear(): void {
+    this.callers.clear();
+    this.generation++;
+  }
+}
+
+function callerOfKey(key: ApiKey): Caller {
+  if (key.role === 'PROVIDER') return { role: 'PROVIDER', keyId: key.id, providerId: key.providerId! };
+  if (key.role === 'CONSUMER') return { role: 'CONSUMER', keyId: key.id, consumerId: key.consumerId! };
+  return { role: 'ADMIN', keyId: key.id };
+}
+
+let keyCache: KeyCache | undefined;
 
 /** The caller an `Authorization` header names. No header is an anonymous caller. */
 export async function authenticate(authorization: string | null): Promise<Caller> {
   if (!authorization) return ANONYMOUS;
   const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
   if (!secret) throw new AuthenticationError('The Authorization header must be "Bearer <API key>"');
-  const key = await db().apiKey.findUnique({ where: { secretHash: hashSecret(secret) } });
-  if (!key || key.revokedAt) throw new AuthenticationError('This API key is not valid or has been revoked');
-  if (key.role === 'PROVIDER') return { role: 'PROVIDER', keyId: key.id, providerId: key.providerId! };
-  if (key.role === 'CONSUMER') return { role: 'CONSUMER', keyId: key.id, consumerId: key.consumerId! };
-  return { role: 'ADMIN', keyId: key.id };
+  keyCache ??= new KeyCache();
+  const caller = await keyCache.callerOf(hashSecret(secret));
+  if (!caller) throw new AuthenticationError('This API key is not valid or has been revoked');
+  return caller;
 }
 
 /** Creates an admin key if none is active, and returns its secret (else null). */

@@ -1,13 +1,16 @@
+import { config } from '../config';
+import { type NewRelation, openBulkWriter } from '../db/bulk-writer';
 import { db } from '../db/client';
-import { recordChange } from '../domain/changes';
+import { serializeChange } from '../domain/changes';
 import { type SyntheticPlatformOptions, providerCategory, syntheticPlatform } from './synthetic-platform';
 
 /**
  * Fills an empty database with a synthetic platform (synthetic-platform.ts): its consumers,
- * providers and relations, written in batches with createMany.
+ * providers and relations, written through the driver's bulk path (db/bulk-writer.ts).
  */
 
-const SEED_BATCH_SIZE = 10_000;
+/** Relations generated and written at a time: bounds the memory of a seed of any size. */
+const SEED_BATCH_SIZE = 50_000;
 
 export class DatabaseNotEmptyError extends Error {
   constructor(consumers: number, providers: number) {
@@ -30,43 +33,45 @@ export async function seedPlatform(
   const platform = syntheticPlatform(options);
   const tag = options.seed ?? 'rapport';
 
-  for (let first = 1; first <= platform.consumers; first += SEED_BATCH_SIZE) {
-    const numbers = Array.from({ length: Math.min(SEED_BATCH_SIZE, platform.consumers - first + 1) }, (_, index) => first + index);
-    await db().consumer.createMany({
-      data: numbers.map((n) => ({ name: `Consumer ${n}`, email: `consumer-${n}@${tag}.seed.example`, marketingConsent: n % 3 === 0 })),
+  const writer = await openBulkWriter(config().databaseUrl);
+  try {
+    // One transaction: a seed interrupted leaves the database empty, ready to seed again.
+    await writer.transaction(new Date(), async (tx) => {
+      const consumerIds = await tx.insertConsumers(
+        Array.from({ length: platform.consumers }, (_, index) => {
+          const n = index + 1;
+          return { name: `Consumer ${n}`, email: `consumer-${n}@${tag}.seed.example`, marketingConsent: n % 3 === 0 };
+        }),
+      );
+      const providerIds = await tx.insertProviders(
+        platform.providers.map((provider) => ({
+          name: `Provider ${provider.id}`,
+          contactEmail: `provider-${provider.id}@${tag}.seed.example`,
+          category: providerCategory(provider),
+        })),
+      );
+      let batch: NewRelation[] = [];
+      let written = 0;
+      const store = async () => {
+        await tx.insertRelations(batch);
+        written += batch.length;
+        onProgress({ relations: written, total: platform.relationCount });
+        batch = [];
+      };
+      for (const relation of platform.relations()) {
+        batch.push({
+          ...relation,
+          occurredAt: new Date(relation.occurredAt),
+          consumerId: consumerIds[relation.consumerId - 1],
+          providerId: providerIds[relation.providerId - 1],
+        });
+        if (batch.length === SEED_BATCH_SIZE) await store();
+      }
+      await store();
+      // Rows written in bulk, past the per-row changes: every running process re-reads its graph.
+      await tx.appendChange(serializeChange({ type: 'bulkLoaded' }));
     });
+  } finally {
+    await writer.close();
   }
-  await db().provider.createMany({
-    data: platform.providers.map((provider) => ({
-      name: `Provider ${provider.id}`,
-      contactEmail: `provider-${provider.id}@${tag}.seed.example`,
-      category: providerCategory(provider),
-    })),
-  });
-  // The tables were empty and createMany inserts in order: the n-th id in order is number n's.
-  const consumerIds = await idsInOrder('consumer');
-  const providerIds = await idsInOrder('provider');
-
-  let batch = [];
-  let written = 0;
-  for (const relation of platform.relations()) {
-    batch.push({ ...relation, occurredAt: new Date(relation.occurredAt), consumerId: consumerIds[relation.consumerId - 1], providerId: providerIds[relation.providerId - 1] });
-    if (batch.length === SEED_BATCH_SIZE) {
-      written += (await db().relation.createMany({ data: batch })).count;
-      onProgress({ relations: written, total: platform.relationCount });
-      batch = [];
-    }
-  }
-  if (batch.length > 0) written += (await db().relation.createMany({ data: batch })).count;
-  // Rows written in bulk, past the per-row changes: every running process re-reads its graph.
-  await db().$transaction((tx) => recordChange(tx, { type: 'bulkLoaded' }));
-  onProgress({ relations: written, total: platform.relationCount });
-}
-
-async function idsInOrder(table: 'consumer' | 'provider'): Promise<number[]> {
-  const rows =
-    table === 'consumer'
-      ? await db().consumer.findMany({ select: { id: true }, orderBy: { id: 'asc' } })
-      : await db().provider.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
-  return rows.map((row) => row.id);
 }

@@ -32,6 +32,10 @@ const envSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true'),
+  RESPONSE_CACHE: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
   PII_KEYS: z
     .string()
     .regex(PII_KEYRING, 'must be a comma-separated list of id:key, each key 32 bytes in base64 (see docs/security.md)')
@@ -54,6 +58,8 @@ export interface Config {
   demoData: boolean;
   /** Serve GraphiQL at the GraphQL endpoint. */
   graphiql: boolean;
+  /** Cache query answers per API key until the next write (src/server/response-cache.ts). */
+  responseCache: boolean;
   /** Where the PII encryption keys come from: the environment, or a file generated on first use. */
   piiKeys: { keyring: string } | { file: string };
   /** Requests each API key (or, unauthenticated, each client address) may make per minute. */
@@ -97,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     demoData: DEMO_DATA,
     graphiql: GRAPHIQL,
+    responseCache: parsed.data.RESPONSE_CACHE,
     piiKeys: PII_KEYS ? { keyring: PII_KEYS } : { file: PII_KEY_FILE ?? defaultKeyFile(DATABASE_URL) },
     rateLimitPerMinute: parsed.data.RATE_LIMIT_PER_MINUTE,
     redisUrl: REDIS_URL,

@@ -2,6 +2,7 @@ import { config } from '../config';
 import type { Prisma } from '../generated/prisma/client';
 import { type Db, db } from './client';
 import { dialectOf } from './dialect';
+import { type PreparedRead, driver } from './driver';
 
 export type Transaction = Prisma.TransactionClient;
 
@@ -10,6 +11,9 @@ export interface LoggedChange {
   /** The change as its writer encoded it. */
   change: string;
 }
+
+/** Any fixed number: names the advisory lock that orders appends to the change log. */
+export const CHANGE_LOG_LOCK = 7272740001;
 
 /**
  * Appends to the change log inside the transaction making the change, so that both commit or
@@ -20,13 +24,31 @@ export interface LoggedChange {
  */
 export async function appendToChangeLog(tx: Transaction, change: string): Promise<void> {
   if (dialectOf(config().databaseUrl) === 'postgres') {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(7272740001)`; // any fixed number: names the lock
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK})`);
   }
   await tx.changeLogEntry.create({ data: { change } });
 }
 
 /** The id of the last change committed, or 0 when there is none: for snapshot readers. */
 export const LAST_CHANGE_SQL = 'SELECT COALESCE(MAX("id"), 0) FROM "ChangeLogEntry"';
+
+const LAST_CHANGE: PreparedRead = { name: 'rapport_last_change', sql: LAST_CHANGE_SQL };
+const CHANGES_AFTER: PreparedRead = {
+  name: 'rapport_changes_after',
+  sql: 'SELECT "id", "change" FROM "ChangeLogEntry" WHERE "id" > $1 ORDER BY "id" LIMIT $2',
+};
+
+/** The id of the last change committed, through the driver: cheap enough to ask on every request. */
+export async function lastChangeId(): Promise<number> {
+  const [[id]] = await driver().rows<[number]>(LAST_CHANGE);
+  return Number(id);
+}
+
+/** As changesAfter, through the driver. */
+export async function changesAfterThroughDriver(id: number, limit: number): Promise<LoggedChange[]> {
+  const rows = await driver().rows<[number, string]>(CHANGES_AFTER, [id, limit]);
+  return rows.map(([entry, change]) => ({ id: Number(entry), change }));
+}
 
 /** Up to `limit` changes committed after the one numbered `id`, oldest first. */
 export function changesAfter(database: Db, id: number, limit: number): Promise<LoggedChange[]> {

@@ -8,6 +8,7 @@ import { config } from '../config';
 import { type Keyring, keyringText, parseKeyring } from './pii';
 import { piiExtension } from './pii-extension';
 import { dialectOf, sqliteFilePath } from './dialect';
+import { closeDriver } from './driver';
 
 /**
  * The database client. Its type is SQLite's generated client: PostgreSQL's is generated from the
@@ -19,7 +20,7 @@ export type Db = PrismaClient;
 let keyring: Keyring | undefined;
 
 /** The PII keyring the configuration names, read once. */
-function configuredKeyring(): Keyring {
+export function configuredKeyring(): Keyring {
   const source = config().piiKeys;
   keyring ??= parseKeyring(keyringText(source));
   return keyring;
@@ -52,6 +53,6 @@ export function useDb(replacement: Db): void {
 }
 
 export async function disconnectDb(): Promise<void> {
-  await client?.$disconnect();
+  await Promise.all([client?.$disconnect(), closeDriver()]);
   client = undefined;
 }

@@ -1,25 +1,35 @@
-import { type Transaction, appendToChangeLog } from '../db/change-log';
+import { type Transaction, appendToChangeLog, changesAfterThroughDriver, lastChangeId } from '../db/change-log';
 import type { RelationRecord } from '../db/graph-source';
 import type { Relation } from '../generated/prisma/client';
 
 export type Party = 'consumer' | 'provider';
 
 /**
- * Committed writes that derived state (the analytics graph projection) must follow. Each is
- * appended to the change log by the transaction that makes it, so it commits with the write or
- * not at all, and every server process on the database reads the changes in commit order.
+ * Committed writes that derived state (the analytics graph projection, the key and response
+ * caches) must follow. Each is appended to the change log by the transaction that makes it, so
+ * it commits with the write or not at all, and every server process on the database reads the
+ * changes in commit order.
  */
 export type Change =
   | { type: 'relationRecorded'; relation: RelationRecord }
   | { type: 'relationRemoved'; relation: RelationRecord }
   | { type: 'partyCreated'; party: Party; id: number }
+  /** The party's own fields changed (name, contact, consent, erasure); the graph holds none of them. */
+  | { type: 'partyUpdated'; party: Party; id: number }
   /** The party went, with every relation it had. */
   | { type: 'partyDeleted'; party: Party; id: number }
   /** Many rows were written at once, around the per-row changes (a bulk import): read afresh. */
-  | { type: 'bulkLoaded' };
+  | { type: 'bulkLoaded' }
+  /** API keys were revoked: no process may accept them from now on. */
+  | { type: 'apiKeysRevoked'; ids: number[] };
 
 export function recordChange(tx: Transaction, change: Change): Promise<void> {
-  return appendToChangeLog(tx, JSON.stringify(change));
+  return appendToChangeLog(tx, serializeChange(change));
+}
+
+/** The change as the log stores it, for writers that append to it themselves (the bulk writer). */
+export function serializeChange(change: Change): string {
+  return JSON.stringify(change);
 }
 
 export function parseChange(logged: string): Change {
@@ -52,4 +62,30 @@ export function onCommitted(listener: (committed: Committed) => void): () => voi
 
 export function announceCommitted(committed: Committed): void {
   for (const listener of committedListeners) listener(committed);
+}
+
+/** Changes read at once past which a follower assumes that anything may have changed. */
+const MAX_CHANGES_FOLLOWED = 1000;
+
+/**
+ * Follows the change log for an in-process cache that must not outlive a write made by any
+ * process. `catchUp()` costs one prepared read of the last id when nothing changed; otherwise it
+ * hands the changes committed since the previous call to `onChanges`, or null when there were
+ * too many to read (then anything may have changed).
+ */
+export class ChangeFollower {
+  private position: number | undefined;
+
+  constructor(private readonly onChanges: (changes: Change[] | null) => void) {}
+
+  async catchUp(): Promise<void> {
+    const last = await lastChangeId();
+    const from = this.position;
+    if (from !== undefined && last <= from) return;
+    this.position = Math.max(last, this.position ?? 0);
+    // The first call has nothing cached before it to invalidate.
+    if (from === undefined) return;
+    const entries = last - from > MAX_CHANGES_FOLLOWED ? null : await changesAfterThroughDriver(from, last - from);
+    this.onChanges(entries && entries.map((entry) => parseChange(entry.change)));
+  }
 }

@@ -67,7 +67,11 @@ export async function createConsumer(input: CreateConsumerInput): Promise<Consum
 export async function updateConsumer(id: number, input: UpdateConsumerInput): Promise<Consumer> {
   const data = parseInput(updateConsumerInput, input);
   try {
-    return await db().consumer.update({ where: { id }, data });
+    return await db().$transaction(async (tx) => {
+      const consumer = await tx.consumer.update({ where: { id }, data });
+      await recordChange(tx, { type: 'partyUpdated', party: 'consumer', id });
+      return consumer;
+    });
   } catch (error) {
     if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Consumer', 'id');
     if (hasPrismaCode(error, 'P2002')) throw new ConflictError('email', EMAIL_TAKEN);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Transaction } from '../db/change-log';
+import type { BulkTransaction, BulkWriter } from '../db/bulk-writer';
 import { db } from '../db/client';
-import { recordChange } from './changes';
+import { serializeChange } from './changes';
 import type { RelationKind } from '../generated/prisma/enums';
 import { type FieldIssue, InvalidInputError } from './errors';
 import * as fields from './fields';
@@ -128,33 +128,25 @@ export function importedPartyEmail(side: 'consumer' | 'provider', key: string): 
  * are remembered across batches in `known`.
  */
 async function partyIds(
-  tx: Transaction,
+  tx: BulkTransaction,
   side: 'consumer' | 'provider',
   keys: Iterable<string>,
   known: ReadonlyMap<string, number>,
 ): Promise<Map<string, number>> {
-  const learned = new Map<string, number>();
   const missing = [...new Set(keys)].filter((key) => !known.has(key));
-  if (missing.length === 0) return learned;
-  const emailToKey = new Map(missing.map((key) => [importedPartyEmail(side, key), key]));
-  const emails = [...emailToKey.keys()];
-  const learn = (rows: { id: number; email: string | null }[]) => {
-    for (const { id, email } of rows) {
-      learned.set(emailToKey.get(email!)!, id);
-      emailToKey.delete(email!);
-    }
-  };
-  if (side === 'consumer') {
-    learn(await tx.consumer.findMany({ where: { email: { in: emails } }, select: { id: true, email: true } }));
-    const data = [...emailToKey].map(([email, name]) => ({ name, email }));
-    if (data.length > 0) learn(await tx.consumer.createManyAndReturn({ data, select: { id: true, email: true } }));
-  } else {
-    const asEmail = ({ id, contactEmail }: { id: number; contactEmail: string }) => ({ id, email: contactEmail });
-    const select = { id: true, contactEmail: true } as const;
-    learn((await tx.provider.findMany({ where: { contactEmail: { in: emails } }, select })).map(asEmail));
-    const data = [...emailToKey].map(([contactEmail, name]) => ({ name, contactEmail, category: IMPORTED_CATEGORY }));
-    if (data.length > 0) learn((await tx.provider.createManyAndReturn({ data, select })).map(asEmail));
-  }
+  const keyOf = new Map(missing.map((key) => [importedPartyEmail(side, key), key]));
+  const emails = [...keyOf.keys()];
+  const found = emails.length === 0 ? new Map<string, number>() : side === 'consumer' ? await tx.consumerIds(emails) : await tx.providerIds(emails);
+  const fresh = emails.filter((email) => !found.has(email));
+  const freshIds =
+    fresh.length === 0
+      ? []
+      : side === 'consumer'
+        ? await tx.insertConsumers(fresh.map((email) => ({ name: keyOf.get(email)!, email, marketingConsent: false })))
+        : await tx.insertProviders(fresh.map((email) => ({ name: keyOf.get(email)!, contactEmail: email, category: IMPORTED_CATEGORY })));
+  const learned = new Map<string, number>();
+  for (const [email, id] of found) learned.set(keyOf.get(email)!, id);
+  fresh.forEach((email, index) => learned.set(keyOf.get(email)!, freshIds[index]));
   return learned;
 }
 
@@ -169,30 +161,32 @@ export function emptyPartyCache(): PartyCache {
 }
 
 /**
- * Stores one batch of valid relations and the parties they name, in one transaction: all of it
- * or none. Every relation of the batch gets `createdAt = stamp`, which is how an interrupted
- * import learns afterwards whether the batch committed (see `batchCommitted`).
+ * Stores one batch of valid relations and the parties they name, in one transaction of the bulk
+ * writer (the driver's fast path): all of it or none. Every relation of the batch gets
+ * `createdAt = stamp`, which is how an interrupted import learns afterwards whether the batch
+ * committed (see `batchCommitted`).
  */
-export async function storeImportBatch(relations: readonly ImportedRelation[], stamp: Date, cache: PartyCache): Promise<void> {
+export async function storeImportBatch(
+  writer: BulkWriter,
+  relations: readonly ImportedRelation[],
+  stamp: Date,
+  cache: PartyCache,
+): Promise<void> {
   // Ids learnt inside a transaction that rolls back would name nothing: keep them only on commit.
-  const learned = await db().$transaction(
-    async (tx) => {
-      const consumers = await partyIds(tx, 'consumer', relations.map((relation) => relation.consumer), cache.consumers);
-      const providers = await partyIds(tx, 'provider', relations.map((relation) => relation.provider), cache.providers);
-      await tx.relation.createMany({
-        data: relations.map(({ consumer, provider, ...facts }) => ({
-          ...facts,
-          consumerId: cache.consumers.get(consumer) ?? consumers.get(consumer)!,
-          providerId: cache.providers.get(provider) ?? providers.get(provider)!,
-          createdAt: stamp,
-        })),
-      });
-      // Rows written in bulk, past the per-row changes: every process re-reads its graph.
-      await recordChange(tx, { type: 'bulkLoaded' });
-      return { consumers, providers };
-    },
-    { timeout: 120_000 },
-  );
+  const learned = await writer.transaction(stamp, async (tx) => {
+    const consumers = await partyIds(tx, 'consumer', relations.map((relation) => relation.consumer), cache.consumers);
+    const providers = await partyIds(tx, 'provider', relations.map((relation) => relation.provider), cache.providers);
+    await tx.insertRelations(
+      relations.map(({ consumer, provider, ...facts }) => ({
+        ...facts,
+        consumerId: cache.consumers.get(consumer) ?? consumers.get(consumer)!,
+        providerId: cache.providers.get(provider) ?? providers.get(provider)!,
+      })),
+    );
+    // Rows written in bulk, past the per-row changes: every process re-reads its graph.
+    await tx.appendChange(serializeChange({ type: 'bulkLoaded' }));
+    return { consumers, providers };
+  });
   for (const [key, id] of learned.consumers) cache.consumers.set(key, id);
   for (const [key, id] of learned.providers) cache.providers.set(key, id);
 }

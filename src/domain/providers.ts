@@ -65,7 +65,11 @@ export async function createProvider(input: CreateProviderInput): Promise<Provid
 export async function updateProvider(id: number, input: UpdateProviderInput): Promise<Provider> {
   const data = parseInput(updateProviderInput, input);
   try {
-    return await db().provider.update({ where: { id }, data });
+    return await db().$transaction(async (tx) => {
+      const provider = await tx.provider.update({ where: { id }, data });
+      await recordChange(tx, { type: 'partyUpdated', party: 'provider', id });
+      return provider;
+    });
   } catch (error) {
     if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Provider', 'id');
     throw error;

@@ -2,6 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { type Caller, ForbiddenError } from '../auth/caller';
 import { visibleConsumers, visibleRelations } from '../auth/scopes';
 import { db } from '../db/client';
+import { consumerPage, consumerPageSize } from '../db/consumer-page';
 import {
   type ConsumerFilter,
   consumerOrderBy,
@@ -112,8 +113,14 @@ builder.queryFields((t) => ({
     description:
       'The consumer with this ID, or null when none exists or the caller may not see it (as `node`): a non-admin cannot tell the two apart.',
     args: { id: t.arg.id({ required: true, description: 'A global ID of a Consumer.' }) },
-    resolve: (query, _root, { id }, { caller }) =>
-      db().consumer.findFirst({ ...query, where: { AND: [{ id: parseId(id, 'Consumer', 'id') }, visibleConsumers(caller)] } }),
+    resolve: (query, _root, { id }, { caller }) => {
+      const consumerId = parseId(id, 'Consumer', 'id');
+      const seesWhole = caller.role === 'ADMIN' || (caller.role === 'CONSUMER' && caller.consumerId === consumerId);
+      // The common consumer page, read by an admin or the consumer itself, goes through prepared statements.
+      const pageSize = seesWhole ? consumerPageSize(consumerId, query) : undefined;
+      if (pageSize !== undefined) return consumerPage(consumerId, pageSize);
+      return db().consumer.findFirst({ ...query, where: { AND: [{ id: consumerId }, visibleConsumers(caller)] } });
+    },
   }),
   consumers: t.prismaConnection({
     type: 'Consumer',

@@ -17,6 +17,7 @@ import type { Logger } from './logger';
 import { type RateLimitOptions, createRateLimiter, hostileQueryPlugins } from './protection';
 import { createMetrics } from './metrics';
 import { requestLog } from './request-log';
+import { responseCache } from './response-cache';
 
 const defaultRateLimit = () => ({ perMinute: config().rateLimitPerMinute, redisUrl: config().redisUrl });
 
@@ -25,6 +26,8 @@ export interface AppOptions {
   production: boolean;
   graphiql?: boolean;
   rateLimit?: RateLimitOptions;
+  /** Defaults to the configuration's RESPONSE_CACHE. */
+  cacheResponses?: boolean;
 }
 
 /** Who is asking, from the Authorization header; a bad key is refused with 401 before anything runs. */
@@ -66,7 +69,13 @@ function readiness(logger: Logger) {
   };
 }
 
-export function createApp({ logger, production, graphiql = true, rateLimit: limits = defaultRateLimit() }: AppOptions) {
+export function createApp({
+  logger,
+  production,
+  graphiql = true,
+  rateLimit: limits = defaultRateLimit(),
+  cacheResponses = config().responseCache,
+}: AppOptions) {
   const rateLimit = createRateLimiter(limits);
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
@@ -81,6 +90,7 @@ export function createApp({ logger, production, graphiql = true, rateLimit: limi
       useReadinessCheck({ endpoint: '/ready', check: readiness(logger) }),
       ...hostileQueryPlugins(production),
       rateLimit.plugin,
+      ...(cacheResponses ? [responseCache(schema)] : []),
       { onDispose: closeSharedEvents },
     ],
     graphqlEndpoint: '/graphql',

@@ -8,6 +8,8 @@ import type { AnalyticsTask } from '../analytics/serving/tasks';
 
 /** Operation names come from clients: past this many distinct ones, the rest count as `other`. */
 const MAX_OPERATION_NAMES = 200;
+/** Documents whose operation is remembered for answers from the response cache; past this, forgotten. */
+const MAX_DOCUMENTS_REMEMBERED = 1000;
 
 interface Operation {
   operation: string;
@@ -47,6 +49,9 @@ export function createMetrics(): Plugin {
   const started = new WeakMap<Request, number>();
   const operations = new WeakMap<Request, Operation>();
   const knownNames = new Set<string>();
+  /** The text of each request's document, and the operation each executed document ran. */
+  const documents = new WeakMap<Request, string>();
+  const executedOperations = new Map<string, Operation>();
   const boundedName = (name: string) => {
     if (knownNames.has(name) || knownNames.size < MAX_OPERATION_NAMES) {
       knownNames.add(name);
@@ -65,12 +70,21 @@ export function createMetrics(): Plugin {
     },
     onParams({ request, params }) {
       operations.set(request, { operation: boundedName(params.operationName ?? 'anonymous'), type: 'unknown' });
+      documents.set(request, `${params.operationName ?? ''}:${params.query ?? ''}`);
     },
     onExecute({ args }) {
       recordOperation(args.contextValue.request, args.document, args.operationName);
     },
     onSubscribe({ args }) {
       recordOperation(args.contextValue.request, args.document, args.operationName);
+    },
+    onResultProcess({ request, result }) {
+      // The response cache answers before the document is parsed: its operation is the one its
+      // first execution recorded (a query: only those are cached).
+      if (!isCachedAnswer(result)) return;
+      const document = documents.get(request);
+      const executed = document === undefined ? undefined : executedOperations.get(document);
+      operations.set(request, executed ?? { operation: operations.get(request)?.operation ?? 'anonymous', type: 'query' });
     },
     onResponse({ request, response }) {
       const operation = operations.get(request);
@@ -84,10 +98,22 @@ export function createMetrics(): Plugin {
   function recordOperation(request: Request, document: DocumentNode, operationName?: string | null) {
     const operation = getOperationAST(document, operationName);
     if (!operation) return;
-    operations.set(request, { operation: boundedName(operation.name?.value ?? 'anonymous'), type: operation.operation });
+    const recorded = { operation: boundedName(operation.name?.value ?? 'anonymous'), type: operation.operation };
+    operations.set(request, recorded);
+    const text = documents.get(request);
+    if (text === undefined) return;
+    if (executedOperations.size >= MAX_DOCUMENTS_REMEMBERED) executedOperations.clear();
+    executedOperations.set(text, recorded);
   }
 
   return plugin;
+}
+
+/** How graphql-yoga's response cache marks an answer it served. */
+const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
+
+function isCachedAnswer(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && SERVED_FROM_CACHE in result;
 }
 
 function taskLabel(task: AnalyticsTask): string {

@@ -6,6 +6,7 @@ import {
   type DocumentNode,
   GraphQLError,
   GraphQLInt,
+  Kind,
   type GraphQLSchema,
   TypeInfo,
   type ValidationContext,
@@ -68,6 +69,23 @@ function oversizedPages(schema: GraphQLSchema, document: DocumentNode, variables
   return errors;
 }
 
+const sizedByVariables = new WeakMap<DocumentNode, boolean>();
+
+/** Whether a `first`/`last` argument takes a variable: else validation has checked every size. Cached per document. */
+function pagesSizedByVariables(document: DocumentNode): boolean {
+  let found = sizedByVariables.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Argument: (argument) => {
+        if (['first', 'last'].includes(argument.name.value) && argument.value.kind === Kind.VARIABLE) found = true;
+      },
+    });
+    sizedByVariables.set(document, found);
+  }
+  return found;
+}
+
 /**
  * Refuses `first`/`last` above MAX_PAGE_SIZE on any connection (plugin-prisma would cut the page
  * silently). Sizes written in the document are checked while validating, on entering the
@@ -87,6 +105,7 @@ function usePageSizeLimit(): Plugin {
       }));
     },
     onExecute({ args, setResultAndStopExecution }) {
+      if (!pagesSizedByVariables(args.document)) return;
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
       const [first] = oversizedPages(args.schema, args.document, variables);
       if (first) setResultAndStopExecution({ errors: [first] });

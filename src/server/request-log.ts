@@ -22,7 +22,8 @@ export function requestLog(logger: Logger): Plugin {
   const started = new WeakMap<Request, number>();
   return {
     onRequest({ request }) {
-      started.set(request, performance.now());
+      // Below the info level there is no line to write: no timing, no URL to parse.
+      if (logger.isLevelEnabled('info')) started.set(request, performance.now());
     },
     onResponse({ request, response }) {
       const requestId = requestIdOf(request);

@@ -142,6 +142,8 @@ export class GraphProjection {
       case 'partyDeleted':
         removeParty(this.graph, change.party, change.id);
         break;
+      default:
+        return; // a change the graph does not hold (names, keys): its version stays
     }
     this.changed();
   }

@@ -1,0 +1,104 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Consumer, Provider, Relation } from '../generated/prisma/client';
+import { configuredKeyring } from './client';
+import { config } from '../config';
+import { dialectOf } from './dialect';
+import { type PreparedRead, driver } from './driver';
+import { decrypt } from './pii';
+
+/**
+ * The API's hottest read, a consumer with its newest relations and their providers (a front
+ * end's consumer page), through the driver's prepared statements instead of Prisma, whose
+ * per-query planning costs more than the database does here. It answers exactly what
+ * `db().consumer.findUnique({ where: { id }, include: { relations: { orderBy: newest first,
+ * take, include: { provider: true } } } })` answers (test/consumer-page.test.ts holds both to it).
+ */
+
+export type ConsumerPage = Consumer & { relations: (Relation & { provider: Provider })[] };
+
+type ColumnType = 'int' | 'text' | 'bool' | 'time';
+type Columns<Row> = { [Field in keyof Row]-?: ColumnType };
+
+const CONSUMER: Columns<Consumer> = {
+  id: 'int', name: 'text', email: 'text', emailHash: 'text', phone: 'text', marketingConsent: 'bool', erasedAt: 'time', createdAt: 'time', updatedAt: 'time',
+};
+const RELATION: Columns<Relation> = {
+  id: 'int', consumerId: 'int', providerId: 'int', kind: 'text', occurredAt: 'time', amountMinor: 'int', currency: 'text', rating: 'int', comment: 'text', createdAt: 'time',
+};
+const PROVIDER: Columns<Provider> = {
+  id: 'int', name: 'text', contactEmail: 'text', category: 'text', website: 'text', description: 'text', createdAt: 'time', updatedAt: 'time',
+};
+
+const postgres = () => dialectOf(config().databaseUrl) === 'postgres';
+
+/** The select list of a table's columns; PostgreSQL's zone-less timestamps are read as the UTC they hold. */
+function selectList(table: string, columns: Columns<object>): string {
+  return Object.entries(columns)
+    .map(([name, type]) => (type === 'time' && postgres() ? `("${table}"."${name}" AT TIME ZONE 'UTC')` : `"${table}"."${name}"`))
+    .join(', ');
+}
+
+/** A row of values, in the columns' order, as the object Prisma would return. */
+function rowObject<Row>(columns: Columns<Row>, values: unknown[], offset = 0): Row {
+  const row: Record<string, unknown> = {};
+  let index = offset;
+  for (const [name, type] of Object.entries(columns) as [string, ColumnType][]) {
+    const value = values[index++];
+    row[name] = value === null ? null : type === 'time' ? new Date(value as string | Date) : type === 'bool' ? Boolean(value) : type === 'int' ? Number(value) : value;
+  }
+  return row as Row;
+}
+
+let statements: { consumer: PreparedRead; relations: PreparedRead } | undefined;
+
+function prepared() {
+  statements ??= {
+    consumer: { name: 'rapport_consumer_page', sql: `SELECT ${selectList('Consumer', CONSUMER)} FROM "Consumer" WHERE "id" = $1` },
+    relations: {
+      name: 'rapport_consumer_page_relations',
+      sql: `SELECT ${selectList('Relation', RELATION)}, ${selectList('Provider', PROVIDER)}
+              FROM "Relation" JOIN "Provider" ON "Provider"."id" = "Relation"."providerId"
+             WHERE "Relation"."consumerId" = $1
+             ORDER BY "Relation"."occurredAt" DESC, "Relation"."id" DESC LIMIT $2`,
+    },
+  };
+  return statements;
+}
+
+export async function consumerPage(id: number, take: number): Promise<ConsumerPage | null> {
+  const { consumer, relations } = prepared();
+  const [row] = await driver().rows(consumer, [id]);
+  if (!row) return null;
+  const found = rowObject(CONSUMER, row);
+  const keyring = configuredKeyring();
+  const open = (value: string | null) => (value === null ? null : decrypt(keyring, value));
+  const relationColumns = Object.keys(RELATION).length;
+  const rows = await driver().rows(relations, [id, take]);
+  return {
+    ...found,
+    email: open(found.email),
+    phone: open(found.phone),
+    relations: rows.map((values) => ({ ...rowObject(RELATION, values), provider: rowObject(PROVIDER, values, relationColumns) })),
+  };
+}
+
+/** The Prisma arguments (less `where`) that ask for a consumer page of `take` relations, every one visible. */
+function consumerPageQuery(take: number, scope: object) {
+  return {
+    include: {
+      relations: { where: { AND: [{}, scope] }, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], take, skip: 0, include: { provider: true } },
+    },
+  };
+}
+
+/**
+ * How many relations `query` (Pothos's Prisma arguments for a `consumer(id)` field) asks of a
+ * consumer page, when it asks for exactly that (every relation of consumer `id`, newest first,
+ * with their providers, from the first): else undefined, and Prisma answers.
+ */
+export function consumerPageSize(id: number, query: object): number | undefined {
+  const take = (query as { include?: { relations?: { take?: unknown } } }).include?.relations?.take;
+  if (typeof take !== 'number') return undefined;
+  const everyRelation = [{}, { consumerId: id }].some((scope) => isDeepStrictEqual(query, consumerPageQuery(take, scope)));
+  return everyRelation ? take : undefined;
+}

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { type GraphQLSchema, isObjectType } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { lastChangeId } from '../db/change-log';
+
+/**
+ * Stored data only: the directory of consumers, providers and relations, with what is computed
+ * from them at read time. Any other field (analytics, which answer from a graph that may still be
+ * catching up; the audit log and keys, which the change log does not record; fields added later)
+ * makes a document uncacheable.
+ */
+const CACHEABLE: Record<string, string[]> = {
+  Query: ['consumer', 'consumers', 'provider', 'providers', 'relations'],
+  Consumer: ['id', 'name', 'email', 'phone', 'erasedAt', 'marketingConsent', 'createdAt', 'updatedAt', 'relations', 'providers'],
+  Provider: ['id', 'name', 'category', 'contactEmail', 'website', 'description', 'createdAt', 'updatedAt', 'relations', 'consumers', 'stats'],
+  Relation: ['id', 'kind', 'occurredAt', 'amountMinor', 'currency', 'rating', 'comment', 'createdAt', 'consumer', 'provider'],
+};
+/** Bounds memory, not staleness: an answer is never served past a write (see the session). */
+const TTL_MS = 60_000;
+const MAX_ANSWERS = 5_000;
+
+/** Every field of the listed types that is not cacheable, with a TTL of 0: documents selecting one are not cached. */
+function uncacheableFields(schema: GraphQLSchema): Record<string, number> {
+  const ttls: Record<string, number> = {};
+  for (const [typeName, cacheable] of Object.entries(CACHEABLE)) {
+    const type = schema.getType(typeName);
+    if (!isObjectType(type)) throw new Error(`the response cache names ${typeName}, which the schema lacks`);
+    for (const field of Object.keys(type.getFields())) if (!cacheable.includes(field)) ttls[`${typeName}.${field}`] = 0;
+  }
+  return ttls;
+}
+
+/**
+ * Caches query answers per API key (graphql-yoga's response cache), keyed by the change log's
+ * last id as well: a write committed by any process moves it, so no answer is served after a
+ * write, and a revoked key (a logged change) never meets an answer cached before. A hit is
+ * served before the key is verified, which is safe for that reason: only a key that was valid
+ * at this log position ever filled the entry.
+ */
+export function responseCache(schema: GraphQLSchema): Plugin {
+  return useResponseCache({
+    cache: createInMemoryCache({ max: MAX_ANSWERS }),
+    ttl: TTL_MS,
+    ttlPerSchemaCoordinate: uncacheableFields(schema),
+    session: async (request) => {
+      const authorization = request.headers.get('authorization');
+      const caller = authorization ? createHash('sha256').update(authorization).digest('base64url') : 'anonymous';
+      return `${await lastChangeId()}:${caller}`;
+    },
+  }) as Plugin;
+}

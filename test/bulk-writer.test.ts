@@ -1,0 +1,71 @@
+import { openBulkWriter } from '../src/db/bulk-writer';
+import { db } from '../src/db/client';
+
+// The bulk writer goes around Prisma: what it writes must read back through Prisma exactly, and
+// a load that fails must leave nothing, the schema (its indexes) included.
+
+const url = process.env.DATABASE_URL!;
+const stamp = new Date('2026-11-30T12:00:00.123Z');
+
+async function indexesOfRelation(): Promise<string[]> {
+  const rows = url.startsWith('file:')
+    ? await db().$queryRaw<{ name: string }[]>`SELECT "name" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'Relation' ORDER BY "name"`
+    : await db().$queryRaw<{ name: string }[]>`SELECT indexname::text AS "name" FROM pg_indexes WHERE tablename = 'Relation' ORDER BY indexname`;
+  return rows.map((row) => row.name);
+}
+
+it('writes parties and relations that Prisma reads back as written, emails sealed and findable', async () => {
+  const writer = await openBulkWriter(url);
+  try {
+    await writer.transaction(stamp, async (tx) => {
+      const [ada] = await tx.insertConsumers([{ name: 'Ada', email: 'Ada@Example.com', marketingConsent: true }]);
+      const [shop] = await tx.insertProviders([{ name: 'Shop', contactEmail: 'shop@example.com', category: 'retail' }]);
+      await tx.insertRelations([
+        { consumerId: ada, providerId: shop, kind: 'PURCHASE', occurredAt: new Date('2025-01-02T03:04:05.678Z'), amountMinor: 1250, currency: 'EUR', rating: null },
+        { consumerId: ada, providerId: shop, kind: 'REVIEW', occurredAt: new Date('2025-01-03T00:00:00.000Z'), amountMinor: null, currency: null, rating: 4 },
+      ]);
+      expect(await tx.consumerIds(['ada@example.com', 'nobody@example.com'])).toEqual(new Map([['ada@example.com', ada]]));
+      expect(await tx.providerIds(['shop@example.com'])).toEqual(new Map([['shop@example.com', shop]]));
+    });
+  } finally {
+    await writer.close();
+  }
+  const consumer = await db().consumer.findFirstOrThrow({ where: { email: 'ada@example.com' }, include: { relations: { orderBy: { id: 'asc' } } } });
+  expect(consumer).toMatchObject({ name: 'Ada', email: 'Ada@Example.com', marketingConsent: true, createdAt: stamp, updatedAt: stamp });
+  expect(consumer.relations.map(({ kind, occurredAt, amountMinor, currency, rating, createdAt }) => ({ kind, occurredAt, amountMinor, currency, rating, createdAt }))).toEqual([
+    { kind: 'PURCHASE', occurredAt: new Date('2025-01-02T03:04:05.678Z'), amountMinor: 1250, currency: 'EUR', rating: null, createdAt: stamp },
+    { kind: 'REVIEW', occurredAt: new Date('2025-01-03T00:00:00.000Z'), amountMinor: null, currency: null, rating: 4, createdAt: stamp },
+  ]);
+  // How an interrupted import asks whether its batch committed.
+  expect(await db().relation.count({ where: { createdAt: stamp } })).toBe(2);
+  // The raw table holds ciphertext, as the PII extension writes it.
+  const [stored] = await db().$queryRaw<{ email: string }[]>`SELECT "email" FROM "Consumer" WHERE "id" = ${consumer.id}`;
+  expect(stored.email).toMatch(/^pii1\./);
+});
+
+it('keeps every index of Relation, and leaves nothing behind when a load fails', async () => {
+  const indexes = await indexesOfRelation();
+  const relationsBefore = await db().relation.count();
+  const writer = await openBulkWriter(url);
+  try {
+    await expect(
+      writer.transaction(stamp, async (tx) => {
+        const [consumer] = await tx.insertConsumers([{ name: 'Bo', email: 'bo@example.com', marketingConsent: false }]);
+        const [provider] = await tx.insertProviders([{ name: 'Gym', contactEmail: 'gym@example.com', category: 'sport' }]);
+        const relation = { consumerId: consumer, providerId: provider, kind: 'FAVORITE' as const, occurredAt: stamp, amountMinor: null, currency: null, rating: null };
+        await tx.insertRelations([relation, relation]);
+        throw new Error('the load fails halfway');
+      }),
+    ).rejects.toThrow('the load fails halfway');
+    // A load that succeeds on the same writer afterwards.
+    await writer.transaction(stamp, async (tx) => {
+      await tx.insertConsumers([{ name: 'Cy', email: 'cy@example.com', marketingConsent: false }]);
+    });
+  } finally {
+    await writer.close();
+  }
+  expect(await db().relation.count()).toBe(relationsBefore);
+  expect(await db().consumer.count({ where: { name: { in: ['Bo', 'Cy'] } } })).toBe(1);
+  expect(await indexesOfRelation()).toEqual(indexes);
+  expect(indexes.length).toBeGreaterThan(3);
+});
