@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { db } from '../db/client';
+import { auditedTransaction } from './audit';
 import { containsIgnoringCase } from '../db/dialect';
 import type { Consumer, Prisma } from '../generated/prisma/client';
 import { ConflictError, NotFoundError, parseInput } from './errors';
@@ -53,11 +53,14 @@ const EMAIL_TAKEN = 'is already used by another consumer';
 export async function createConsumer(input: CreateConsumerInput): Promise<Consumer> {
   const data = parseInput(createConsumerInput, input);
   try {
-    return await db().$transaction(async (tx) => {
-      const consumer = await tx.consumer.create({ data });
-      await recordChange(tx, { type: 'partyCreated', party: 'consumer', id: consumer.id });
-      return consumer;
-    });
+    return await auditedTransaction(
+      async (tx) => {
+        const consumer = await tx.consumer.create({ data });
+        await recordChange(tx, { type: 'partyCreated', party: 'consumer', id: consumer.id });
+        return consumer;
+      },
+      (consumer) => consumer.id,
+    );
   } catch (error) {
     if (hasPrismaCode(error, 'P2002')) throw new ConflictError('email', EMAIL_TAKEN);
     throw error;
@@ -67,7 +70,7 @@ export async function createConsumer(input: CreateConsumerInput): Promise<Consum
 export async function updateConsumer(id: number, input: UpdateConsumerInput): Promise<Consumer> {
   const data = parseInput(updateConsumerInput, input);
   try {
-    return await db().consumer.update({ where: { id }, data });
+    return await auditedTransaction((tx) => tx.consumer.update({ where: { id }, data }));
   } catch (error) {
     if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Consumer', 'id');
     if (hasPrismaCode(error, 'P2002')) throw new ConflictError('email', EMAIL_TAKEN);

@@ -1,6 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { db } from '../db/client';
+import { db, flushErasedData } from '../db/client';
 import type { Consumer } from '../generated/prisma/client';
+import { auditedTransaction } from './audit';
 import { NotFoundError } from './errors';
 import { hasPrismaCode } from './prisma-errors';
 
@@ -57,15 +58,17 @@ export async function exportConsumerData(id: number) {
 export async function eraseConsumer(id: number): Promise<{ consumer: Consumer; anonymisedRelationCount: number }> {
   const now = new Date();
   try {
-    const [consumer, comments] = await db().$transaction([
-      db().consumer.update({
+    const erased = await auditedTransaction(async (tx) => {
+      const consumer = await tx.consumer.update({
         where: { id },
         data: { name: ERASED_NAME, email: null, phone: null, marketingConsent: false, erasedAt: now },
-      }),
-      db().relation.updateMany({ where: { consumerId: id, comment: { not: null } }, data: { comment: null } }),
-      db().apiKey.updateMany({ where: { consumerId: id, revokedAt: null }, data: { revokedAt: now } }),
-    ]);
-    return { consumer, anonymisedRelationCount: comments.count };
+      });
+      const comments = await tx.relation.updateMany({ where: { consumerId: id, comment: { not: null } }, data: { comment: null } });
+      await tx.apiKey.updateMany({ where: { consumerId: id, revokedAt: null }, data: { revokedAt: now } });
+      return { consumer, anonymisedRelationCount: comments.count };
+    });
+    await flushErasedData();
+    return erased;
   } catch (error) {
     if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Consumer', 'id');
     throw error;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { db } from '../db/client';
 import { containsIgnoringCase } from '../db/dialect';
 import { Prisma, type Provider } from '../generated/prisma/client';
+import { auditedTransaction } from './audit';
 import { recordChange } from './changes';
 import { NotFoundError, parseInput } from './errors';
 import * as fields from './fields';
@@ -55,17 +56,20 @@ export function providerOrderBy(ordering: Ordering<ProviderOrderField>) {
 
 export async function createProvider(input: CreateProviderInput): Promise<Provider> {
   const data = parseInput(createProviderInput, input);
-  return db().$transaction(async (tx) => {
-    const provider = await tx.provider.create({ data });
-    await recordChange(tx, { type: 'partyCreated', party: 'provider', id: provider.id });
-    return provider;
-  });
+  return auditedTransaction(
+    async (tx) => {
+      const provider = await tx.provider.create({ data });
+      await recordChange(tx, { type: 'partyCreated', party: 'provider', id: provider.id });
+      return provider;
+    },
+    (provider) => provider.id,
+  );
 }
 
 export async function updateProvider(id: number, input: UpdateProviderInput): Promise<Provider> {
   const data = parseInput(updateProviderInput, input);
   try {
-    return await db().provider.update({ where: { id }, data });
+    return await auditedTransaction((tx) => tx.provider.update({ where: { id }, data }));
   } catch (error) {
     if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Provider', 'id');
     throw error;

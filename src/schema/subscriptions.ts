@@ -2,6 +2,7 @@ import { createPubSub } from 'graphql-yoga';
 import { analytics } from '../analytics';
 import type { CentralityMetric } from '../analytics/centrality';
 import { db } from '../db/client';
+import type { Caller } from '../auth/caller';
 import { assertStillValid } from '../auth/keys';
 import { config } from '../config';
 import { onCommitted } from '../domain/changes';
@@ -127,33 +128,38 @@ async function watchRanking(metric: CentralityMetric): Promise<AsyncIterable<{ m
   return releasingWhenDone(localEvents.subscribe('rankingChanged', metric), release);
 }
 
+/**
+ * Ends the stream, with one AuthenticationError, at the first event after the caller's key is
+ * revoked: a revoked key gets nothing more, and holds no connection.
+ */
+async function* untilRevoked<T>(caller: Caller, events: AsyncIterable<T>): AsyncGenerator<T> {
+  for await (const event of events) {
+    await assertStillValid(caller);
+    yield event;
+  }
+}
+
 builder.subscriptionFields((t) => ({
   relationRecorded: t.field({
     type: RelationNode,
     description: 'Each relation recorded with this provider from now on, as it is recorded; for the provider and admins.',
     args: { providerId: t.arg.id({ required: true }) },
     authScopes: (_root, { providerId }) => ({ admin: true, provider: idForScope(providerId, 'Provider') }),
-    subscribe: async (_root, args) => {
+    subscribe: async (_root, args, { caller }) => {
       const providerId = parseId(args.providerId, 'Provider', 'providerId');
       if (!(await db().provider.findUnique({ where: { id: providerId }, select: { id: true } }))) {
         throw new NotFoundError('Provider', 'providerId');
       }
-      return sharedEvents().pubSub.subscribe('relationRecorded', providerId);
+      return untilRevoked(caller, sharedEvents().pubSub.subscribe('relationRecorded', providerId));
     },
-    resolve: async ({ relationId }, _args, { caller }) => {
-      await assertStillValid(caller);
-      return db().relation.findUniqueOrThrow({ where: { id: relationId } });
-    },
+    resolve: ({ relationId }) => db().relation.findUniqueOrThrow({ where: { id: relationId } }),
   }),
   rankingChanged: t.field({
     type: ProviderRanking,
     description: `The provider ranking by a metric, each time its first ${WATCHED_RANKING_ENTRIES} entries change after a write (over all relation kinds, unweighted); admins only.`,
     args: { metric: t.arg({ type: CentralityMetricEnum, required: true }) },
     authScopes: { admin: true },
-    subscribe: (_root, { metric }) => watchRanking(metric),
-    resolve: async ({ metric }, _args, { caller }) => {
-      await assertStillValid(caller);
-      return ranking<Ranked<Provider>>('provider', { metric, first: WATCHED_RANKING_ENTRIES });
-    },
+    subscribe: async (_root, { metric }, { caller }) => untilRevoked(caller, await watchRanking(metric)),
+    resolve: ({ metric }) => ranking<Ranked<Provider>>('provider', { metric, first: WATCHED_RANKING_ENTRIES }),
   }),
 }));

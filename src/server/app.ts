@@ -4,8 +4,7 @@ import { GraphQLError } from 'graphql';
 import { type YogaInitialContext, createYoga, maskError as maskUnexpectedError, useReadinessCheck } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
 import { analytics } from '../analytics';
-import { AuthenticationError } from '../auth/caller';
-import { authenticate } from '../auth/keys';
+import { failedAccess } from '../domain/audit';
 import { config } from '../config';
 import { db } from '../db/client';
 import { DomainError } from '../domain/errors';
@@ -14,29 +13,32 @@ import { schema } from '../schema';
 import { closeSharedEvents } from '../schema/subscriptions';
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from './example-query';
 import type { Logger } from './logger';
-import { type RateLimitOptions, createRateLimiter, hostileQueryPlugins } from './protection';
+import { type IntrospectionAccess, documentCache, hostileQueryPlugins } from './protection';
+import { type RateLimitOptions, createAdmission } from './admission';
+import { useStreamLimit } from './streams';
 import { createMetrics } from './metrics';
 import { requestLog } from './request-log';
 
-const defaultRateLimit = () => ({ perMinute: config().rateLimitPerMinute, redisUrl: config().redisUrl });
+const defaultRateLimit = (): RateLimitOptions => ({
+  perMinute: config().rateLimitPerMinute,
+  perAddressPerMinute: config().rateLimitPerAddressPerMinute,
+  authFailuresPerMinute: config().authFailuresPerMinute,
+  redisUrl: config().redisUrl,
+});
+
+/** How often the counts of failed attempts are appended to the database. */
+const FAILED_ACCESS_FLUSH_MS = 60_000;
+/** Documents whose parse (and validation) results are kept, by hash. */
+const DOCUMENT_CACHE_ENTRIES = 1_000;
 
 export interface AppOptions {
   logger: Logger;
   production: boolean;
   graphiql?: boolean;
-  rateLimit?: RateLimitOptions;
-}
-
-/** Who is asking, from the Authorization header; a bad key is refused with 401 before anything runs. */
-async function callerOf(request: Request) {
-  try {
-    return await authenticate(request.headers.get('authorization'));
-  } catch (error) {
-    if (!(error instanceof AuthenticationError)) throw error;
-    throw new GraphQLError(error.message, {
-      extensions: { code: error.name, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
-    });
-  }
+  /** Overrides of the configured rate limits. */
+  rateLimit?: Partial<RateLimitOptions>;
+  /** Who may introspect; by default `INTROSPECTION`, else admins only in production. */
+  introspection?: IntrospectionAccess;
 }
 
 /** Errors the caller caused keep their message; anything else is logged and masked. */
@@ -66,23 +68,36 @@ function readiness(logger: Logger) {
   };
 }
 
-export function createApp({ logger, production, graphiql = true, rateLimit: limits = defaultRateLimit() }: AppOptions) {
-  const rateLimit = createRateLimiter(limits);
+export function createApp({
+  logger,
+  production,
+  graphiql = true,
+  rateLimit,
+  introspection = config().introspection,
+}: AppOptions) {
+  const admission = createAdmission({ ...defaultRateLimit(), ...rateLimit }, failedAccess);
+  const flushFailures = () => failedAccess.flush().catch((error: unknown) => logger.warn({ err: error }, 'counting failed attempts failed'));
+  const flushing = setInterval(flushFailures, FAILED_ACCESS_FLUSH_MS).unref();
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
-    context: async ({ request, req }: YogaInitialContext & { req?: IncomingMessage }) => {
-      const caller = await callerOf(request);
-      await rateLimit.check(caller, req?.socket.remoteAddress ?? 'in-process');
-      return { caller };
-    },
+    context: ({ request }: YogaInitialContext) => admission.admittedOf(request),
     plugins: [
       requestLog(logger),
       createMetrics(),
       useReadinessCheck({ endpoint: '/ready', check: readiness(logger) }),
-      ...hostileQueryPlugins(production),
-      rateLimit.plugin,
-      { onDispose: closeSharedEvents },
+      admission.plugin,
+      ...hostileQueryPlugins({ production, introspection, maxResponseBytes: config().maxResponseBytes }),
+      useStreamLimit(config().maxStreamsPerKey),
+      {
+        onDispose: async () => {
+          clearInterval(flushing);
+          await flushFailures();
+          await closeSharedEvents();
+        },
+      },
     ],
+    maxRequestBodySize: config().maxBodyBytes,
+    parserAndValidationCache: { documentCache: documentCache(DOCUMENT_CACHE_ENTRIES), errorCache: documentCache(DOCUMENT_CACHE_ENTRIES) },
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
