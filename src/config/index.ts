@@ -82,6 +82,7 @@ const envSchema = z.object({
       'must be a comma-separated list of CURRENCY:amount in minor units, with * for every other currency, such as EUR:5000000,*:10000000',
     )
     .default('*:10000000'),
+  TRUSTED_DOCUMENTS: z.string().min(1).optional(),
   INTROSPECTION: z.enum(['open', 'admin', 'off'], { error: 'must be open, admin or off' }).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'must be a Redis URL such as redis://127.0.0.1:6379').optional(),
 });
@@ -115,6 +116,8 @@ export interface Config {
   maxAmountMinor: Record<string, number>;
   /** Who may introspect the schema: anyone, admin keys only (production's default), or nobody. */
   introspection: 'open' | 'admin' | 'off';
+  /** Trusted-documents mode: the allow-list file of the only operations non-admins may run. */
+  trustedDocuments?: string;
   /** Shares live events between server processes when set. */
   redisUrl?: string;
 }
@@ -169,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smallCountThreshold: parsed.data.SMALL_COUNT_THRESHOLD,
     maxAmountMinor: amountCeilings(parsed.data.MAX_AMOUNT_MINOR),
     introspection: parsed.data.INTROSPECTION ?? (production ? 'admin' : 'open'),
+    trustedDocuments: parsed.data.TRUSTED_DOCUMENTS,
     redisUrl: REDIS_URL,
   };
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { auditedTransaction } from './audit';
-import { containsIgnoringCase } from '../db/dialect';
 import type { Consumer, Prisma } from '../generated/prisma/client';
 import { ConflictError, NotFoundError, parseInput } from './errors';
 import * as fields from './fields';
@@ -39,7 +38,7 @@ export type ConsumerOrderField = 'name' | 'createdAt';
 
 export function consumerWhere(filter: ConsumerFilter | null | undefined): Prisma.ConsumerWhereInput {
   return {
-    ...(filter?.nameContains ? { name: containsIgnoringCase(filter.nameContains) } : {}),
+    ...(filter?.nameContains ? { name: fields.nameSearch(filter.nameContains, 'filter.nameContains') } : {}),
     ...(filter?.email ? { email: filter.email } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { config } from '../config';
 import { db } from '../db/client';
 import { type Prisma, type Relation, RelationKind } from '../generated/prisma/client';
 import { auditedTransaction } from './audit';
@@ -45,6 +46,23 @@ export function checkKindRules(relation: KindDependentFields, context: z.Refinem
   expect('currency', monetary);
   expect('rating', review);
   if (!review) expect('comment', false);
+  checkAmountCeiling(relation, context);
+}
+
+/**
+ * One relation's amount must be plausible for its currency (MAX_AMOUNT_MINOR): otherwise any
+ * consumer could add billions to any provider's revenue with one purchase.
+ */
+function checkAmountCeiling({ amountMinor, currency }: KindDependentFields, context: z.RefinementCtx): void {
+  if (amountMinor == null || currency == null) return;
+  const ceilings = config().maxAmountMinor;
+  const ceiling = ceilings[currency] ?? ceilings['*'];
+  if (ceiling === undefined || amountMinor <= ceiling) return;
+  context.addIssue({
+    code: 'custom',
+    path: ['amountMinor'],
+    message: `must be at most ${ceiling} minor units of ${currency} for one relation (MAX_AMOUNT_MINOR); if such sums are real, the operator can raise MAX_AMOUNT_MINOR`,
+  });
 }
 
 const recordRelationInput = z

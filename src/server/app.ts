@@ -2,6 +2,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { type YogaInitialContext, createYoga, maskError as maskUnexpectedError, useReadinessCheck } from 'graphql-yoga';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { analytics } from '../analytics';
 import { failedAccess } from '../domain/audit';
@@ -12,8 +13,15 @@ import type { Context } from '../schema/builder';
 import { schema } from '../schema';
 import { closeSharedEvents } from '../schema/subscriptions';
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from './example-query';
-import type { Logger } from './logger';
-import { type IntrospectionAccess, documentCache, hostileQueryPlugins } from './protection';
+import { type Logger, yogaLogging } from './logger';
+import {
+  type IntrospectionAccess,
+  type TrustedDocuments,
+  documentCache,
+  hostileQueryPlugins,
+  readTrustedDocuments,
+  useTrustedDocuments,
+} from './protection';
 import { type RateLimitOptions, createAdmission } from './admission';
 import { useStreamLimit } from './streams';
 import { createMetrics } from './metrics';
@@ -39,6 +47,15 @@ export interface AppOptions {
   rateLimit?: Partial<RateLimitOptions>;
   /** Who may introspect; by default `INTROSPECTION`, else admins only in production. */
   introspection?: IntrospectionAccess;
+  /** Largest response sent, in bytes; by default MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
+  /** Trusted-documents mode: the only documents non-admins may run; by default TRUSTED_DOCUMENTS's file. */
+  trustedDocuments?: TrustedDocuments;
+}
+
+function configuredTrustedDocuments(): TrustedDocuments | undefined {
+  const file = config().trustedDocuments;
+  return file ? readTrustedDocuments(readFileSync(file, 'utf8')) : undefined;
 }
 
 /** Errors the caller caused keep their message; anything else is logged and masked. */
@@ -74,6 +91,8 @@ export function createApp({
   graphiql = true,
   rateLimit,
   introspection = config().introspection,
+  trustedDocuments = configuredTrustedDocuments(),
+  maxResponseBytes = config().maxResponseBytes,
 }: AppOptions) {
   const admission = createAdmission({ ...defaultRateLimit(), ...rateLimit }, failedAccess);
   const flushFailures = () => failedAccess.flush().catch((error: unknown) => logger.warn({ err: error }, 'counting failed attempts failed'));
@@ -86,7 +105,8 @@ export function createApp({
       createMetrics(),
       useReadinessCheck({ endpoint: '/ready', check: readiness(logger) }),
       admission.plugin,
-      ...hostileQueryPlugins({ production, introspection, maxResponseBytes: config().maxResponseBytes }),
+      ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments, (request) => admission.admittedOf(request).caller)] : []),
+      ...hostileQueryPlugins({ production, introspection, maxResponseBytes }),
       useStreamLimit(config().maxStreamsPerKey),
       {
         onDispose: async () => {
@@ -97,6 +117,8 @@ export function createApp({
       },
     ],
     maxRequestBodySize: config().maxBodyBytes,
+    // Trusted-documents mode accepts operations by hash (src/server/protection.ts).
+    extraParamNames: ['documentId'],
     parserAndValidationCache: { documentCache: documentCache(DOCUMENT_CACHE_ENTRIES), errorCache: documentCache(DOCUMENT_CACHE_ENTRIES) },
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
@@ -105,12 +127,7 @@ export function createApp({
     // GraphiQL from the npm package, not from a CDN: the explorer works offline and behind firewalls.
     renderGraphiQL,
     maskedErrors: { maskError: errorMasker(logger), isDev: !production },
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
-    },
+    logging: yogaLogging(logger),
   });
 }
 

@@ -42,11 +42,15 @@ const DEPTH_FACTOR = 1.5;
 
 type Variables = Record<string, unknown>;
 
+/** What is wrong with one argument's value (e.g. a malformed cursor), or null. */
+export type ArgumentCheck = (field: GraphQLField<unknown, unknown>, argument: string, value: unknown) => string | null;
+
 interface Walk {
   schema: GraphQLSchema;
   fragments: Map<string, FragmentDefinitionNode>;
   variables: Variables;
   limits: CostLimits;
+  checkArgument?: ArgumentCheck;
   refusal?: GraphQLError;
 }
 
@@ -61,6 +65,7 @@ export function checkOperation(
   operationName: string | null | undefined,
   variables: Variables,
   limits: CostLimits,
+  checkArgument?: ArgumentCheck,
 ): GraphQLError | null {
   const operation = getOperationAST(document, operationName);
   const root = operation && rootType(schema, operation);
@@ -68,7 +73,7 @@ export function checkOperation(
   const fragments = new Map(
     document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])),
   );
-  const walk: Walk = { schema, fragments, variables, limits };
+  const walk: Walk = { schema, fragments, variables, limits, checkArgument };
   const cost = selectionCost(walk, root, operation.selectionSet);
   if (walk.refusal) return walk.refusal;
   if (cost <= limits.maxCost) return null;
@@ -125,6 +130,10 @@ function argumentValues(walk: Walk, field: GraphQLField<unknown, unknown>, node:
         nodes: [node],
         extensions: { code: 'INPUT_TOO_LARGE' },
       });
+    }
+    const invalid = walk.checkArgument?.(field, argument.name, value);
+    if (invalid && !walk.refusal) {
+      walk.refusal = new GraphQLError(`Invalid input: ${argument.name}: ${invalid}`, { nodes: [node], extensions: { code: 'InvalidInputError' } });
     }
   }
   return values;

@@ -6,7 +6,10 @@ import { onTaskTimed } from '../analytics/runner';
 import type { GraphView } from '../analytics/projection';
 import type { AnalyticsTask } from '../analytics/tasks';
 
-/** Operation names come from clients: past this many distinct ones, the rest count as `other`. */
+/**
+ * Operation names come from clients' documents (at most 100 characters each, src/server/protection.ts):
+ * past this many distinct ones, the rest count as `other`.
+ */
 const MAX_OPERATION_NAMES = 200;
 
 interface Operation {
@@ -63,8 +66,9 @@ export function createMetrics(): Plugin {
       }
       started.set(request, performance.now());
     },
-    onParams({ request, params }) {
-      operations.set(request, { operation: boundedName(params.operationName ?? 'anonymous'), type: 'unknown' });
+    // Labelled `unparsed` until the document parses: a name the client merely sent labels nothing.
+    onParams({ request }) {
+      operations.set(request, { operation: 'unparsed', type: 'unknown' });
     },
     onExecute({ args }) {
       recordOperation(args.contextValue.request, args.document, args.operationName);

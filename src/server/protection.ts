@@ -4,6 +4,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { type DocumentNode, GraphQLError, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Caller } from '../auth/caller';
+import { malformedCursor } from '../schema/cursors';
 import { type CostLimits, checkOperation } from './cost';
 
 /**
@@ -102,7 +103,7 @@ function useExecutionLimits(introspection: IntrospectionAccess): Plugin<{ caller
       );
     }
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-    return checkOperation(args.schema, args.document, args.operationName, variables, COST_LIMITS);
+    return checkOperation(args.schema, args.document, args.operationName, variables, COST_LIMITS, malformedCursor);
   };
   return {
     onExecute({ args, setResultAndStopExecution }) {
@@ -192,4 +193,38 @@ export function documentCache<Value>(maxEntries: number) {
 /** The SHA-256 (hex) of a document, as trusted-document manifests name them. */
 export function documentHash(document: string): string {
   return createHash('sha256').update(document).digest('hex');
+}
+
+/** Allowed documents by the SHA-256 (hex) of their text, e.g. `npm run trusted-documents`'s output. */
+export type TrustedDocuments = ReadonlyMap<string, string>;
+
+export function readTrustedDocuments(manifest: string): TrustedDocuments {
+  const entries = Object.entries(JSON.parse(manifest) as Record<string, string>);
+  for (const [hash, document] of entries) {
+    if (documentHash(document) !== hash) throw new Error(`Trusted documents: the entry ${hash} does not hash to its name`);
+  }
+  return new Map(entries);
+}
+
+/**
+ * Trusted-documents mode: only operations on the allow-list run, sent either in full or by hash
+ * (`documentId`, or `extensions.persistedQuery.sha256Hash`). Admin keys may send any document
+ * (the operator's GraphiQL). Nothing else is parsed, so nobody else can spend validation time.
+ */
+export function useTrustedDocuments(trusted: TrustedDocuments, callerOf: (request: Request) => Caller): Plugin {
+  return {
+    onParams({ request, params, setParams }) {
+      if (callerOf(request).role === 'ADMIN') return;
+      const named = (params as { documentId?: unknown }).documentId ?? (params.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+      const hash = typeof named === 'string' ? named : typeof params.query === 'string' ? documentHash(params.query) : undefined;
+      const document = hash === undefined ? undefined : trusted.get(hash);
+      if (document === undefined) {
+        throw badRequest(
+          'This server runs only trusted documents: send one of the allowed operations (by its text, or its SHA-256 as documentId)',
+          'PERSISTED_QUERY_NOT_FOUND',
+        );
+      }
+      setParams({ ...params, query: document });
+    },
+  };
 }
