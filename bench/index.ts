@@ -17,6 +17,7 @@ const BENCHMARKS: [string, string[], string[]][] = [
   ['betweenness-sampling.ts', [], []],
   ['serving-under-load.ts', [], QUICK],
   ['recommendations.ts', [], QUICK],
+  ['attacks.ts', [], ['--relations', '2000']],
 ];
 const TSX = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 

@@ -35,10 +35,6 @@ export interface CostLimits {
 
 /** Page size of a connection asked without `first` or `last` (Pothos's default). */
 const DEFAULT_CONNECTION_SIZE = 20;
-const OBJECT_COST = 2;
-const SCALAR_COST = 1;
-/** Each level of nesting weighs this much more, so deep documents cost more than wide ones. */
-const DEPTH_FACTOR = 1.5;
 
 type Variables = Record<string, unknown>;
 
@@ -55,9 +51,9 @@ interface Walk {
 }
 
 /**
- * The first limit the operation breaks, or null. Cost is graphql-armor's measure (objects 2,
- * scalars 1, ×1.5 per level) with every list argument multiplied in: `first`/`last` (a
- * connection without them counts its default page of 20), the length of `ids`.
+ * The first limit the operation breaks, or null. Cost bounds the values the response can hold:
+ * each object and scalar counts 1, times the size of every list on its path: `first`/`last`
+ * (a connection without them counts its default page of 20), or the length of `ids`.
  */
 export function checkOperation(
   schema: GraphQLSchema,
@@ -110,12 +106,11 @@ function fieldCost(walk: Walk, parent: GraphQLCompositeType, node: FieldNode): n
   // Introspection has its own rule (who may introspect); its documents are fixed in shape.
   if (name === '__schema' || name === '__type') return 0;
   const field = 'getFields' in parent ? parent.getFields()[name] : undefined;
-  if (!field) return SCALAR_COST;
+  if (!field) return 1;
   const args = argumentValues(walk, field, node);
   const type = getNamedType(field.type);
-  if (!node.selectionSet || !isCompositeType(type)) return SCALAR_COST;
-  const children = selectionCost(walk, type, node.selectionSet);
-  return (OBJECT_COST + DEPTH_FACTOR * children) * listSize(walk, parent, field, node, args);
+  if (!node.selectionSet || !isCompositeType(type)) return 1;
+  return (1 + selectionCost(walk, type, node.selectionSet)) * listSize(walk, parent, field, node, args);
 }
 
 /** The argument values of one field, each checked against the list and string bounds. */

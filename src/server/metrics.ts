@@ -66,9 +66,9 @@ export function createMetrics(): Plugin {
       }
       started.set(request, performance.now());
     },
-    // Labelled `unparsed` until the document parses: a name the client merely sent labels nothing.
+    // Labelled `invalid` until the document parses and validates: a name the client merely sent labels nothing.
     onParams({ request }) {
-      operations.set(request, { operation: 'unparsed', type: 'unknown' });
+      operations.set(request, { operation: 'invalid', type: 'unknown' });
     },
     onExecute({ args }) {
       recordOperation(args.contextValue.request, args.document, args.operationName);

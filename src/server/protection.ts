@@ -22,7 +22,7 @@ export const QUERY_LIMITS = {
   operationNameLength: 100,
 } as const;
 
-export const COST_LIMITS: CostLimits = { maxCost: 50_000, maxPageSize: 100, maxListItems: 100, maxStringLength: 10_000 };
+export const COST_LIMITS: CostLimits = { maxCost: 25_000, maxPageSize: 100, maxListItems: 100, maxStringLength: 10_000 };
 
 /** Who may introspect the schema: anyone, admin keys only, or nobody. */
 export type IntrospectionAccess = 'open' | 'admin' | 'off';

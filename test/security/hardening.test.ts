@@ -51,7 +51,7 @@ describe('cost is checked with the variables of each execution', () => {
     const started = performance.now();
     const result = await execute(nested(30), { n: 100 }, { key });
     expect(result.data ?? undefined).toBeUndefined();
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', limit: 50_000 });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', limit: 25_000 });
     expect(performance.now() - started).toBeLessThan(2_000);
     // The same document with small pages is fine: the limit is on what is asked, not on the shape.
     expect((await execute(nested(1), { n: 2 }, { key })).errors).toBeUndefined();

@@ -63,7 +63,7 @@ describe('refused before execution', () => {
 
   it('an expensive product of pages', async () => {
     const result = await execute('{ consumers(first: 100) { edges { node { relations(first: 100) { edges { node { provider { name } } } } } } } }');
-    expect(result.errors?.[0].message).toMatch(/This operation costs \d+, more than the limit of 50000/);
+    expect(result.errors?.[0].message).toMatch(/This operation costs \d+, more than the limit of 25000/);
     expect(result.errors?.[0].extensions?.code).toBe('COST_LIMIT_EXCEEDED');
   });
 
