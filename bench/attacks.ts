@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createApiKey } from '../src/auth/keys';
 import { disconnectDb } from '../src/db/client';
@@ -151,10 +152,10 @@ async function measure(name: string, env: Record<string, string>, attack: Attack
   const agent = new Agent({ keepAlive: true });
   try {
     const resetPeak = () => writeFileSync(`/proc/${server.pid}/clear_refs`, '5');
-    for (let warm = 0; warm < 50; warm++) await health(port, agent);
+    await warmUp(port, agent, keys);
     const before = memoryOf(server.pid!).rss;
     resetPeak();
-    const probe = startProbe(port, agent);
+    const probe = startProbe(port);
     const started = performance.now();
     const statuses = attack ? await run(attack, port, keys) : (await sleep(BASELINE_MS), new Map<number, number>());
     const seconds = (performance.now() - started) / 1000;
@@ -165,6 +166,17 @@ async function measure(name: string, env: Record<string, string>, attack: Attack
     agent.destroy();
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));
+  }
+}
+
+/** A server that has answered some of each kind of request, as a serving one has. */
+async function warmUp(port: number, agent: Agent, keys: Keys): Promise<void> {
+  for (let round = 0; round < 10; round++) {
+    await health(port, agent);
+    await send(port, json({ query: '{ viewer { role } }' }), keys.provider);
+    await send(port, json({ query: '{ relations(first: 10) { edges { node { id consumer { id } } } } }' }), keys.provider);
+    await send(port, json({ query: '{ providers(first: 5) { edges { node { name similarProviders { provider { name } } } } } }' }), keys.consumer);
+    await send(port, json({ query: `{ invalid${round} }` }));
   }
 }
 
@@ -197,22 +209,46 @@ async function send(port: number, body: string, key?: string): Promise<number> {
   }
 }
 
-/** A /health request every PROBE_INTERVAL_MS, each timed from when it was due. */
-function startProbe(port: number, agent: Agent) {
-  const requests: Promise<number>[] = [];
-  let dueAt = performance.now();
-  let timer: NodeJS.Timeout;
-  const tick = () => {
-    const due = dueAt;
-    requests.push(health(port, agent).then(() => performance.now() - due));
-    dueAt = Math.max(due + PROBE_INTERVAL_MS, performance.now());
-    timer = setTimeout(tick, dueAt - performance.now());
-  };
-  tick();
+/**
+ * A /health request every PROBE_INTERVAL_MS, each timed from when it was due, from a worker
+ * thread: the attacker's own work (building 10 MB bodies) must not delay the probes.
+ */
+const PROBE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Agent, get } = require('node:http');
+const agent = new Agent({ keepAlive: true });
+const requests = [];
+let dueAt = performance.now();
+let timer;
+const health = () => new Promise((resolve) => {
+  get({ host: '127.0.0.1', port: workerData.port, path: '/health', agent }, (response) => {
+    response.resume();
+    response.on('end', resolve);
+  }).on('error', resolve);
+});
+const tick = () => {
+  const due = dueAt;
+  requests.push(health().then(() => performance.now() - due));
+  dueAt = Math.max(due + workerData.interval, performance.now());
+  timer = setTimeout(tick, dueAt - performance.now());
+};
+tick();
+parentPort.once('message', async () => {
+  clearTimeout(timer);
+  parentPort.postMessage(await Promise.all(requests));
+  agent.destroy();
+});
+`;
+
+function startProbe(port: number) {
+  const worker = new Worker(PROBE, { eval: true, workerData: { port, interval: PROBE_INTERVAL_MS } });
   return {
-    stop: (): Promise<number[]> => {
-      clearTimeout(timer);
-      return Promise.all(requests);
+    stop: async (): Promise<number[]> => {
+      const latencies = new Promise<number[]>((resolve) => worker.once('message', resolve));
+      worker.postMessage('stop');
+      const result = await latencies;
+      await worker.terminate();
+      return result;
     },
   };
 }

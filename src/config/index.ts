@@ -50,6 +50,11 @@ const envSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be at least 1')
     .default(1200),
+  CONCURRENT_REQUESTS_PER_ADDRESS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(4),
   AUTH_FAILURES_PER_MINUTE: z.coerce
     .number({ error: 'must be a number' })
     .int('must be a whole number')
@@ -104,6 +109,8 @@ export interface Config {
   rateLimitPerAddressPerMinute: number;
   /** Failed authentications a client address may make per minute before all its requests wait. */
   authFailuresPerMinute: number;
+  /** Requests of one client address in progress at once. */
+  concurrentRequestsPerAddress: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   /** Largest response sent, in bytes (serialized JSON). */
@@ -166,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: parsed.data.RATE_LIMIT_PER_MINUTE,
     rateLimitPerAddressPerMinute: parsed.data.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
     authFailuresPerMinute: parsed.data.AUTH_FAILURES_PER_MINUTE,
+    concurrentRequestsPerAddress: parsed.data.CONCURRENT_REQUESTS_PER_ADDRESS,
     maxBodyBytes: parsed.data.MAX_BODY_BYTES,
     maxResponseBytes: parsed.data.MAX_RESPONSE_BYTES,
     maxStreamsPerKey: parsed.data.MAX_STREAMS_PER_KEY,

@@ -14,6 +14,11 @@ export interface RateLimitOptions {
   perAddressPerMinute: number;
   /** Failed authentications a client address may make per minute; past them, all its requests wait. */
   authFailuresPerMinute: number;
+  /**
+   * Requests of one client address in progress at once: a budget per minute still lets a client
+   * send it all in one burst, many in parallel, and keep the event loop busy for everyone else.
+   */
+  concurrentPerAddress: number;
   /** Shares the counters between server processes through this Redis; else each process counts alone. */
   redisUrl?: string;
   /** Names the counters in Redis. */
@@ -47,14 +52,25 @@ function graphqlError(message: string, code: string, status: number, headers: Re
 export function createAdmission(options: RateLimitOptions, failures: FailedAccessTally) {
   const { redisUrl, prefix = 'rapport:rate' } = options;
   const redis = redisUrl ? new Redis(redisUrl, { lazyConnect: true }) : undefined;
-  const limiter = (name: string, points: number): RateLimiterAbstract => {
-    const settings = { points, duration: 60, keyPrefix: `${prefix}:${name}` };
+  const limiter = (name: string, points: number, duration = 60, execEvenly = false): RateLimiterAbstract => {
+    const settings = { points, duration, execEvenly, keyPrefix: `${prefix}:${name}` };
     return redis ? new RateLimiterRedis({ ...settings, storeClient: redis }) : new RateLimiterMemory(settings);
   };
   const perAddress = limiter('address', options.perAddressPerMinute);
+  // The minute's budget spread over its seconds, and the requests of each second spread over it
+  // (held back, at most `concurrentPerAddress` at a time): a client must not spend it in bursts
+  // that keep the event loop from everyone else.
+  const perAddressPerSecond = Math.max(1, Math.ceil(options.perAddressPerMinute / 60));
+  const perAddressBurst = limiter('address-second', perAddressPerSecond, 1, true);
   const perKey = limiter('key', options.perMinute);
   const authFailures = limiter('auth-failures', options.authFailuresPerMinute);
   const admitted = new WeakMap<Request, Admitted>();
+  const inProgress = new Map<string, number>();
+  const finished = (clientAddress: string) => {
+    const left = (inProgress.get(clientAddress) ?? 1) - 1;
+    if (left > 0) inProgress.set(clientAddress, left);
+    else inProgress.delete(clientAddress);
+  };
 
   /** Null when within budget, else the 429 to answer. */
   const spend = async (bucket: RateLimiterAbstract, key: string, what: string): Promise<Response | null> => {
@@ -72,7 +88,9 @@ export function createAdmission(options: RateLimitOptions, failures: FailedAcces
   };
 
   const admit = async (request: Request, clientAddress: string): Promise<Response | null> => {
-    const overAddress = await spend(perAddress, clientAddress, `at most ${options.perAddressPerMinute} a minute from one address`);
+    const overAddress =
+      (await spend(perAddressBurst, clientAddress, `at most ${perAddressPerSecond} a second from one address`)) ??
+      (await spend(perAddress, clientAddress, `at most ${options.perAddressPerMinute} a minute from one address`));
     if (overAddress) return overAddress;
     const failed = await authFailures.get(clientAddress);
     if (failed && failed.consumedPoints >= options.authFailuresPerMinute) {
@@ -100,8 +118,24 @@ export function createAdmission(options: RateLimitOptions, failures: FailedAcces
       if (!url.pathname.startsWith('/graphql') || request.method === 'OPTIONS') return;
       // GraphiQL's page itself is static; its operations come back as requests of their own.
       if (request.method === 'GET' && !url.searchParams.has('query') && request.headers.get('accept')?.includes('text/html')) return;
-      const refusal = await admit(request, clientAddressOf(serverContext));
-      if (refusal) endResponse(refusal);
+      const clientAddress = clientAddressOf(serverContext);
+      if ((inProgress.get(clientAddress) ?? 0) >= options.concurrentPerAddress) {
+        endResponse(graphqlError(`Too many requests: at most ${options.concurrentPerAddress} at once from one address; retry in 1 s`, 'RATE_LIMITED', 429, { 'retry-after': '1' }));
+        return;
+      }
+      inProgress.set(clientAddress, (inProgress.get(clientAddress) ?? 0) + 1);
+      const refusal = await admit(request, clientAddress).catch((error: unknown) => {
+        finished(clientAddress);
+        throw error;
+      });
+      if (refusal) {
+        finished(clientAddress);
+        endResponse(refusal);
+      }
+    },
+    onResponse({ request }) {
+      const entry = admitted.get(request);
+      if (entry) finished(entry.clientAddress);
     },
     onDispose: async () => void (await redis?.quit()),
   };

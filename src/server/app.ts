@@ -31,6 +31,7 @@ const defaultRateLimit = (): RateLimitOptions => ({
   perMinute: config().rateLimitPerMinute,
   perAddressPerMinute: config().rateLimitPerAddressPerMinute,
   authFailuresPerMinute: config().authFailuresPerMinute,
+  concurrentPerAddress: config().concurrentRequestsPerAddress,
   redisUrl: config().redisUrl,
 });
 

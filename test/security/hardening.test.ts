@@ -14,7 +14,7 @@ import { onPostgres } from '../support/test-database';
 
 // Each attack of issue 12, made through HTTP (yoga.fetch), refused or made harmless.
 
-const UNLIMITED = { perMinute: 1_000_000, perAddressPerMinute: 1_000_000, authFailuresPerMinute: 1_000_000 };
+const UNLIMITED = { perMinute: 1_000_000, perAddressPerMinute: 1_000_000, authFailuresPerMinute: 1_000_000, concurrentPerAddress: 1_000_000 };
 
 function testApp(options: Partial<AppOptions> = {}) {
   return createApp({ logger: createLogger('silent'), production: false, ...options, rateLimit: { ...UNLIMITED, ...options.rateLimit } });
@@ -130,14 +130,26 @@ describe('responses, bodies and names are bounded', () => {
 
 describe('rate limits apply before parsing', () => {
   it('counts invalid documents against the address', async () => {
-    const app = testApp({ rateLimit: { perAddressPerMinute: 3 } });
+    const app = testApp({ rateLimit: { perAddressPerMinute: 120 } }); // 2 a second
     const answers = [];
     for (let index = 0; index < 5; index++) {
       const response = await post(app, { query: `{ invalid${index} ` });
       answers.push([response.status, (await response.json()).errors[0].message.slice(0, 12)]);
     }
-    expect(answers.map(([status]) => status)).toEqual([200, 200, 200, 429, 429]);
-    expect(answers.slice(0, 3).map(([, message]) => message)).toEqual(Array(3).fill('Syntax Error'));
+    expect(answers.map(([status]) => status)).toEqual([200, 200, 429, 429, 429]);
+    expect(answers.slice(0, 2).map(([, message]) => message)).toEqual(Array(2).fill('Syntax Error'));
+    expect(answers[2][1]).toBe('Too many req');
+  });
+
+  it('limits the requests one address has in progress at once', async () => {
+    const app = testApp({ rateLimit: { concurrentPerAddress: 2 } });
+    const responses = await Promise.all(Array.from({ length: 8 }, () => post(app, { query: '{ providers(first: 5) { totalCount } }' })));
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(2);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
+    const refused = await responses.find((response) => response.status === 429)!.json();
+    expect(refused.errors[0].message).toMatch(/at most 2 at once from one address/);
+    expect((await post(app, { query: '{ providers(first: 5) { totalCount } }' })).status).toBe(200); // all finished: room again
   });
 
   it('counts failed authentications, then refuses the address even with a valid key', async () => {
