@@ -57,25 +57,39 @@ export function malformedCursor(field: { extensions: Record<string, unknown> }, 
   return idInCursor(value) === null ? NOT_A_CURSOR : null;
 }
 
+/** Whether a cursor is one `resolveArrayConnection` issued: an offset, in base64. */
+function isOffsetCursor(cursor: string): boolean {
+  const decoded = Buffer.from(cursor, 'base64');
+  return decoded.toString('base64') === cursor && /^OffsetConnection:\d{1,9}$/.test(decoded.toString());
+}
+
+/** Whether the cursor names a row of the connection's list, for a list of rows, or is an offset, for a list in memory. */
+async function belongs(cursor: string, scope: Scope | undefined): Promise<boolean> {
+  if (!scope) return isOffsetCursor(cursor);
+  const id = idInCursor(cursor);
+  return id !== null && (await countIn(scope, id)) > 0;
+}
+
 /**
- * Checks `after`/`before` of every connection that declares its rows (`cursorScope`) before it
- * resolves: a cursor must name a row of that very list. Prisma positions a page by reading the
- * cursor's row, whatever the filter, so a cursor taken from rows outside the caller's scope would
- * otherwise reveal where those rows sort.
+ * Checks `after`/`before` of every connection before it resolves: a cursor of a list of rows
+ * (`cursorScope`) must name a row of that very list, any other must be an offset this API issued;
+ * else the argument gets a typed input error. Prisma positions a page by reading the cursor's
+ * row, whatever the filter, so a cursor taken from rows outside the caller's scope would otherwise
+ * reveal where those rows sort.
  */
 export function scopeCursors(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
+      if (!field.args.some((argument) => argument.name === 'after')) continue;
       const scopeOf = field.extensions[CURSOR_SCOPE] as CursorScope | undefined;
-      if (!scopeOf) continue;
       const resolve = field.resolve ?? defaultFieldResolver;
       field.resolve = async (parent, args, context: Context, info) => {
         for (const argument of ['after', 'before']) {
           const cursor = args[argument] as string | null | undefined;
-          if (cursor == null) continue;
-          const id = idInCursor(cursor);
-          if (id === null || (await countIn(scopeOf(parent, args, context), id)) === 0) throw InvalidInputError.of(argument, NOT_A_CURSOR);
+          if (cursor != null && !(await belongs(cursor, scopeOf?.(parent, args, context)))) {
+            throw InvalidInputError.of(argument, NOT_A_CURSOR);
+          }
         }
         return resolve(parent, args, context, info);
       };

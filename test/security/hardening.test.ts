@@ -196,6 +196,13 @@ describe('scope', () => {
       const malformed = await execute(document, { after: 'R1BDOlM6bm90LWFuLWlk' }, { key });
       expect(malformed.errors?.[0]).toMatchObject({ extensions: { code: 'InvalidInputError' } });
     }
+    // Lists computed in memory (communities, relationships) take only the offsets they issued.
+    const communities = 'query ($after: String) { communities { communities(first: 1, after: $after) { edges { cursor } } } }';
+    for (const after of ['garbage', 'T2Zmc2V0Q29ubmVjdGlvbjp4', theirCursor]) {
+      expect((await execute(communities, { after })).errors?.[0]).toMatchObject({ extensions: { code: 'InvalidInputError' } });
+    }
+    const issued = (await run(communities, { after: null })).communities.communities.edges[0].cursor;
+    expect((await execute(communities, { after: issued })).errors).toBeUndefined();
     const own = (await run('{ relations(first: 1) { edges { cursor } } }', {}, { key })).relations.edges[0].cursor;
     expect((await execute('query ($after: String) { relations(first: 5, after: $after) { totalCount } }', { after: own }, { key })).errors).toBeUndefined();
   });
