@@ -115,6 +115,16 @@ describe('relationRecorded', () => {
     await expect(subscription.next(5_000)).rejects.toThrow('the subscription ended');
   });
 
+  it('ends a quiet stream within ten seconds of its key being revoked', async () => {
+    const provider = await createProvider();
+    const key = await providerKey(provider);
+    const subscription = await subscribe<{ relationRecorded: { id: string } }>(RELATION_RECORDED, { providerId: provider.id }, key);
+    const { id } = await db().apiKey.findFirstOrThrow({ where: { providerId: Number(decodeGlobalID(provider.id).id) } });
+    await revokeApiKey(id);
+    expect((await subscription.next(15_000)).errors?.[0]).toMatchObject({ extensions: { code: 'AuthenticationError' } });
+    await expect(subscription.next(5_000)).rejects.toThrow('the subscription ended');
+  }, 25_000);
+
   it('caps the streams one key holds open (MAX_STREAMS_PER_KEY, 10 by default)', async () => {
     const provider = await createProvider();
     const key = await providerKey(provider);
