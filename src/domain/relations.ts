@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { config } from '../config';
-import { db } from '../db/client';
 import { type Prisma, type Relation, RelationKind } from '../generated/prisma/client';
 import { auditedTransaction } from './audit';
 import { type Change, announceCommitted, recordChange, relationRecord } from './changes';

@@ -79,7 +79,7 @@ export function createAdmission(options: RateLimitOptions, failures: FailedAcces
       return null;
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      return tooMany(rejection, `${what}`);
+      return tooMany(rejection, what);
     }
   };
   const tooMany = (rejection: RateLimiterRes, what: string) => {
