@@ -29,6 +29,7 @@ const BENCHMARKS = [
   'kernels.ts',
   'bulk-load.ts',
   'bulk-load.ts --postgres',
+  'attacks.ts',
 ];
 const TSX = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 

@@ -12,6 +12,15 @@ describe('configuration from the environment', () => {
       piiKeys: { file: 'data/pii-keys' },
       rateLimitPerMinute: 600,
       responseCache: true,
+      rateLimitPerAddressPerMinute: 1200,
+      authFailuresPerMinute: 20,
+      concurrentRequestsPerAddress: 4,
+      maxBodyBytes: 1_000_000,
+      maxResponseBytes: 5_000_000,
+      maxStreamsPerKey: 10,
+      smallCountThreshold: 5,
+      maxAmountMinor: { '*': 10_000_000 },
+      introspection: 'open',
     });
   });
 
@@ -27,6 +36,16 @@ describe('configuration from the environment', () => {
         GRAPHIQL: 'false',
         PII_KEYS: keyring,
         RATE_LIMIT_PER_MINUTE: '60',
+        RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '120',
+        AUTH_FAILURES_PER_MINUTE: '5',
+        CONCURRENT_REQUESTS_PER_ADDRESS: '8',
+        MAX_BODY_BYTES: '2000000',
+        MAX_RESPONSE_BYTES: '1000000',
+        MAX_STREAMS_PER_KEY: '3',
+        SMALL_COUNT_THRESHOLD: '10',
+        MAX_AMOUNT_MINOR: 'EUR:500000,jpy:90000000,*:1000000',
+        INTROSPECTION: 'off',
+        TRUSTED_DOCUMENTS: '/etc/rapport/trusted-documents.json',
       }),
     ).toEqual({
       port: 8080,
@@ -38,6 +57,16 @@ describe('configuration from the environment', () => {
       piiKeys: { keyring },
       rateLimitPerMinute: 60,
       responseCache: true,
+      rateLimitPerAddressPerMinute: 120,
+      authFailuresPerMinute: 5,
+      concurrentRequestsPerAddress: 8,
+      maxBodyBytes: 2_000_000,
+      maxResponseBytes: 1_000_000,
+      maxStreamsPerKey: 3,
+      smallCountThreshold: 10,
+      maxAmountMinor: { EUR: 500_000, JPY: 90_000_000, '*': 1_000_000 },
+      introspection: 'off',
+      trustedDocuments: '/etc/rapport/trusted-documents.json',
     });
   });
 
@@ -49,6 +78,15 @@ describe('configuration from the environment', () => {
   it('requires PII_KEYS in production and refuses a malformed keyring', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('PII_KEYS: is required in production');
     expect(() => loadConfig({ PII_KEYS: 'k1:short' })).toThrow(/PII_KEYS=\(hidden\): must be a comma-separated list of id:key/);
+  });
+
+  it('refuses, in production, a PII key file in the database folder, and keeps introspection for admins', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'file:/srv/rapport/data.db' };
+    expect(() => loadConfig({ ...production, PII_KEY_FILE: '/srv/rapport/pii-keys' })).toThrow(/must not be in the database's folder/);
+    expect(loadConfig({ ...production, PII_KEY_FILE: '/etc/rapport/pii-keys' })).toMatchObject({
+      piiKeys: { file: '/etc/rapport/pii-keys' },
+      introspection: 'admin',
+    });
   });
 
   it('never shows a key or a password in its complaints', () => {

@@ -1,10 +1,13 @@
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** `id:base64key[,id:base64key...]`, the first being the key new data is encrypted with. */
 export const PII_KEYRING = /^[A-Za-z0-9_-]+:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]+:[A-Za-z0-9+/]{43}=)*$/;
+
+/** `CURRENCY:amount[,…]`, `*` standing for every currency not named. */
+const AMOUNT_CEILINGS = /^(\*|[A-Za-z]{3}):\d{1,15}(,(\*|[A-Za-z]{3}):\d{1,15})*$/;
 
 const envSchema = z.object({
   PORT: z.coerce
@@ -46,6 +49,50 @@ const envSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be at least 1')
     .default(600),
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(1200),
+  CONCURRENT_REQUESTS_PER_ADDRESS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(4),
+  AUTH_FAILURES_PER_MINUTE: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(20),
+  MAX_BODY_BYTES: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1024, 'must be at least 1024')
+    .default(1000000),
+  MAX_RESPONSE_BYTES: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1024, 'must be at least 1024')
+    .default(5000000),
+  MAX_STREAMS_PER_KEY: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(10),
+  SMALL_COUNT_THRESHOLD: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(5),
+  MAX_AMOUNT_MINOR: z
+    .string()
+    .regex(
+      AMOUNT_CEILINGS,
+      'must be a comma-separated list of CURRENCY:amount in minor units, with * for every other currency, such as EUR:5000000,*:10000000',
+    )
+    .default('*:10000000'),
+  TRUSTED_DOCUMENTS: z.string().min(1).optional(),
+  INTROSPECTION: z.enum(['open', 'admin', 'off'], { error: 'must be open, admin or off' }).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'must be a Redis URL such as redis://127.0.0.1:6379').optional(),
 });
 
@@ -62,8 +109,28 @@ export interface Config {
   responseCache: boolean;
   /** Where the PII encryption keys come from: the environment, or a file generated on first use. */
   piiKeys: { keyring: string } | { file: string };
-  /** Requests each API key (or, unauthenticated, each client address) may make per minute. */
+  /** Requests each API key may make per minute. */
   rateLimitPerMinute: number;
+  /** Requests each client address may make per minute, with or without a key. */
+  rateLimitPerAddressPerMinute: number;
+  /** Failed authentications a client address may make per minute before all its requests wait. */
+  authFailuresPerMinute: number;
+  /** Requests of one client address in progress at once. */
+  concurrentRequestsPerAddress: number;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** Largest response sent, in bytes (serialized JSON). */
+  maxResponseBytes: number;
+  /** Subscriptions one API key may hold open at once. */
+  maxStreamsPerKey: number;
+  /** Counts about other parties below this are hidden from non-admins (they would identify people). */
+  smallCountThreshold: number;
+  /** The largest amount one relation may carry, in minor units, per currency (`*`: any other). */
+  maxAmountMinor: Record<string, number>;
+  /** Who may introspect the schema: anyone, admin keys only (production's default), or nobody. */
+  introspection: 'open' | 'admin' | 'off';
+  /** Trusted-documents mode: the allow-list file of the only operations non-admins may run. */
+  trustedDocuments?: string;
   /** Shares live events between server processes when set. */
   redisUrl?: string;
 }
@@ -93,8 +160,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const { PORT, DATABASE_URL, LOG_LEVEL, NODE_ENV, DEMO_DATA, GRAPHIQL, PII_KEYS, PII_KEY_FILE, REDIS_URL } = parsed.data;
   const production = NODE_ENV === 'production';
-  if (production && !PII_KEYS) {
-    throw new ConfigError(['PII_KEYS: is required in production (see docs/security.md for how to generate it)']);
+  if (production && !PII_KEYS && !PII_KEY_FILE) {
+    throw new ConfigError(['PII_KEYS: is required in production, or PII_KEY_FILE outside the data folder (see docs/security.md)']);
+  }
+  if (production && !PII_KEYS && PII_KEY_FILE && insideDataFolder(PII_KEY_FILE, DATABASE_URL)) {
+    throw new ConfigError([
+      `PII_KEY_FILE=${JSON.stringify(PII_KEY_FILE)}: must not be in the database's folder in production: a copy of that folder would hold both the ciphertexts and their key`,
+    ]);
   }
   return {
     port: PORT,
@@ -106,8 +178,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCache: parsed.data.RESPONSE_CACHE,
     piiKeys: PII_KEYS ? { keyring: PII_KEYS } : { file: PII_KEY_FILE ?? defaultKeyFile(DATABASE_URL) },
     rateLimitPerMinute: parsed.data.RATE_LIMIT_PER_MINUTE,
+    rateLimitPerAddressPerMinute: parsed.data.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+    authFailuresPerMinute: parsed.data.AUTH_FAILURES_PER_MINUTE,
+    concurrentRequestsPerAddress: parsed.data.CONCURRENT_REQUESTS_PER_ADDRESS,
+    maxBodyBytes: parsed.data.MAX_BODY_BYTES,
+    maxResponseBytes: parsed.data.MAX_RESPONSE_BYTES,
+    maxStreamsPerKey: parsed.data.MAX_STREAMS_PER_KEY,
+    smallCountThreshold: parsed.data.SMALL_COUNT_THRESHOLD,
+    maxAmountMinor: amountCeilings(parsed.data.MAX_AMOUNT_MINOR),
+    introspection: parsed.data.INTROSPECTION ?? (production ? 'admin' : 'open'),
+    trustedDocuments: parsed.data.TRUSTED_DOCUMENTS,
     redisUrl: REDIS_URL,
   };
+}
+
+function amountCeilings(text: string): Record<string, number> {
+  return Object.fromEntries(text.split(',').map((entry) => {
+    const [currency, amount] = entry.split(':');
+    return [currency.toUpperCase(), Number(amount)];
+  }));
+}
+
+function insideDataFolder(keyFile: string, databaseUrl: string): boolean {
+  const match = /^file:(.*?)(\?.*)?$/.exec(databaseUrl);
+  if (!match) return false;
+  const folder = resolve(dirname(match[1]));
+  const relativePath = relative(folder, resolve(keyFile));
+  return !relativePath.startsWith('..') && !isAbsolute(relativePath);
 }
 
 /** Beside the SQLite file: the embedded default keeps its data and its key in one folder. */

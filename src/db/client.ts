@@ -31,7 +31,30 @@ function createBaseClient(databaseUrl: string): Db {
     return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Db;
   }
   mkdirSync(dirname(sqliteFilePath(databaseUrl)), { recursive: true });
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: databaseUrl }) });
+  return new PrismaClient({ adapter: withSecureDelete(new PrismaBetterSQLite3({ url: databaseUrl })) });
+}
+
+/**
+ * SQLite keeps deleted and overwritten content in free space until reused; `secure_delete` zeroes
+ * it, so that an erased consumer's data is gone from the file (see `flushErasedData`).
+ */
+function withSecureDelete(factory: PrismaBetterSQLite3): PrismaBetterSQLite3 {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    await adapter.executeScript('PRAGMA secure_delete = ON');
+    return adapter;
+  };
+  return factory;
+}
+
+/**
+ * After an erasure: copies SQLite's write-ahead log into the (securely deleting) main file and
+ * empties it, so that no earlier page image still holds what was erased. PostgreSQL needs a
+ * VACUUM for the same (docs/security.md).
+ */
+export async function flushErasedData(client: Db = db()): Promise<void> {
+  if (dialectOf(config().databaseUrl) === 'sqlite') await client.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)');
 }
 
 export function createDb(databaseUrl: string, piiKeyring: Keyring = configuredKeyring()): Db {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { db } from '../db/client';
-import { containsIgnoringCase } from '../db/dialect';
+import { auditedTransaction } from './audit';
 import type { Consumer, Prisma } from '../generated/prisma/client';
 import { ConflictError, NotFoundError, parseInput } from './errors';
 import * as fields from './fields';
@@ -39,7 +38,7 @@ export type ConsumerOrderField = 'name' | 'createdAt';
 
 export function consumerWhere(filter: ConsumerFilter | null | undefined): Prisma.ConsumerWhereInput {
   return {
-    ...(filter?.nameContains ? { name: containsIgnoringCase(filter.nameContains) } : {}),
+    ...(filter?.nameContains ? { name: fields.nameSearch(filter.nameContains, 'filter.nameContains') } : {}),
     ...(filter?.email ? { email: filter.email } : {}),
   };
 }
@@ -53,11 +52,14 @@ const EMAIL_TAKEN = 'is already used by another consumer';
 export async function createConsumer(input: CreateConsumerInput): Promise<Consumer> {
   const data = parseInput(createConsumerInput, input);
   try {
-    return await db().$transaction(async (tx) => {
-      const consumer = await tx.consumer.create({ data });
-      await recordChange(tx, { type: 'partyCreated', party: 'consumer', id: consumer.id });
-      return consumer;
-    });
+    return await auditedTransaction(
+      async (tx) => {
+        const consumer = await tx.consumer.create({ data });
+        await recordChange(tx, { type: 'partyCreated', party: 'consumer', id: consumer.id });
+        return consumer;
+      },
+      (consumer) => consumer.id,
+    );
   } catch (error) {
     if (hasPrismaCode(error, 'P2002')) throw new ConflictError('email', EMAIL_TAKEN);
     throw error;
@@ -67,7 +69,7 @@ export async function createConsumer(input: CreateConsumerInput): Promise<Consum
 export async function updateConsumer(id: number, input: UpdateConsumerInput): Promise<Consumer> {
   const data = parseInput(updateConsumerInput, input);
   try {
-    return await db().$transaction(async (tx) => {
+    return await auditedTransaction(async (tx) => {
       const consumer = await tx.consumer.update({ where: { id }, data });
       await recordChange(tx, { type: 'partyUpdated', party: 'consumer', id });
       return consumer;

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { containsIgnoringCase, unmatchableLiterally } from '../db/dialect';
+import type { Prisma } from '../generated/prisma/client';
+import { InvalidInputError } from './errors';
 
 /** zod schemas for the values that several entities share, with messages users can act on. */
 
@@ -28,6 +31,18 @@ export const phone = z
 export const url = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://example.com' })
   .max(2048, 'must be at most 2048 characters');
+
+/** The longest `nameContains` filter: no longer than a name. */
+const MAX_NAME_SEARCH = 200;
+
+/** A case-insensitive, literal search in names: bounded, with LIKE's wildcards standing for themselves. */
+export function nameSearch(value: string, field: string): Prisma.StringFilter {
+  if (value.length > MAX_NAME_SEARCH) throw InvalidInputError.of(field, `must be at most ${MAX_NAME_SEARCH} characters`);
+  if (unmatchableLiterally(value)) {
+    throw InvalidInputError.of(field, 'cannot contain % or _ on the embedded SQLite database (they would match anything); leave them out');
+  }
+  return containsIgnoringCase(value);
+}
 
 export const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 

@@ -1,6 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { db } from '../db/client';
+import { db, flushErasedData } from '../db/client';
 import type { Consumer } from '../generated/prisma/client';
+import { auditedTransaction } from './audit';
 import { recordChange } from './changes';
 import { NotFoundError } from './errors';
 import { hasPrismaCode } from './prisma-errors';
@@ -58,7 +59,7 @@ export async function exportConsumerData(id: number) {
 export async function eraseConsumer(id: number): Promise<{ consumer: Consumer; anonymisedRelationCount: number }> {
   const now = new Date();
   try {
-    return await db().$transaction(async (tx) => {
+    const erased = await auditedTransaction(async (tx) => {
       const consumer = await tx.consumer.update({
         where: { id },
         data: { name: ERASED_NAME, email: null, phone: null, marketingConsent: false, erasedAt: now },
@@ -72,6 +73,8 @@ export async function eraseConsumer(id: number): Promise<{ consumer: Consumer; a
       }
       return { consumer, anonymisedRelationCount: comments.count };
     });
+    await flushErasedData();
+    return erased;
   } catch (error) {
     if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Consumer', 'id');
     throw error;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { db } from '../db/client';
-import { containsIgnoringCase } from '../db/dialect';
 import { Prisma, type Provider } from '../generated/prisma/client';
+import { auditedTransaction } from './audit';
 import { recordChange } from './changes';
 import { NotFoundError, parseInput } from './errors';
 import * as fields from './fields';
@@ -44,7 +44,7 @@ export type ProviderOrderField = 'name' | 'category' | 'createdAt';
 
 export function providerWhere(filter: ProviderFilter | null | undefined): Prisma.ProviderWhereInput {
   return {
-    ...(filter?.nameContains ? { name: containsIgnoringCase(filter.nameContains) } : {}),
+    ...(filter?.nameContains ? { name: fields.nameSearch(filter.nameContains, 'filter.nameContains') } : {}),
     ...(filter?.category ? { category: filter.category.trim().toLowerCase() } : {}),
   };
 }
@@ -55,17 +55,20 @@ export function providerOrderBy(ordering: Ordering<ProviderOrderField>) {
 
 export async function createProvider(input: CreateProviderInput): Promise<Provider> {
   const data = parseInput(createProviderInput, input);
-  return db().$transaction(async (tx) => {
-    const provider = await tx.provider.create({ data });
-    await recordChange(tx, { type: 'partyCreated', party: 'provider', id: provider.id });
-    return provider;
-  });
+  return auditedTransaction(
+    async (tx) => {
+      const provider = await tx.provider.create({ data });
+      await recordChange(tx, { type: 'partyCreated', party: 'provider', id: provider.id });
+      return provider;
+    },
+    (provider) => provider.id,
+  );
 }
 
 export async function updateProvider(id: number, input: UpdateProviderInput): Promise<Provider> {
   const data = parseInput(updateProviderInput, input);
   try {
-    return await db().$transaction(async (tx) => {
+    return await auditedTransaction(async (tx) => {
       const provider = await tx.provider.update({ where: { id }, data });
       await recordChange(tx, { type: 'partyUpdated', party: 'provider', id });
       return provider;
@@ -89,7 +92,7 @@ export interface Money {
 export interface ProviderStats {
   relationCount: number;
   distinctConsumers: number;
-  /** Mean of the review ratings, or null when the provider has no reviews. */
+  /** Mean of the review ratings, each consumer's latest review counting once; null without reviews. */
   averageRating: number | null;
   /** Total of purchase and subscription amounts, one entry per currency, in currency order. */
   revenue: Money[];
@@ -99,9 +102,16 @@ export interface ProviderStats {
 export async function providerStats(ids: readonly number[]): Promise<ProviderStats[]> {
   if (ids.length === 0) return [];
   const [counts, revenue] = await Promise.all([
+    // Each consumer's latest review counts once: repeating reviews must not move a rating.
     db().$queryRaw<{ providerId: number; relations: bigint | number; consumers: bigint | number; rating: number | null }[]>`
-      SELECT "providerId", COUNT(*) AS relations, COUNT(DISTINCT "consumerId") AS consumers, AVG("rating") AS rating
-      FROM "Relation" WHERE "providerId" IN (${Prisma.join(ids)}) GROUP BY "providerId"`,
+      SELECT "providerId", COUNT(*) AS relations, COUNT(DISTINCT "consumerId") AS consumers,
+        AVG(CASE WHEN "latest" = 1 THEN "rating" END) AS rating
+      FROM (
+        SELECT "providerId", "consumerId", "rating",
+          ROW_NUMBER() OVER (PARTITION BY "providerId", "consumerId", ("rating" IS NULL) ORDER BY "occurredAt" DESC, "id" DESC) AS "latest"
+        FROM "Relation" WHERE "providerId" IN (${Prisma.join(ids)})
+      ) AS "relations"
+      GROUP BY "providerId"`,
     db().relation.groupBy({
       by: ['providerId', 'currency'],
       where: { providerId: { in: [...ids] }, amountMinor: { not: null } },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { db } from '../db/client';
+import { config } from '../config';
 import { type Prisma, type Relation, RelationKind } from '../generated/prisma/client';
+import { auditedTransaction } from './audit';
 import { type Change, announceCommitted, recordChange, relationRecord } from './changes';
 import { InvalidInputError, NotFoundError, RelationsExistError, parseInput } from './errors';
 import * as fields from './fields';
@@ -44,6 +45,23 @@ export function checkKindRules(relation: KindDependentFields, context: z.Refinem
   expect('currency', monetary);
   expect('rating', review);
   if (!review) expect('comment', false);
+  checkAmountCeiling(relation, context);
+}
+
+/**
+ * One relation's amount must be plausible for its currency (MAX_AMOUNT_MINOR): otherwise any
+ * consumer could add billions to any provider's revenue with one purchase.
+ */
+function checkAmountCeiling({ amountMinor, currency }: KindDependentFields, context: z.RefinementCtx): void {
+  if (amountMinor == null || currency == null) return;
+  const ceilings = config().maxAmountMinor;
+  const ceiling = ceilings[currency] ?? ceilings['*'];
+  if (ceiling === undefined || amountMinor <= ceiling) return;
+  context.addIssue({
+    code: 'custom',
+    path: ['amountMinor'],
+    message: `must be at most ${ceiling} minor units of ${currency} for one relation (MAX_AMOUNT_MINOR); if such sums are real, the operator can raise MAX_AMOUNT_MINOR`,
+  });
 }
 
 const recordRelationInput = z
@@ -84,7 +102,7 @@ export function relationOrderBy(ordering: Ordering<RelationOrderField>) {
 
 export async function recordRelation(input: RecordRelationInput): Promise<Relation> {
   const data = parseInput(recordRelationInput, input);
-  const committed = await db().$transaction(async (tx): Promise<{ change: Change; relation: Relation }> => {
+  const committed = await auditedTransaction(async (tx): Promise<{ change: Change; relation: Relation }> => {
     const [consumer, provider] = await Promise.all([
       tx.consumer.findUnique({ where: { id: data.consumerId }, select: { id: true } }),
       tx.provider.findUnique({ where: { id: data.providerId }, select: { id: true } }),
@@ -95,14 +113,14 @@ export async function recordRelation(input: RecordRelationInput): Promise<Relati
     const change: Change = { type: 'relationRecorded', relation: relationRecord(relation) };
     await recordChange(tx, change);
     return { change, relation };
-  });
+  }, (created) => created.relation.id);
   announceCommitted(committed);
   return committed.relation;
 }
 
 export async function deleteRelation(id: number): Promise<Relation> {
   try {
-    const committed = await db().$transaction(async (tx): Promise<{ change: Change; relation: Relation }> => {
+    const committed = await auditedTransaction(async (tx): Promise<{ change: Change; relation: Relation }> => {
       const relation = await tx.relation.delete({ where: { id } });
       const change: Change = { type: 'relationRemoved', relation: relationRecord(relation) };
       await recordChange(tx, change);
@@ -131,7 +149,7 @@ export async function deleteWithRelations(
 ): Promise<Deletion> {
   const side = entity === 'Consumer' ? 'consumerId' : 'providerId';
   const deleted: Change = { type: 'partyDeleted', party: entity === 'Consumer' ? 'consumer' : 'provider', id };
-  const deletedRelationCount = await db().$transaction(async (tx) => {
+  const deletedRelationCount = await auditedTransaction(async (tx) => {
     const where = { id };
     const exists =
       entity === 'Consumer'

@@ -1,4 +1,4 @@
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import {
   GraphQLID,
   type GraphQLInputType,
@@ -8,7 +8,7 @@ import {
   defaultFieldResolver,
   getNullableType,
 } from 'graphql';
-import { recordAudit } from '../domain/audit';
+import { failedAccess, recordAudit, withPendingAudit } from '../domain/audit';
 import type { Context } from './builder';
 
 /** Field extension naming the type of entity a mutation creates, so the log can name the new ID. */
@@ -52,27 +52,30 @@ function returnedErrorName(result: unknown): string | null {
 }
 
 /**
- * Wraps every mutation so that each attempt, allowed or refused, succeeded or failed, is written
- * to the audit log before the response goes out: who, which mutation, which IDs, what outcome.
+ * Wraps every mutation so that each attempt, allowed or refused, succeeded or failed, is audited:
+ * a successful write appends its entry in its own transaction (`auditedTransaction`), so a failed
+ * audit write fails the write with it; a refused or failed attempt is appended afterwards.
+ * Anonymous attempts are only counted, per address and minute: nobody can fill the log without a key.
  */
 export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
   for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
     const resolve = field.resolve ?? defaultFieldResolver;
     const creates = field.extensions[AUDIT_CREATES] as string | undefined;
     field.resolve = async (root, args, context: Context, info) => {
+      const { caller } = context;
       const targetIds = field.args.flatMap((arg) => idsIn(args[arg.name], arg.type));
-      let outcome = 'OK';
+      const audit = { caller, operation: field.name, targetIds, creates };
+      let outcome = 'Error';
       try {
-        const result: unknown = await resolve(root, args, context, info);
-        const createdId = (result as { id?: unknown } | null)?.id;
-        outcome = returnedErrorName(result) ?? outcome;
-        if (outcome === 'OK' && creates && typeof createdId === 'number') targetIds.push(encodeGlobalID(creates, createdId));
+        const { result, written } = await withPendingAudit(audit, () => resolve(root, args, context, info) as Promise<unknown>);
+        outcome = returnedErrorName(result) ?? (written ? 'written' : 'OK');
         return result;
       } catch (error) {
         outcome = error instanceof Error ? error.name : 'Error';
         throw error;
       } finally {
-        await recordAudit({ caller: context.caller, operation: field.name, targetIds, outcome });
+        if (caller.role === 'ANONYMOUS') failedAccess.record(context.clientAddress, 'ANONYMOUS_MUTATION');
+        else if (outcome !== 'written') await recordAudit({ caller, operation: field.name, targetIds, outcome });
       }
     };
   }

@@ -15,6 +15,8 @@ import { getDatamodel } from '../generated/pothos-prisma-types';
 /** What resolvers know about the request: who is asking. */
 export interface Context {
   caller: Caller;
+  /** The client's network address, for counting what it attempts; never shown to anyone. */
+  clientAddress: string;
 }
 
 export const builder = new SchemaBuilder<{

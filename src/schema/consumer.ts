@@ -14,6 +14,7 @@ import {
 import { ConflictError, InvalidInputError, NotFoundError, RelationsExistError } from '../domain/errors';
 import { AUDIT_CREATES } from './audit';
 import { builder } from './builder';
+import { cursorScope } from './cursors';
 import { mutationResult } from './errors';
 import { idForScope, parseId } from './ids';
 import { orderInput } from './ordering';
@@ -48,6 +49,10 @@ export const ConsumerNode = builder.prismaNode('Consumer', {
       cursor: 'id',
       totalCount: true,
       description: "This consumer's relations, filtered and ordered (by default newest first). A provider sees only its own.",
+      ...cursorScope((consumer, args, { caller }) => ({
+        model: 'relation',
+        where: relationListQuery(args, { AND: [visibleRelations(caller), { consumerId: consumer.id }] }).where,
+      })),
       args: relationListArgs,
       query: (args, { caller }) => relationListQuery(args, visibleRelations(caller)),
     }),
@@ -56,6 +61,10 @@ export const ConsumerNode = builder.prismaNode('Consumer', {
       cursor: 'id',
       description: 'The distinct providers this consumer has at least one relation with.',
       authScopes: (consumer) => ({ admin: true, consumer: consumer.id }),
+      ...cursorScope((consumer, args) => ({
+        model: 'provider',
+        where: providerListQuery(args, { relations: { some: { consumerId: consumer.id } } }).where,
+      })),
       args: providerListArgs,
       totalCount: (consumer, args) =>
         db().provider.count({ where: providerListQuery(args, { relations: { some: { consumerId: consumer.id } } }).where }),
@@ -127,6 +136,7 @@ builder.queryFields((t) => ({
     cursor: 'id',
     description: 'The consumers the caller may see (all for admins, its customers for a provider), filtered and ordered.',
     authScopes: { authenticated: true },
+    ...cursorScope((_root, args, { caller }) => ({ model: 'consumer', where: consumerListQuery(args, visibleConsumers(caller), caller).where })),
     args: consumerListArgs,
     totalCount: (_connection, args, { caller }) =>
       db().consumer.count({ where: consumerListQuery(args, visibleConsumers(caller), caller).where }),

@@ -11,8 +11,9 @@ import './relationships';
 import './security';
 import './subscriptions';
 import { auditMutations } from './audit';
+import { scopeCursors } from './cursors';
 
-export const schema = auditMutations(builder.toSchema());
+export const schema = scopeCursors(auditMutations(builder.toSchema()));
 
 /** The SDL committed as schema.graphql: sorted, so that diffs show only real changes. */
 export function printedSchema(): string {

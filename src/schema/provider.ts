@@ -14,6 +14,7 @@ import {
 } from '../domain/providers';
 import { AUDIT_CREATES } from './audit';
 import { builder } from './builder';
+import { cursorScope } from './cursors';
 import { consumerListArgs, consumerListQuery } from './consumer';
 import { mutationResult } from './errors';
 import { idForScope, parseId } from './ids';
@@ -33,7 +34,10 @@ const ProviderStatsRef = builder.objectRef<ProviderStats>('ProviderStats').imple
   fields: (t) => ({
     relationCount: t.exposeInt('relationCount', { description: 'Relations of every kind.' }),
     distinctConsumers: t.exposeInt('distinctConsumers', { description: 'Consumers with at least one relation.' }),
-    averageRating: t.exposeFloat('averageRating', { nullable: true, description: 'Null when there are no reviews.' }),
+    averageRating: t.exposeFloat('averageRating', {
+      nullable: true,
+      description: "Mean rating of the reviews, each consumer's latest review counting once; null when there are no reviews.",
+    }),
     revenue: t.field({
       type: [Money],
       description: 'Purchases and subscriptions summed per currency, without conversion.',
@@ -65,6 +69,7 @@ export const ProviderNode = builder.prismaNode('Provider', {
       totalCount: true,
       description: "This provider's relations, filtered and ordered (by default newest first); for the provider and admins.",
       authScopes: (provider) => ({ admin: true, provider: provider.id }),
+      ...cursorScope((provider, args) => ({ model: 'relation', where: relationListQuery(args, { providerId: provider.id }).where })),
       args: relationListArgs,
       query: (args) => relationListQuery(args),
     }),
@@ -73,6 +78,10 @@ export const ProviderNode = builder.prismaNode('Provider', {
       cursor: 'id',
       description: 'The distinct consumers with at least one relation with this provider; for the provider and admins.',
       authScopes: (provider) => ({ admin: true, provider: provider.id }),
+      ...cursorScope((provider, args, { caller }) => ({
+        model: 'consumer',
+        where: consumerListQuery(args, customersOf(provider.id), caller).where,
+      })),
       args: consumerListArgs,
       totalCount: (provider, args, { caller }) =>
         db().consumer.count({ where: consumerListQuery(args, customersOf(provider.id), caller).where }),
@@ -124,6 +133,7 @@ builder.queryFields((t) => ({
     type: 'Provider',
     cursor: 'id',
     description: 'All providers, filtered and ordered (by default by name).',
+    ...cursorScope((_root, args) => ({ model: 'provider', where: providerListQuery(args).where })),
     args: providerListArgs,
     totalCount: (_connection, args) => db().provider.count({ where: providerListQuery(args).where }),
     resolve: (query, _root, args) => db().provider.findMany({ ...query, ...providerListQuery(args) }),

@@ -2,6 +2,8 @@ import { analytics } from '../analytics/serving';
 import type { Party, ProviderRecommendation, SimilarParty } from '../analytics/serving/service';
 import { InvalidInputError } from '../domain/errors';
 import type { Consumer, Provider, RelationKind } from '../generated/prisma/client';
+import type { Caller } from '../auth/caller';
+import { config } from '../config';
 import { builder } from './builder';
 import { ConsumerNode } from './consumer';
 import { graphArgs } from './analytics';
@@ -9,6 +11,15 @@ import { type Entity, loadParties } from './parties';
 import { ProviderNode } from './provider';
 
 const MAX_RESULTS = 100;
+
+/**
+ * Below this many (SMALL_COUNT_THRESHOLD), a count of consumers shown to anyone but an admin would
+ * point at individuals: "1 shared consumer" tells a provider which other providers its one
+ * customer uses. Such entries are left out for non-admins.
+ */
+function showsCount(count: number, caller: Caller): boolean {
+  return caller.role === 'ADMIN' || count >= config().smallCountThreshold;
+}
 
 const firstArg = builder.args((t) => ({
   first: t.int({ required: false, defaultValue: 10, description: `How many, from 1 to ${MAX_RESULTS}.` }),
@@ -71,19 +82,23 @@ const ProviderRecommendationRef = builder.objectRef<RecommendationShape>('Provid
     }),
     explanation: t.string({
       description: 'The reason in words, for showing to a person.',
-      resolve: (recommendation) => explain(recommendation),
+      resolve: (recommendation, _args, { caller }) => explain(recommendation, caller),
     }),
   }),
 });
 
-function explain({ provider, basis, consumers, reasons }: RecommendationShape): string {
-  if (basis === 'POPULAR') return `${provider.name} is popular: ${consumers} consumer(s) use it.`;
+function explain({ provider, basis, consumers, reasons }: RecommendationShape, caller: Caller): string {
+  if (basis === 'POPULAR') {
+    const users = showsCount(consumers, caller) ? `${consumers}` : `fewer than ${config().smallCountThreshold}`;
+    return `${provider.name} is popular: ${users} consumer(s) use it.`;
+  }
+  if (reasons.length === 0) return `Consumers of your providers also use ${provider.name}.`;
   const sources = reasons.map((reason) => `${reason.provider.name} (${reason.sharedConsumers} shared)`);
   const list = sources.length > 1 ? `${sources.slice(0, -1).join(', ')} and ${sources.at(-1)}` : sources[0];
   return `Consumers of ${list} also use ${provider.name}.`;
 }
 
-async function recommendationsFor(consumer: Consumer, first: number, kinds: RelationKind[] | null | undefined) {
+async function recommendationsFor(consumer: Consumer, first: number, kinds: RelationKind[] | null | undefined, caller: Caller) {
   const recommendations = await analytics().recommendedProviders(consumer.id, first, kinds);
   const { entityOf, complete } = await withEntities(recommendations, (recommendation) => [
     recommendation.provider,
@@ -93,7 +108,9 @@ async function recommendationsFor(consumer: Consumer, first: number, kinds: Rela
     (recommendation): RecommendationShape => ({
       ...recommendation,
       provider: entityOf.get(recommendation.provider) as Provider,
-      reasons: recommendation.reasons.map((reason) => ({ ...reason, provider: entityOf.get(reason.provider) as Provider })),
+      reasons: recommendation.reasons
+        .filter((reason) => showsCount(reason.sharedConsumers, caller))
+        .map((reason) => ({ ...reason, provider: entityOf.get(reason.provider) as Provider })),
     }),
   );
 }
@@ -136,7 +153,7 @@ builder.objectFields(ConsumerNode, (t) => ({
       'A consumer without relations gets popular providers (basis POPULAR).',
     authScopes: (consumer) => ({ admin: true, consumer: consumer.id }),
     args: { ...firstArg, ...graphArgs },
-    resolve: (consumer, { first, kinds }) => recommendationsFor(consumer, checkedFirst(first), kinds),
+    resolve: (consumer, { first, kinds }, { caller }) => recommendationsFor(consumer, checkedFirst(first), kinds, caller),
   }),
   similarConsumers: t.field({
     type: [SimilarConsumer],
@@ -150,9 +167,14 @@ builder.objectFields(ConsumerNode, (t) => ({
 builder.objectFields(ProviderNode, (t) => ({
   similarProviders: t.field({
     type: [SimilarProvider],
-    description: 'Providers whose consumers overlap most with this one’s, by cosine similarity, most similar first.',
+    description:
+      'Providers whose consumers overlap most with this one’s, by cosine similarity, most similar first. ' +
+      'For non-admins, providers sharing fewer than SMALL_COUNT_THRESHOLD (5) consumers are left out.',
     authScopes: { authenticated: true },
     args: firstArg,
-    resolve: async (provider, { first }) => similarWith<Provider>(await analytics().similarProviders(provider.id, checkedFirst(first))),
+    resolve: async (provider, { first }, { caller }) => {
+      const similar = await analytics().similarProviders(provider.id, checkedFirst(first));
+      return similarWith<Provider>(similar.filter((item) => showsCount(item.shared, caller)));
+    },
   }),
 }));

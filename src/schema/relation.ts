@@ -7,6 +7,7 @@ import { deleteRelation, recordRelation, relationOrderBy, relationWhere } from '
 import { type Prisma, RelationKind } from '../generated/prisma/client';
 import { AUDIT_CREATES } from './audit';
 import { builder } from './builder';
+import { cursorScope } from './cursors';
 import { mutationResult } from './errors';
 import { idForScope, parseId, parseOptionalId } from './ids';
 import { orderInput } from './ordering';
@@ -100,6 +101,7 @@ builder.queryField('relations', (t) =>
     cursor: 'id',
     description: "The relations the caller may see (all for admins, else its own), filtered and ordered (newest first).",
     authScopes: { authenticated: true },
+    ...cursorScope((_root, args, { caller }) => ({ model: 'relation', where: relationListQuery(args, visibleRelations(caller)).where })),
     args: relationListArgs,
     totalCount: (_connection, args, { caller }) =>
       db().relation.count({ where: relationListQuery(args, visibleRelations(caller)).where }),

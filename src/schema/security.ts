@@ -2,6 +2,7 @@ import { db } from '../db/client';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import { eraseConsumer, exportConsumerData } from '../domain/privacy';
 import { builder } from './builder';
+import { cursorScope } from './cursors';
 import { ConsumerNode } from './consumer';
 import { mutationResult } from './errors';
 import { idForScope, parseId } from './ids';
@@ -68,6 +69,7 @@ builder.queryFields((t) => ({
     cursor: 'id',
     description: 'Every mutation attempt, newest first; admins only.',
     authScopes: { admin: true },
+    ...cursorScope(() => ({ model: 'auditEntry', where: {} })),
     args: { filter: t.arg({ type: AuditFilter, required: false, description: 'Only entries that match.' }) },
     resolve: (query, _root, { filter }) =>
       db().auditEntry.findMany({

@@ -2,6 +2,7 @@ import { createPubSub } from 'graphql-yoga';
 import { analytics } from '../analytics/serving';
 import type { CentralityMetric } from '../analytics/graph/centrality';
 import { db } from '../db/client';
+import type { Caller } from '../auth/caller';
 import { assertStillValid } from '../auth/keys';
 import { config } from '../config';
 import { onCommitted } from '../domain/changes';
@@ -127,33 +128,77 @@ async function watchRanking(metric: CentralityMetric): Promise<AsyncIterable<{ m
   return releasingWhenDone(localEvents.subscribe('rankingChanged', metric), release);
 }
 
+/** How often a quiet stream checks that its key is still valid. */
+const REVOCATION_CHECK_MS = 10_000;
+const QUIET = Symbol('quiet');
+
+/**
+ * Ends the stream, with one AuthenticationError, once the caller's key is revoked: at the next
+ * event, or within REVOCATION_CHECK_MS when none comes. A revoked key gets nothing more, and
+ * holds no connection. (An iterator rather than a generator: a generator awaiting a quiet period
+ * could not be ended when its client leaves.)
+ */
+function untilRevoked<T>(caller: Caller, events: AsyncIterable<T>): AsyncIterableIterator<T> {
+  const iterator = events[Symbol.asyncIterator]();
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const stop = async (): Promise<IteratorResult<T>> => {
+    closed = true;
+    clearTimeout(timer);
+    await iterator.return?.();
+    return { done: true, value: undefined };
+  };
+  const next = async (): Promise<IteratorResult<T>> => {
+    const pending = iterator.next();
+    for (;;) {
+      const quiet = new Promise<typeof QUIET>((resolve) => (timer = setTimeout(resolve, REVOCATION_CHECK_MS, QUIET).unref()));
+      const result = await Promise.race([pending, quiet]);
+      clearTimeout(timer);
+      if (closed) return { done: true, value: undefined };
+      try {
+        await assertStillValid(caller);
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+      if (result !== QUIET) return result;
+    }
+  };
+  return {
+    next,
+    return: stop,
+    throw: async (error: unknown) => {
+      await stop();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 builder.subscriptionFields((t) => ({
   relationRecorded: t.field({
     type: RelationNode,
     description: 'Each relation recorded with this provider from now on, as it is recorded; for the provider and admins.',
     args: { providerId: t.arg.id({ required: true, description: 'Global ID of the provider.' }) },
     authScopes: (_root, { providerId }) => ({ admin: true, provider: idForScope(providerId, 'Provider') }),
-    subscribe: async (_root, args) => {
+    subscribe: async (_root, args, { caller }) => {
       const providerId = parseId(args.providerId, 'Provider', 'providerId');
       if (!(await db().provider.findUnique({ where: { id: providerId }, select: { id: true } }))) {
         throw new NotFoundError('Provider', 'providerId');
       }
-      return sharedEvents().pubSub.subscribe('relationRecorded', providerId);
+      return untilRevoked(caller, sharedEvents().pubSub.subscribe('relationRecorded', providerId));
     },
-    resolve: async ({ relationId }, _args, { caller }) => {
-      await assertStillValid(caller);
-      return db().relation.findUniqueOrThrow({ where: { id: relationId } });
-    },
+    resolve: ({ relationId }) => db().relation.findUniqueOrThrow({ where: { id: relationId } }),
   }),
   rankingChanged: t.field({
     type: ProviderRanking,
     description: `The provider ranking by a metric, each time its first ${WATCHED_RANKING_ENTRIES} entries change after a write (over all relation kinds, unweighted); admins only.`,
     args: { metric: t.arg({ type: CentralityMetricEnum, required: true, description: 'Which centrality ranks the providers.' }) },
     authScopes: { admin: true },
-    subscribe: (_root, { metric }) => watchRanking(metric),
-    resolve: async ({ metric }, _args, { caller }) => {
-      await assertStillValid(caller);
-      return ranking<Ranked<Provider>>('provider', { metric, first: WATCHED_RANKING_ENTRIES, consistency: 'LATEST' }, caller);
-    },
+    subscribe: async (_root, { metric }, { caller }) => untilRevoked(caller, await watchRanking(metric)),
+    resolve: ({ metric }, _args, { caller }) =>
+      ranking<Ranked<Provider>>('provider', { metric, first: WATCHED_RANKING_ENTRIES, consistency: 'LATEST' }, caller),
   }),
 }));

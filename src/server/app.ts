@@ -2,10 +2,10 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { type YogaInitialContext, createYoga, maskError as maskUnexpectedError, useReadinessCheck } from 'graphql-yoga';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { analytics } from '../analytics/serving';
-import { AuthenticationError } from '../auth/caller';
-import { authenticate } from '../auth/keys';
+import { failedAccess } from '../domain/audit';
 import { config } from '../config';
 import { db } from '../db/client';
 import { DomainError } from '../domain/errors';
@@ -13,33 +13,53 @@ import type { Context } from '../schema/builder';
 import { schema } from '../schema';
 import { closeSharedEvents } from '../schema/subscriptions';
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from './example-query';
-import type { Logger } from './logger';
-import { type RateLimitOptions, createRateLimiter, hostileQueryPlugins } from './protection';
+import { type Logger, yogaLogging } from './logger';
+import {
+  type IntrospectionAccess,
+  type TrustedDocuments,
+  documentCache,
+  hostileQueryPlugins,
+  readTrustedDocuments,
+  useTrustedDocuments,
+} from './protection';
+import { type RateLimitOptions, createAdmission } from './admission';
+import { useStreamLimit } from './streams';
 import { createMetrics } from './metrics';
 import { requestLog } from './request-log';
 import { responseCache } from './response-cache';
 
-const defaultRateLimit = () => ({ perMinute: config().rateLimitPerMinute, redisUrl: config().redisUrl });
+const defaultRateLimit = (): RateLimitOptions => ({
+  perMinute: config().rateLimitPerMinute,
+  perAddressPerMinute: config().rateLimitPerAddressPerMinute,
+  authFailuresPerMinute: config().authFailuresPerMinute,
+  concurrentPerAddress: config().concurrentRequestsPerAddress,
+  redisUrl: config().redisUrl,
+});
+
+/** How often the counts of failed attempts are appended to the database. */
+const FAILED_ACCESS_FLUSH_MS = 60_000;
+/** Documents whose parse (and validation) results are kept, by hash. */
+const DOCUMENT_CACHE_ENTRIES = 1_000;
 
 export interface AppOptions {
   logger: Logger;
   production: boolean;
   graphiql?: boolean;
-  rateLimit?: RateLimitOptions;
+  /** Overrides of the configured rate limits. */
+  rateLimit?: Partial<RateLimitOptions>;
   /** Defaults to the configuration's RESPONSE_CACHE. */
   cacheResponses?: boolean;
+  /** Who may introspect; by default `INTROSPECTION`, else admins only in production. */
+  introspection?: IntrospectionAccess;
+  /** Largest response sent, in bytes; by default MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
+  /** Trusted-documents mode: the only documents non-admins may run; by default TRUSTED_DOCUMENTS's file. */
+  trustedDocuments?: TrustedDocuments;
 }
 
-/** Who is asking, from the Authorization header; a bad key is refused with 401 before anything runs. */
-async function callerOf(request: Request) {
-  try {
-    return await authenticate(request.headers.get('authorization'));
-  } catch (error) {
-    if (!(error instanceof AuthenticationError)) throw error;
-    throw new GraphQLError(error.message, {
-      extensions: { code: error.name, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
-    });
-  }
+function configuredTrustedDocuments(): TrustedDocuments | undefined {
+  const file = config().trustedDocuments;
+  return file ? readTrustedDocuments(readFileSync(file, 'utf8')) : undefined;
 }
 
 /** Errors the caller caused keep their message; anything else is logged and masked. */
@@ -73,26 +93,40 @@ export function createApp({
   logger,
   production,
   graphiql = true,
-  rateLimit: limits = defaultRateLimit(),
+  rateLimit,
   cacheResponses = config().responseCache,
+  introspection = config().introspection,
+  trustedDocuments = configuredTrustedDocuments(),
+  maxResponseBytes = config().maxResponseBytes,
 }: AppOptions) {
-  const rateLimit = createRateLimiter(limits);
+  const admission = createAdmission({ ...defaultRateLimit(), ...rateLimit }, failedAccess);
+  const flushFailures = () => failedAccess.flush().catch((error: unknown) => logger.warn({ err: error }, 'counting failed attempts failed'));
+  const flushing = setInterval(flushFailures, FAILED_ACCESS_FLUSH_MS).unref();
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
-    context: async ({ request, req }: YogaInitialContext & { req?: IncomingMessage }) => {
-      const caller = await callerOf(request);
-      await rateLimit.check(caller, req?.socket.remoteAddress ?? 'in-process');
-      return { caller };
-    },
+    context: ({ request }: YogaInitialContext) => admission.admittedOf(request),
     plugins: [
       requestLog(logger),
       createMetrics(),
       useReadinessCheck({ endpoint: '/ready', check: readiness(logger) }),
-      ...hostileQueryPlugins(production),
-      rateLimit.plugin,
+      admission.plugin,
+      ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments, (request) => admission.admittedOf(request).caller)] : []),
+      ...hostileQueryPlugins({ production, introspection, maxResponseBytes }),
+      useStreamLimit(config().maxStreamsPerKey),
+      // After admission: a cached answer is still counted against its caller's budget.
       ...(cacheResponses ? [responseCache(schema)] : []),
-      { onDispose: closeSharedEvents },
+      {
+        onDispose: async () => {
+          clearInterval(flushing);
+          await flushFailures();
+          await closeSharedEvents();
+        },
+      },
     ],
+    maxRequestBodySize: config().maxBodyBytes,
+    // Trusted-documents mode accepts operations by hash (src/server/protection.ts).
+    extraParamNames: ['documentId'],
+    parserAndValidationCache: { documentCache: documentCache(DOCUMENT_CACHE_ENTRIES), errorCache: documentCache(DOCUMENT_CACHE_ENTRIES) },
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
@@ -100,12 +134,7 @@ export function createApp({
     // GraphiQL from the npm package, not from a CDN: the explorer works offline and behind firewalls.
     renderGraphiQL,
     maskedErrors: { maskError: errorMasker(logger), isDev: !production },
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
-    },
+    logging: yogaLogging(logger),
   });
 }
 

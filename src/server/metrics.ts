@@ -6,7 +6,10 @@ import { onTaskTimed } from '../analytics/serving/runner';
 import type { GraphView } from '../analytics/serving/projection';
 import type { AnalyticsTask } from '../analytics/serving/tasks';
 
-/** Operation names come from clients: past this many distinct ones, the rest count as `other`. */
+/**
+ * Operation names come from clients' documents (at most 100 characters each, src/server/protection.ts):
+ * past this many distinct ones, the rest count as `other`.
+ */
 const MAX_OPERATION_NAMES = 200;
 /** Documents whose operation is remembered for answers from the response cache; past this, forgotten. */
 const MAX_DOCUMENTS_REMEMBERED = 1000;
@@ -68,8 +71,9 @@ export function createMetrics(): Plugin {
       }
       started.set(request, performance.now());
     },
+    // Labelled `invalid` until the document parses and validates: a name the client merely sent labels nothing.
     onParams({ request, params }) {
-      operations.set(request, { operation: boundedName(params.operationName ?? 'anonymous'), type: 'unknown' });
+      operations.set(request, { operation: 'invalid', type: 'unknown' });
       documents.set(request, `${params.operationName ?? ''}:${params.query ?? ''}`);
     },
     onExecute({ args }) {

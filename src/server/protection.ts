@@ -1,146 +1,230 @@
+import { createHash } from 'node:crypto';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import {
-  type ASTVisitor,
-  type ArgumentNode,
-  type DocumentNode,
-  GraphQLError,
-  GraphQLInt,
-  Kind,
-  type GraphQLSchema,
-  TypeInfo,
-  type ValidationContext,
-  getNamedType,
-  valueFromAST,
-  visit,
-  visitWithTypeInfo,
-} from 'graphql';
+import { type DocumentNode, GraphQLError, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Caller } from '../auth/caller';
-
-/** The largest page a connection serves; asking for more is refused, not silently cut. */
-const MAX_PAGE_SIZE = 100;
+import { malformedCursor } from '../schema/cursors';
+import { type CostLimits, checkOperation } from './cost';
 
 /**
- * Limits tuned so that every operation in README, GraphiQL's examples and the tests passes (the
- * costliest, two 1,000-entry rankings in one document, costs 30,250), while abusive documents are
- * refused before execution (test/security/hostile-queries.test.ts).
+ * Limits tuned so that every operation in README, GraphiQL's examples and the tests passes,
+ * while abusive documents are refused before execution (test/security/hostile-queries.test.ts,
+ * test/security/hardening.test.ts). docs/security.md lists them.
  */
-const QUERY_LIMITS = { depth: 12, cost: 50_000, aliases: 30, tokens: 4_000, directives: 20 };
+export const QUERY_LIMITS = {
+  depth: 12,
+  aliases: 30,
+  tokens: 4_000,
+  directives: 20,
+  /** Characters of a document: with the token limit, this bounds what the parse cache holds. */
+  documentLength: 50_000,
+  operationNameLength: 100,
+} as const;
 
-export function hostileQueryPlugins(production: boolean): Plugin[] {
+export const COST_LIMITS: CostLimits = { maxCost: 25_000, maxPageSize: 100, maxListItems: 100, maxStringLength: 10_000 };
+
+/** Who may introspect the schema: anyone, admin keys only, or nobody. */
+export type IntrospectionAccess = 'open' | 'admin' | 'off';
+
+export interface ProtectionOptions {
+  production: boolean;
+  introspection: IntrospectionAccess;
+  /** A response larger than this, serialized, is replaced by an error. */
+  maxResponseBytes: number;
+}
+
+export function hostileQueryPlugins({ production, introspection, maxResponseBytes }: ProtectionOptions): Plugin[] {
   return [
-    usePageSizeLimit(),
+    useDocumentLimits(),
+    useExecutionLimits(introspection),
+    useResponseSizeLimit(maxResponseBytes),
     EnvelopArmorPlugin({
       maxDepth: { n: QUERY_LIMITS.depth, ignoreIntrospection: true },
-      costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true },
+      // Cost is checked with each execution's variables (src/server/cost.ts), not per document.
+      costLimit: { enabled: false },
       maxAliases: { n: QUERY_LIMITS.aliases },
       maxTokens: { n: QUERY_LIMITS.tokens },
       maxDirectives: { n: QUERY_LIMITS.directives },
-      // Suggestions ("did you mean email?") map the schema for an attacker; developers want them.
-      blockFieldSuggestion: { enabled: production },
+      blockFieldSuggestion: { enabled: false },
     }) as Plugin,
+    // Suggestions ("did you mean email?") map the schema for an attacker; developers want them.
+    ...(production ? [useHiddenSuggestions()] : []),
     // Browsers send an Authorization header only after a CORS preflight, so such requests are safe.
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
   ];
 }
 
-/** Connection arguments (`first`/`last`) in a document that ask for more than MAX_PAGE_SIZE items. */
-function oversizedPages(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>) {
-  const typeInfo = new TypeInfo(schema);
-  const errors: GraphQLError[] = [];
-  const checkArgument = (argument: ArgumentNode) => {
-    const field = typeInfo.getFieldDef();
-    if (!field || !['first', 'last'].includes(argument.name.value)) return;
-    if (!getNamedType(field.type).name.endsWith('Connection')) return;
-    const size = valueFromAST(argument.value, GraphQLInt, variables);
-    if (typeof size !== 'number' || size <= MAX_PAGE_SIZE) return;
-    const asked = `${typeInfo.getParentType()?.name}.${field.name}(${argument.name.value}: ${size})`;
-    errors.push(
-      new GraphQLError(`${asked} asks for more than ${MAX_PAGE_SIZE} items; page through with after/before instead`, {
-        nodes: [argument],
-        extensions: { code: 'PAGE_TOO_LARGE' },
-      }),
-    );
-  };
-  visit(document, visitWithTypeInfo(typeInfo, { Argument: checkArgument }));
-  return errors;
+function badRequest(message: string, code: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
 }
 
-const sizedByVariables = new WeakMap<DocumentNode, boolean>();
+/** Refuses, before parsing, documents and operation names too long to be worth parsing or labelling. */
+function useDocumentLimits(): Plugin {
+  return {
+    onParams({ params }) {
+      if (typeof params.query === 'string' && params.query.length > QUERY_LIMITS.documentLength) {
+        throw badRequest(
+          `The document has ${params.query.length} characters; at most ${QUERY_LIMITS.documentLength} are accepted`,
+          'DOCUMENT_TOO_LARGE',
+        );
+      }
+      if (typeof params.operationName === 'string' && params.operationName.length > QUERY_LIMITS.operationNameLength) {
+        throw badRequest(`operationName may have at most ${QUERY_LIMITS.operationNameLength} characters`, 'OPERATION_NAME_TOO_LONG');
+      }
+    },
+  };
+}
 
-/** Whether a `first`/`last` argument takes a variable: else validation has checked every size. Cached per document. */
-function pagesSizedByVariables(document: DocumentNode): boolean {
-  let found = sizedByVariables.get(document);
-  if (found === undefined) {
-    found = false;
-    visit(document, {
-      Argument: (argument) => {
-        if (['first', 'last'].includes(argument.name.value) && argument.value.kind === Kind.VARIABLE) found = true;
-      },
-    });
-    sizedByVariables.set(document, found);
-  }
+function asksForIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(field) {
+      if (field.name.value === '__schema' || field.name.value === '__type') found = true;
+    },
+  });
   return found;
 }
 
-/**
- * Refuses `first`/`last` above MAX_PAGE_SIZE on any connection (plugin-prisma would cut the page
- * silently). Sizes written in the document are checked while validating, on entering the
- * document, before the cost limit (which a huge page also trips) gives a vaguer reason. Sizes
- * passed as variables are checked before each execution: validation results are cached per
- * document, whatever its variables.
- */
-function usePageSizeLimit(): Plugin {
-  return {
-    onValidate({ addValidationRule }) {
-      addValidationRule((validation: ValidationContext): ASTVisitor => ({
-        Document(document) {
-          const [first] = oversizedPages(validation.getSchema(), document, {});
-          // Thrown, like graphql-armor's rejections, so validation stops here with this message.
-          if (first) throw first;
-        },
-      }));
-    },
-    onExecute({ args, setResultAndStopExecution }) {
-      if (!pagesSizedByVariables(args.document)) return;
-      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      const [first] = oversizedPages(args.schema, args.document, variables);
-      if (first) setResultAndStopExecution({ errors: [first] });
-    },
-  };
-}
-
-export interface RateLimitOptions {
-  perMinute: number;
-  /** Shares the counters between server processes through this Redis; else each process counts alone. */
-  redisUrl?: string;
-  /** Names the counters in Redis. */
-  prefix?: string;
+function introspectionAllowed(access: IntrospectionAccess, caller: Caller | undefined): boolean {
+  return access === 'open' || (access === 'admin' && caller?.role === 'ADMIN');
 }
 
 /**
- * Per-caller request budget: by API key, or by client address without one. `check` refuses a
- * request over budget; `plugin` closes the Redis connection when the app is disposed.
+ * Checks each execution with its variables: validation results are cached per document,
+ * whatever its variables, so page sizes, list lengths, texts and cost are only known here.
  */
-export function createRateLimiter({ perMinute, redisUrl, prefix = 'rapport:rate' }: RateLimitOptions) {
-  const options = { points: perMinute, duration: 60, keyPrefix: prefix };
-  const redis = redisUrl ? new Redis(redisUrl, { lazyConnect: true }) : undefined;
-  const limiter = redis ? new RateLimiterRedis({ ...options, storeClient: redis }) : new RateLimiterMemory(options);
-  const plugin: Plugin = { onDispose: async () => void (await redis?.quit()) };
-  const check = async (caller: Caller, clientAddress: string): Promise<void> => {
-    const bucket = 'keyId' in caller ? `key:${caller.keyId}` : `address:${clientAddress}`;
-    try {
-      await limiter.consume(bucket);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      const retryAfter = Math.ceil(rejection.msBeforeNext / 1000);
-      throw new GraphQLError(`Too many requests: at most ${perMinute} a minute per API key; retry in ${retryAfter} s`, {
-        extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
-      });
+function useExecutionLimits(introspection: IntrospectionAccess): Plugin<{ caller?: Caller }> {
+  const check = (args: { schema: Parameters<typeof checkOperation>[0]; document: DocumentNode; operationName?: string | null; variableValues?: unknown; contextValue: { caller?: Caller } }) => {
+    if (!introspectionAllowed(introspection, args.contextValue.caller) && asksForIntrospection(args.document)) {
+      return new GraphQLError(
+        introspection === 'off' ? 'Introspection is switched off on this server' : 'Introspection is for admin keys on this server',
+        { extensions: { code: 'INTROSPECTION_FORBIDDEN' } },
+      );
     }
+    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+    return checkOperation(args.schema, args.document, args.operationName, variables, COST_LIMITS, malformedCursor);
   };
-  return { check, plugin };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const refusal = check(args);
+      if (refusal) setResultAndStopExecution({ errors: [refusal] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refusal = check(args);
+      if (refusal) setResultAndStopExecution({ errors: [refusal] });
+    },
+  };
+}
+
+/**
+ * The cost limit bounds how many values a response holds; this bounds their size (long texts
+ * times many rows) before the response is sent.
+ */
+function useResponseSizeLimit(maxBytes: number): Plugin {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          const bytes = Buffer.byteLength(JSON.stringify(result));
+          if (bytes <= maxBytes) return;
+          setResult({
+            errors: [
+              new GraphQLError(
+                `The response would have ${bytes} bytes, more than the limit of ${maxBytes}: ask for fewer rows or fields`,
+                { extensions: { code: 'RESPONSE_TOO_LARGE', limit: maxBytes } },
+              ),
+            ],
+          });
+        },
+      };
+    },
+  };
+}
+
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/** Removes every "Did you mean …?" (fields, arguments, types, enum values) from error messages. */
+function useHiddenSuggestions(): Plugin {
+  const hide = (error: GraphQLError) =>
+    SUGGESTION.test(error.message)
+      ? new GraphQLError(error.message.replace(SUGGESTION, ''), {
+          nodes: error.nodes,
+          path: error.path,
+          extensions: error.extensions,
+          originalError: error.originalError,
+        })
+      : error;
+  return {
+    onExecutionResult({ result, setResult }) {
+      if (!result || Symbol.asyncIterator in result || !result.errors) return;
+      setResult({ ...result, errors: result.errors.map((error) => hide(error as GraphQLError)) });
+    },
+  };
+}
+
+/**
+ * An LRU cache keyed by the SHA-256 of a document: the parse cache then holds 32-byte keys,
+ * not the documents, and each distinct document is parsed and validated once.
+ */
+export function documentCache<Value>(maxEntries: number) {
+  const entries = new Map<string, Value>();
+  const keyOf = (document: string) => createHash('sha256').update(document).digest('base64');
+  return {
+    get(document: string): Value | undefined {
+      const key = keyOf(document);
+      const value = entries.get(key);
+      if (value !== undefined) {
+        entries.delete(key);
+        entries.set(key, value);
+      }
+      return value;
+    },
+    set(document: string, value: Value): void {
+      const key = keyOf(document);
+      entries.delete(key);
+      entries.set(key, value);
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+    },
+  };
+}
+
+/** The SHA-256 (hex) of a document, as trusted-document manifests name them. */
+export function documentHash(document: string): string {
+  return createHash('sha256').update(document).digest('hex');
+}
+
+/** Allowed documents by the SHA-256 (hex) of their text, e.g. `npm run trusted-documents`'s output. */
+export type TrustedDocuments = ReadonlyMap<string, string>;
+
+export function readTrustedDocuments(manifest: string): TrustedDocuments {
+  const entries = Object.entries(JSON.parse(manifest) as Record<string, string>);
+  for (const [hash, document] of entries) {
+    if (documentHash(document) !== hash) throw new Error(`Trusted documents: the entry ${hash} does not hash to its name`);
+  }
+  return new Map(entries);
+}
+
+/**
+ * Trusted-documents mode: only operations on the allow-list run, sent either in full or by hash
+ * (`documentId`, or `extensions.persistedQuery.sha256Hash`). Admin keys may send any document
+ * (the operator's GraphiQL). Nothing else is parsed, so nobody else can spend validation time.
+ */
+export function useTrustedDocuments(trusted: TrustedDocuments, callerOf: (request: Request) => Caller): Plugin {
+  return {
+    onParams({ request, params, setParams }) {
+      if (callerOf(request).role === 'ADMIN') return;
+      const named = (params as { documentId?: unknown }).documentId ?? (params.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+      const hash = typeof named === 'string' ? named : typeof params.query === 'string' ? documentHash(params.query) : undefined;
+      const document = hash === undefined ? undefined : trusted.get(hash);
+      if (document === undefined) {
+        throw badRequest(
+          'This server runs only trusted documents: send one of the allowed operations (by its text, or its SHA-256 as documentId)',
+          'PERSISTED_QUERY_NOT_FOUND',
+        );
+      }
+      setParams({ ...params, query: document });
+    },
+  };
 }

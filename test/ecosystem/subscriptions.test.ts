@@ -111,7 +111,34 @@ describe('relationRecorded', () => {
     const after = await subscription.next();
     expect(after.data?.relationRecorded ?? null).toBeNull();
     expect(after.errors?.[0]).toMatchObject({ extensions: { code: 'AuthenticationError' } });
-    await subscription.close();
+    // The stream ends there: a revoked key holds no connection open.
+    await expect(subscription.next(5_000)).rejects.toThrow('the subscription ended');
+  });
+
+  it('ends a quiet stream within ten seconds of its key being revoked', async () => {
+    const provider = await createProvider();
+    const key = await providerKey(provider);
+    const subscription = await subscribe<{ relationRecorded: { id: string } }>(RELATION_RECORDED, { providerId: provider.id }, key);
+    const { id } = await db().apiKey.findFirstOrThrow({ where: { providerId: Number(decodeGlobalID(provider.id).id) } });
+    await revokeApiKey(id);
+    expect((await subscription.next(15_000)).errors?.[0]).toMatchObject({ extensions: { code: 'AuthenticationError' } });
+    await expect(subscription.next(5_000)).rejects.toThrow('the subscription ended');
+  }, 25_000);
+
+  it('caps the streams one key holds open (MAX_STREAMS_PER_KEY, 10 by default)', async () => {
+    const provider = await createProvider();
+    const key = await providerKey(provider);
+    const open = [];
+    for (let index = 0; index < 10; index++) open.push(await subscribe(RELATION_RECORDED, { providerId: provider.id }, key));
+    const refused = await subscribe(RELATION_RECORDED, { providerId: provider.id }, key);
+    expect((await refused.next()).errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_STREAMS' } });
+
+    await open.pop()!.close();
+    const consumer = await createConsumer();
+    const reopened = await subscribe<{ relationRecorded: { id: string } }>(RELATION_RECORDED, { providerId: provider.id }, key);
+    await purchase(consumer.id, provider.id);
+    expect((await reopened.next()).data?.relationRecorded.id).toBeDefined();
+    for (const subscription of [...open, reopened]) await subscription.close();
   });
 
   it('refuses an ID that names no provider with a typed error', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type OperationDefinitionNode, parse } from 'graphql';
 import { loadDemoData } from '../../src/domain/demo-data';
 import { createApp } from '../../src/server/app';
-import type { RateLimitOptions } from '../../src/server/protection';
+import type { RateLimitOptions } from '../../src/server/admission';
 import { createLogger } from '../../src/server/logger';
 import { EXAMPLE_QUERY } from '../../src/server/example-query';
 import { adminKey, execute, keyFor, run } from '../support/graphql';
@@ -63,7 +63,8 @@ describe('refused before execution', () => {
 
   it('an expensive product of pages', async () => {
     const result = await execute('{ consumers(first: 100) { edges { node { relations(first: 100) { edges { node { provider { name } } } } } } } }');
-    expect(result.errors?.[0].message).toMatch(/Query Cost limit of 50000 exceeded/);
+    expect(result.errors?.[0].message).toMatch(/This operation costs \d+, more than the limit of 25000/);
+    expect(result.errors?.[0].extensions?.code).toBe('COST_LIMIT_EXCEEDED');
   });
 
   it('a huge document', async () => {
@@ -99,7 +100,7 @@ describe('legitimate operations pass the limits', () => {
   });
 });
 
-function createTestApp(options: { production?: boolean; rateLimit?: RateLimitOptions } = {}) {
+function createTestApp(options: { production?: boolean; rateLimit?: Partial<RateLimitOptions> } = {}) {
   return createApp({ logger: createLogger('silent'), production: options.production ?? false, rateLimit: options.rateLimit });
 }
 

@@ -5,7 +5,11 @@ import { createApp } from '../../src/server/app';
 import { createLogger } from '../../src/server/logger';
 
 // Rate limiting has its own test; here it must not throttle suites that make many requests.
-export const app = createApp({ logger: createLogger('silent'), production: false, rateLimit: { perMinute: 1_000_000 } });
+export const app = createApp({
+  logger: createLogger('silent'),
+  production: false,
+  rateLimit: { perMinute: 1_000_000, perAddressPerMinute: 1_000_000, concurrentPerAddress: 1_000_000 },
+});
 
 export interface GraphQLResponse<Data = any> {
   data?: Data;
