@@ -1,4 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { MAX_NODE_IDS } from '../src/schema/lookups';
+import { COST_LIMITS } from '../src/server/protection';
 import { createConsumer, createProvider, recordRelation } from './support/factories';
 import { execute, keyFor, run } from './support/graphql';
 
@@ -128,8 +130,9 @@ it('nodes refuses more than 100 IDs before reading any', async () => {
   const ids = Array.from({ length: 101 }, (_, index) => encodeGlobalID('Provider', index + 1));
   const { errors } = await execute(NODES, { ids });
   expect(errors).toEqual([
-    expect.objectContaining({ message: 'Invalid input: ids: at most 100 IDs per call, got 101: split the list', extensions: { code: 'InvalidInputError' } }),
+    expect.objectContaining({ message: 'nodes(ids:) has a list of 101 items; at most 100 are accepted', extensions: { code: 'INPUT_TOO_LARGE' } }),
   ]);
+  expect(MAX_NODE_IDS).toBe(COST_LIMITS.maxListItems); // what the schema documents is what is enforced
 });
 
 describe('relationshipWith an ID that names nobody', () => {

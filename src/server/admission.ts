@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
 import { Redis } from 'ioredis';
