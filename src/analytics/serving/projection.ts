@@ -15,6 +15,7 @@ import {
   removeRelation,
   snapshotLoader,
 } from '../graph/relation-graph';
+import { coConsumptionOf } from '../graph/co-consumption';
 import { SnapshotSource } from './snapshot-source';
 
 export interface GraphView {
@@ -73,6 +74,9 @@ export class GraphProjection {
   async load(): Promise<void> {
     const graph = createRelationGraph();
     const lastChange = await readGraphSnapshot(this.databaseUrl, snapshotLoader(graph));
+    // Built here, with the graph, rather than on the first recommendation: that would hold up
+    // every request for seconds at a million relations. It then follows the graph's edge changes.
+    coConsumptionOf(graph);
     this.graph = graph;
     this.snapshots = new SnapshotSource(graph);
     this.lastChange = lastChange;
