@@ -1,4 +1,4 @@
-import { csrFromEdges } from '../graph/csr';
+import { PROVIDER, csrFromEdges } from '../graph/csr';
 import type { EdgeAttributes, RelationGraph } from '../graph/relation-graph';
 import { type GraphSnapshot, KINDS, SIDES, shared } from '../graph/snapshot';
 
@@ -59,7 +59,7 @@ export class SnapshotSource {
   /** Each edge's attributes in snapshot edge order, with its provider's node key. */
   forEachEdge(visit: (attributes: EdgeAttributes, provider: string) => void): void {
     for (let slot = 0; slot < this.edgeAttributes.length; slot++) {
-      const provider = this.sides[this.sources[slot]] === 1 ? this.sources[slot] : this.targets[slot];
+      const provider = this.sides[this.sources[slot]] === PROVIDER ? this.sources[slot] : this.targets[slot];
       visit(this.edgeAttributes[slot], this.nodeKeys[provider]);
     }
   }
