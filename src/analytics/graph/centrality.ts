@@ -25,9 +25,11 @@ export interface CentralityOptions {
   seed: string;
 }
 
+/** A centrality metric's scores, and how they were computed: exactly, or estimated from a sample of sources. */
 export interface CentralityScores {
-  /** One score per node, in the graph's node order. */
+  /** One score per node, in the graph's (the CSR's) node order. */
   scores: Float64Array;
   approximate: boolean;
+  /** Sources the estimate used; null when exact. */
   sampleSize: number | null;
 }

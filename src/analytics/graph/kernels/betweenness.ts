@@ -1,5 +1,6 @@
 import type { Csr } from '../csr';
-import { type PathMetricOptions, type PathMetricScores, sampleSources } from './sampling';
+import type { CentralityScores } from '../centrality';
+import { type PathMetricOptions, sampleSources } from './sampling';
 import { ShortestPathDag } from './shortest-paths';
 
 export interface BetweennessOptions {
@@ -50,7 +51,7 @@ export function betweennessCentrality(csr: Csr, options: BetweennessOptions = {}
  * Exact betweenness up to `exactMaxNodes` nodes; past it, the estimate from `samples` sources
  * drawn with seedrandom(seed), reproducible for a given seed and graph.
  */
-export function betweenness(csr: Csr, options: PathMetricOptions & { weights?: Float64Array }): PathMetricScores {
+export function betweenness(csr: Csr, options: PathMetricOptions & { weights?: Float64Array }): CentralityScores {
   const { nodeCount } = csr;
   if (nodeCount <= options.exactMaxNodes) {
     return { scores: betweennessCentrality(csr, { weights: options.weights }), approximate: false, sampleSize: null };

@@ -1,5 +1,6 @@
 import type { Csr } from '../csr';
-import { type PathMetricOptions, type PathMetricScores, sampleSources } from './sampling';
+import type { CentralityScores } from '../centrality';
+import { type PathMetricOptions, sampleSources } from './sampling';
 
 /**
  * Closeness centrality as networkx computes it without Wasserman–Faust's correction: the
@@ -22,7 +23,7 @@ export function closenessCentrality(csr: Csr): Float64Array {
  * Hoeffding's inequality a node's estimated mean distance is within Δ·√(ln(2/δ) / (2k')) of
  * the exact one with probability at least 1 − δ; its closeness is the inverse of that mean.
  */
-export function closeness(csr: Csr, options: PathMetricOptions): PathMetricScores {
+export function closeness(csr: Csr, options: PathMetricOptions): CentralityScores {
   const { nodeCount } = csr;
   if (nodeCount <= options.exactMaxNodes) return { scores: closenessCentrality(csr), approximate: false, sampleSize: null };
 

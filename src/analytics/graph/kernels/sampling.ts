@@ -14,15 +14,6 @@ export function sampleSources(size: number, count: number, seed: string): Int32A
   return indices.subarray(0, count);
 }
 
-/** How a path metric was computed: from every node, or estimated from a sample of sources. */
-export interface PathMetricScores {
-  /** One score per node, in the CSR's node order. */
-  scores: Float64Array;
-  approximate: boolean;
-  /** Sources the estimate used; null when exact. */
-  sampleSize: number | null;
-}
-
 export interface PathMetricOptions {
   /** Past this many nodes, the metric is estimated from `samples` sources. */
   exactMaxNodes: number;
