@@ -9,8 +9,7 @@ export interface IterationOptions {
    * (0 for new nodes). Only its direction matters; the kernel rescales it. The stopping rule
    * bounds the total (L1) error, not each node's: after a warm start the error that remains sits
    * near the changed edges, so a low-scored node there can differ from a cold start's value by
-   * more than the cold start's own error (PageRank after one new relation: up to 1.2e-6 relative
-   * on the 1M platform, 1e-5 on a uniform random graph of 10⁵ nodes).
+   * more than the cold start's own error. PageRank settles those nodes first (pagerank.ts).
    */
   start?: Float64Array;
 }
