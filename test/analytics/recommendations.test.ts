@@ -1,5 +1,6 @@
 import { neighborsOf, recommendProviders, similarConsumers, similarProviders } from '../../src/analytics/graph/recommendations';
 import { RelationStore } from '../../src/analytics/serving/store';
+import type { PartyRef } from '../../src/db/party';
 
 // The recommender and the co-consumption rows it reads, on graphs small enough to compute by hand.
 
@@ -14,7 +15,7 @@ function graphOf(pairs: [number, number][]): RelationStore {
 
 const c = (id: number) => ({ party: 'consumer', id }) as const;
 const p = (id: number) => ({ party: 'provider', id }) as const;
-const node = (graph: RelationStore, party: { party: 'consumer' | 'provider'; id: number }) => graph.nodeOf(party.party, party.id);
+const node = (graph: RelationStore, party: PartyRef) => graph.nodeOf(party.party, party.id);
 
 // c1: p1 p2 · c2: p1 p3 · c3: p2 p3 · c4: p3 p4
 const SMALL: [number, number][] = [[1, 1], [1, 2], [2, 1], [2, 3], [3, 2], [3, 3], [4, 3], [4, 4]];

@@ -1,4 +1,4 @@
-import type { Party } from '../../db/party';
+import type { Party, PartyRef } from '../../db/party';
 import { type Csr, PROVIDER } from './csr';
 import { type GraphSnapshot, SIDES } from './snapshot';
 
@@ -20,7 +20,7 @@ export interface Adjacency {
 }
 
 /** The party a node stands for. */
-export function partyOf(graph: Adjacency, node: number): { party: Party; id: number } {
+export function partyOf(graph: Adjacency, node: number): PartyRef {
   return { party: SIDES[graph.sideOf(node)], id: graph.idOf(node) };
 }
 
@@ -56,6 +56,6 @@ export function nodeKey(party: Party, id: number): string {
 }
 
 /** The party a node key names. */
-export function partyOfKey(key: string): { party: Party; id: number } {
+export function partyOfKey(key: string): PartyRef {
   return { party: key[0] === 'c' ? 'consumer' : 'provider', id: Number(key.slice(1)) };
 }

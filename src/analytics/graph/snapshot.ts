@@ -1,5 +1,5 @@
 import { RelationKind } from '../../generated/prisma/enums';
-import type { Party } from '../../db/party';
+import type { Party, PartyRef } from '../../db/party';
 import { type Csr, csrFromEdges } from './csr';
 
 /** Relation kinds in the order of a snapshot's per-kind columns. */
@@ -25,7 +25,7 @@ export interface GraphSnapshot {
 }
 
 /** A snapshot's node as an API party. */
-export function partyAt(snapshot: GraphSnapshot, node: number): { party: Party; id: number } {
+export function partyAt(snapshot: GraphSnapshot, node: number): PartyRef {
   return { party: SIDES[snapshot.sides[node]], id: snapshot.ids[node] };
 }
 
