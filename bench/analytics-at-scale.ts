@@ -4,7 +4,9 @@ import pagerank from 'graphology-metrics/centrality/pagerank';
 import seedrandom from 'seedrandom';
 import { GraphProjection } from '../src/analytics/serving/projection';
 import { Analytics } from '../src/analytics/serving/service';
-import { addRelation } from '../src/analytics/graph/relation-graph';
+import { CONSUMER, PROVIDER } from '../src/analytics/graph/csr';
+import { type GraphSnapshot, edgeEnds } from '../src/analytics/graph/snapshot';
+import type { RelationStore } from '../src/analytics/serving/store';
 import type { RelationRecord } from '../src/db/graph-source';
 import { formatTable, relationsArgument } from './cli';
 import { benchDatabase, benchProjection } from './databases';
@@ -31,9 +33,9 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   const analytics = new Analytics(projection);
   try {
     await projection.load();
-    const { graph } = projection.view();
-    console.log(`Analytics at ${relations} relations: ${graph.order} nodes, ${graph.size} pairs\n`);
-    const plain = plainCopy(graph);
+    const { store } = projection.view();
+    console.log(`Analytics at ${relations} relations: ${store.order} nodes, ${store.size} pairs\n`);
+    const plain = plainCopy(projection.snapshot());
     const rows = [['computation', 'Rapport ms', 'graphology direct ms', 'x direct']];
     const ranks = { pagerank: [] as number[], direct: [] as number[], louvain: [] as number[], louvainDirect: [] as number[] };
     for (let run = 0; run < RUNS; run++) {
@@ -57,17 +59,26 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
 }
 
 /** The same nodes and pairs in a graph without attributes, as a user of graphology would build it. */
-function plainCopy(graph: ReturnType<GraphProjection['view']>['graph']): UndirectedGraph {
+function plainCopy(snapshot: GraphSnapshot): UndirectedGraph {
   const plain = new UndirectedGraph();
-  graph.forEachNode((node) => plain.addNode(node));
-  graph.forEachEdge((_edge, _attributes, source, target) => plain.addEdge(source, target));
+  snapshot.ids.forEach((_id, node) => plain.addNode(node));
+  const { sources, targets } = edgeEnds(snapshot.csr);
+  sources.forEach((source, edge) => plain.addEdge(source, targets[edge]));
   return plain;
+}
+
+/** The IDs of up to `count` parties of one side, in slot order. */
+function partyIds(store: RelationStore, side: number, count: number): number[] {
+  const ids: number[] = [];
+  for (let node = 0; node < store.nodeBound && ids.length < count; node++) {
+    if (store.isNode(node) && store.sideOf(node) === side) ids.push(store.idOf(node));
+  }
+  return ids;
 }
 
 async function cachedLatencies(analytics: Analytics, projection: GraphProjection): Promise<void> {
   const random = seedrandom('cached');
-  const consumers = projection.view().graph.filterNodes((_node, attributes) => attributes.side === 'consumer').slice(0, 200);
-  const consumerIds = consumers.map((node) => projection.view().graph.getNodeAttribute(node, 'id'));
+  const consumerIds = partyIds(projection.view().store, CONSUMER, 200);
   await analytics.centrality('PAGERANK', null, 'NONE');
   for (const id of consumerIds) await analytics.recommendedProviders(id, 10, null);
   const questions: [string, () => Promise<unknown>][] = [
@@ -93,14 +104,13 @@ async function cachedLatencies(analytics: Analytics, projection: GraphProjection
 async function writeCosts(projection: GraphProjection, relations: number): Promise<void> {
   const rows = [['projection size', 'writes', 'µs per write (mean)']];
   const measure = (target: GraphProjection, size: number) => {
-    const { graph } = target.view();
-    const consumers = graph.filterNodes((_node, attributes) => attributes.side === 'consumer').slice(0, 1000);
-    const providers = graph.filterNodes((_node, attributes) => attributes.side === 'provider').slice(0, 100);
+    const { store } = target.view();
+    const consumers = partyIds(store, CONSUMER, 1000);
+    const providers = partyIds(store, PROVIDER, 100);
     const random = seedrandom('writes');
-    const idOf = (node: string) => graph.getNodeAttribute(node, 'id');
     const changes = Array.from({ length: WRITES }, (_, index): RelationRecord => ({
-      consumerId: idOf(consumers[Math.floor(random() * consumers.length)]),
-      providerId: idOf(providers[Math.floor(random() * providers.length)]),
+      consumerId: consumers[Math.floor(random() * consumers.length)],
+      providerId: providers[Math.floor(random() * providers.length)],
       kind: 'PURCHASE',
       occurredAt: Date.UTC(2025, 5, 1) + index * 1000,
       amountMinor: 1000,
@@ -108,7 +118,7 @@ async function writeCosts(projection: GraphProjection, relations: number): Promi
       rating: null,
     }));
     const { ms } = timeOnce(() => {
-      for (const relation of changes) addRelation(graph, relation);
+      for (const relation of changes) store.relation(relation);
     });
     rows.push([String(size), String(WRITES), ((ms * 1000) / WRITES).toFixed(1)]);
   };

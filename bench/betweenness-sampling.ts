@@ -1,9 +1,8 @@
 import type { CentralityOptions } from '../src/analytics/graph/centrality';
 import { ALL_KINDS_MASK } from '../src/analytics/graph/snapshot';
-import { SnapshotSource } from '../src/analytics/serving/snapshot-source';
 import { runTask } from '../src/analytics/serving/tasks';
 import { formatTable, relationsArgument } from './cli';
-import { generateRelationGraph } from '../src/bulk/synthetic-platform';
+import { generateRelationStore } from '../src/bulk/synthetic-platform';
 
 /**
  * How much accuracy sampled betweenness trades for speed: exact betweenness against estimates
@@ -23,7 +22,7 @@ const SAMPLED_REPEATS = 3;
 
 export function main(argv = process.argv.slice(2)): void {
   const relations = relationsArgument(argv, 30_000);
-  const graph = generateRelationGraph({
+  const graph = generateRelationStore({
     relations,
     consumers: Math.round(relations * 0.16),
     providers: Math.max(1, Math.round(relations / 150)),
@@ -39,7 +38,7 @@ export function main(argv = process.argv.slice(2)): void {
     samples: samples,
     seed: SEED,
   });
-  const snapshot = new SnapshotSource(graph).snapshot('sampling', 0);
+  const snapshot = graph.snapshot('sampling', 0);
   const betweenness = (exactMaxNodes: number, samples: number) =>
     runTask(snapshot, { type: 'centrality', options: options(exactMaxNodes, samples), kinds: ALL_KINDS_MASK });
   const exact = timed(1, () => betweenness(Number.MAX_SAFE_INTEGER, 0));

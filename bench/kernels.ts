@@ -7,12 +7,12 @@ import eigenvectorCentrality from 'graphology-metrics/centrality/eigenvector';
 import hits from 'graphology-metrics/centrality/hits';
 import pagerank from 'graphology-metrics/centrality/pagerank';
 import seedrandom from 'seedrandom';
-import { CoConsumptionIndex as GraphCoConsumption } from '../src/analytics/graph/co-consumption';
+import { snapshotAdjacency } from '../src/analytics/graph/adjacency';
 import type { EdgeAttributes, RelationGraph } from '../src/analytics/graph/relation-graph';
 import { CONSUMER, type Csr, csrFromEdges, PROVIDER } from '../src/analytics/graph/csr';
 import { betweenness, betweennessCentrality as betweennessKernel } from '../src/analytics/graph/kernels/betweenness';
 import { closenessCentrality as closenessKernel } from '../src/analytics/graph/kernels/closeness';
-import { coConsumptionIndex } from '../src/analytics/graph/kernels/co-consumption';
+import { CoConsumptionRow, coConsumptionIndex } from '../src/analytics/graph/kernels/co-consumption';
 import { connectedComponents } from '../src/analytics/graph/kernels/components';
 import { degreeCentrality as degreeKernel, weightedDegree } from '../src/analytics/graph/kernels/degree';
 import { eigenvectorCentrality as eigenvectorKernel } from '../src/analytics/graph/kernels/eigenvector';
@@ -124,7 +124,7 @@ function row(metric: string, kernel: () => Float64Array, oracle: () => Float64Ar
   ];
 }
 
-/** similarConsumers for random consumers: the two-hop kernel against today's graphology walk. */
+/** similarConsumers for random consumers: the two-hop kernel against the per-node walk the API runs on the store. */
 function similarityRow({ graph, csr, sides }: Twin): string[] {
   const random = seedrandom(SEED);
   const consumers = Int32Array.from(sides.keys()).filter((node) => sides[node] === CONSUMER);
@@ -132,7 +132,8 @@ function similarityRow({ graph, csr, sides }: Twin): string[] {
   const keys = graph.nodes();
   const ids = Int32Array.from(keys, (key) => graph.getNodeAttribute(key, 'id'));
   const ours = timeOnce(() => picked.flatMap((node) => similarNodes(csr, node, 20, ids).map((entry) => entry.similarity)));
-  const theirs = timeOnce(() => picked.flatMap((node) => similarConsumers(graph, keys[node], 20).map((entry) => entry.similarity)));
+  const adjacency = snapshotAdjacency({ key: 'twin', version: 0, sides, ids, csr, kindCounts: new Int32Array(0) });
+  const theirs = timeOnce(() => picked.flatMap((node) => similarConsumers(adjacency, node, 20).map((entry) => entry.similarity)));
   return [
     `similar consumers (${SIMILARITY_QUERIES} queries)`,
     ours.ms.toFixed(1),
@@ -142,14 +143,18 @@ function similarityRow({ graph, csr, sides }: Twin): string[] {
   ];
 }
 
-/** The co-consumption index: built from the CSR in one pass, against the graph-attached index's build. */
+/** The co-consumption index: built from the CSR in one pass, against every provider's row computed on demand. */
 function coConsumptionRow({ graph, csr, sides }: Twin): string[] {
   const ours = timeOnce(() => coConsumptionIndex(csr, sides));
-  const theirs = timeOnce(() => GraphCoConsumption.attach(graph));
-  let theirEntries = 0;
-  graph.forEachNode((node, attributes) => {
-    if (attributes.side === 'provider') theirEntries += theirs.result.row(node).size;
+  const ids = Int32Array.from(graph.nodes(), (key) => graph.getNodeAttribute(key, 'id'));
+  const adjacency = snapshotAdjacency({ key: 'twin', version: 0, sides, ids, csr, kindCounts: new Int32Array(0) });
+  const row = new CoConsumptionRow(csr.nodeCount);
+  const theirs = timeOnce(() => {
+    let entries = 0;
+    for (let node = 0; node < csr.nodeCount; node++) if (sides[node] === PROVIDER) entries += row.fill(adjacency, node).partners.length;
+    return entries;
   });
+  const theirEntries = theirs.result;
   const same = theirEntries === ours.result.partners.length ? 'same entry count' : `${ours.result.partners.length} vs ${theirEntries} entries`;
   return ['co-consumption index build', ours.ms.toFixed(1), theirs.ms.toFixed(1), (theirs.ms / ours.ms).toFixed(1), same];
 }

@@ -44,7 +44,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   });
   try {
     const started = performance.now();
-    await waitUntilServing(server);
+    await waitUntilServing(server, 10 * 60_000);
     const key = printedAdminKey(server);
     if (!key) throw new Error(`The server printed no admin key:\n${server.output()}`);
     const api = client(port, key);

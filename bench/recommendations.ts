@@ -1,7 +1,8 @@
 import { type PerformanceEntry, PerformanceObserver, constants } from 'node:perf_hooks';
 import seedrandom from 'seedrandom';
-import { coConsumptionOf } from '../src/analytics/graph/co-consumption';
-import { type RelationFacts, type RelationGraph, addRelation, removeRelation } from '../src/analytics/graph/relation-graph';
+import { CONSUMER, PROVIDER } from '../src/analytics/graph/csr';
+import type { RelationStore } from '../src/analytics/serving/store';
+import type { RelationRecord as RelationFacts } from '../src/db/graph-source';
 import {
   DEFAULT_RECOMMENDATION_OPTIONS,
   recommendProviders,
@@ -10,11 +11,11 @@ import {
 } from '../src/analytics/graph/recommendations';
 import { timeOnce } from './measure';
 import { formatTable, relationsArgument } from './cli';
-import { generateRelationGraph } from '../src/bulk/synthetic-platform';
+import { generateRelationStore } from '../src/bulk/synthetic-platform';
 
 /**
- * Latency of the recommendation queries and of the writes that keep their co-consumption index
- * current, on a synthetic graph:
+ * Latency of the recommendation queries, answered on the live RelationStore from co-consumption
+ * rows computed on demand, and of the writes to the store, on a synthetic graph:
  *
  *   NODE_OPTIONS=--max-old-space-size=8192 npx tsx bench/recommendations.ts [--relations 1000000]
  *
@@ -32,26 +33,16 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   const relations = relationsArgument(argv, 1_000_000);
   const random = seedrandom(SEED);
 
-  const graphBuild = await phase(() => timeOnce(() => generateRelationGraph({ relations, seed: SEED })));
+  const graphBuild = await phase(() => timeOnce(() => generateRelationStore({ relations, seed: SEED })));
   const graph = graphBuild.result.result;
-  const indexBuild = await phase(() => timeOnce(() => coConsumptionOf(graph)));
-  const consumers = graph.filterNodes((_node, attributes) => attributes.side === 'consumer');
-  const providers = graph.filterNodes((_node, attributes) => attributes.side === 'provider');
-  const indexEntries = providers.reduce((sum, provider) => sum + indexBuild.result.result.row(provider).size, 0);
+  const consumers = nodesOf(graph, CONSUMER);
+  const providers = nodesOf(graph, PROVIDER);
 
   console.log(
     `Recommendations: ${relations} relations, ${consumers.length} consumers, ${providers.length} providers, ` +
-      `${graph.size} pairs, max consumer degree ${maxDegree(graph, consumers)}, ${indexEntries} index entries\n`,
+      `${graph.size} pairs, max consumer degree ${maxDegree(graph, consumers)}\n`,
   );
-  const graphMs = graphBuild.result.ms;
-  const indexMs = indexBuild.result.ms;
-  console.log(
-    formatTable([
-      ['build', 'ms', 'x graph build', 'major GC ms (pauses)'],
-      ['graph (synthetic generator)', graphMs.toFixed(0), '1.00', graphBuild.majorGc],
-      ['co-consumption index (first coConsumptionOf)', indexMs.toFixed(0), (indexMs / graphMs).toFixed(2), indexBuild.majorGc],
-    ]),
-  );
+  console.log(formatTable([['build', 'ms', 'major GC ms (pauses)'], ['store (synthetic generator)', graphBuild.result.ms.toFixed(0), graphBuild.majorGc]]));
   console.log();
 
   const anyConsumer = () => consumers[Math.floor(random() * consumers.length)];
@@ -66,8 +57,8 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   removeAll(graph, addNewPairs(graph, WARMUP_CALLS, newPair).relations);
   const adds = await phase(() => addNewPairs(graph, SAMPLES, newPair));
   const removes = await phase(() => removeAll(graph, adds.result.relations));
-  rows.push([...summary('addRelation, new edge (index update)', adds.result.durations), adds.majorGc]);
-  rows.push([...summary('removeRelation, edge dropped (index update)', removes.result), removes.majorGc]);
+  rows.push([...summary('relation on a new pair (store write)', adds.result.durations), adds.majorGc]);
+  rows.push([...summary('removeRelation, pair dropped (store write)', removes.result), removes.majorGc]);
   console.log(formatTable(rows));
 }
 
@@ -97,32 +88,32 @@ async function latencyRow(label: string, call: () => unknown): Promise<string[]>
   return [...summary(label, timed.result), timed.majorGc];
 }
 
-/** Relations on `count` pairs that had none, each add timed: the index gains the new co-consumptions. */
-function addNewPairs(graph: RelationGraph, count: number, newPair: () => RelationFacts): { relations: RelationFacts[]; durations: number[] } {
+/** Relations on `count` pairs that had none, each add timed: the store gains a delta pair. */
+function addNewPairs(graph: RelationStore, count: number, newPair: () => RelationFacts): { relations: RelationFacts[]; durations: number[] } {
   const relations: RelationFacts[] = [];
   const durations: number[] = [];
   for (let call = 0; call < count; call++) {
     const relation = newPair();
-    durations.push(timeOnce(() => addRelation(graph, relation)).ms);
+    durations.push(timeOnce(() => graph.relation(relation)).ms);
     relations.push(relation);
   }
   return { relations, durations };
 }
 
-/** Removes each relation, timed: each is its pair's only one, so its edge and co-consumptions go. */
-function removeAll(graph: RelationGraph, relations: RelationFacts[]): number[] {
-  return relations.map((relation) => timeOnce(() => removeRelation(graph, relation)).ms);
+/** Removes each relation, timed: each is its pair's only one, so its pair goes. */
+function removeAll(graph: RelationStore, relations: RelationFacts[]): number[] {
+  return relations.map((relation) => timeOnce(() => graph.removeRelation(relation)).ms);
 }
 
-function newPairPicker(graph: RelationGraph, anyConsumer: () => string, anyProvider: () => string): () => RelationFacts {
+function newPairPicker(graph: RelationStore, anyConsumer: () => number, anyProvider: () => number): () => RelationFacts {
   return () => {
     for (;;) {
-      const consumer = anyConsumer();
-      const provider = anyProvider();
-      if (graph.hasEdge(consumer, provider)) continue;
+      const consumerId = graph.idOf(anyConsumer());
+      const providerId = graph.idOf(anyProvider());
+      if (graph.pairOf(consumerId, providerId) !== -1) continue;
       return {
-        consumerId: graph.getNodeAttribute(consumer, 'id'),
-        providerId: graph.getNodeAttribute(provider, 'id'),
+        consumerId,
+        providerId,
         kind: 'FAVORITE',
         occurredAt: Date.UTC(2026, 0, 1),
         amountMinor: null,
@@ -139,7 +130,11 @@ function summary(label: string, durations: number[]): string[] {
   return [label, String(sorted.length), at(0.5).toFixed(3), at(0.99).toFixed(3), sorted[sorted.length - 1].toFixed(3)];
 }
 
-function maxDegree(graph: RelationGraph, nodes: string[]): number {
+function nodesOf(graph: RelationStore, side: number): number[] {
+  return Array.from({ length: graph.nodeBound }, (_, node) => node).filter((node) => graph.isNode(node) && graph.sideOf(node) === side);
+}
+
+function maxDegree(graph: RelationStore, nodes: number[]): number {
   return nodes.reduce((max, node) => Math.max(max, graph.degree(node)), 0);
 }
 

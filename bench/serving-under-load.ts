@@ -2,15 +2,14 @@ import { Agent, createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { CentralityOptions } from '../src/analytics/graph/centrality';
-import { createRelationGraph } from '../src/analytics/graph/relation-graph';
 import { ALL_KINDS_MASK } from '../src/analytics/graph/snapshot';
 import { WorkerRunner } from '../src/analytics/serving/runner';
 import { type CommunityOptions, runTask } from '../src/analytics/serving/tasks';
-import { SnapshotSource } from '../src/analytics/serving/snapshot-source';
+import { RelationStore } from '../src/analytics/serving/store';
 import { createApp } from '../src/server/app';
 import { createLogger } from '../src/server/logger';
 import { durationArgument, formatTable, relationsArgument } from './cli';
-import { generateRelationGraph } from '../src/bulk/synthetic-platform';
+import { generateRelationStore } from '../src/bulk/synthetic-platform';
 
 /**
  * Does the server keep answering while PageRank or Louvain runs on a large graph? /health
@@ -56,7 +55,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const relations = relationsArgument(argv, 1_000_000);
   const baselineMs = durationArgument(argv, 3) * 1000;
   const built = performance.now();
-  const graph = generateRelationGraph({ relations, seed: 'rapport' });
+  const graph = generateRelationStore({ relations, seed: 'rapport' });
   console.log(
     `Serving under load: ${graph.order} nodes, ${graph.size} edges (${relations} relations), built in ${seconds(performance.now() - built)}`,
   );
@@ -65,12 +64,12 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const agent = new Agent({ keepAlive: true });
   const health = healthClient(server, agent);
   const runner = new WorkerRunner();
-  const snapshot = new SnapshotSource(graph).snapshot('synthetic', 1);
+  const snapshot = graph.snapshot('synthetic', 1);
   const all = { kinds: ALL_KINDS_MASK };
   try {
     await sequentially(health, countdown(WARMUP_REQUESTS));
     // A server's worker outlives any one task; start it now so that its boot is not timed.
-    await runner.run(new SnapshotSource(createRelationGraph()).snapshot('warm-up', 0), { type: 'statistics', ...all });
+    await runner.run(new RelationStore().snapshot('warm-up', 0), { type: 'statistics', ...all });
     const base = await baseline(health, baselineMs);
     const pagerank = await duringWorkerTask('worker PageRank (snapshot sent)', health, () =>
       runner.run(snapshot, { type: 'centrality', options: PAGERANK, ...all }),

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type RankingMetrics, compareWithPopularity } from '../src/analytics/offline/evaluation';
-import { type RelationFacts, type RelationGraph, addRelation, createRelationGraph, nodeKey } from '../src/analytics/graph/relation-graph';
+import { nodeKey } from '../src/analytics/graph/adjacency';
+import { RelationStore } from '../src/analytics/serving/store';
+import type { RelationRecord } from '../src/db/graph-source';
 import { DEFAULT_RECOMMENDATION_OPTIONS } from '../src/analytics/graph/recommendations';
 import { UsageError, runScript } from './run-script';
 
@@ -105,7 +107,7 @@ function toRow({ line, fields }: CsvFields): CsvRow | CsvError {
 }
 
 interface DataSet {
-  graph: RelationGraph;
+  graph: RelationStore;
   heldOut: Map<string, Set<string>>;
   consumers: number;
   providers: number;
@@ -117,8 +119,9 @@ function buildDataSet(train: CsvRow[], test: CsvRow[]): DataSet {
   const providerIds = new Map<string, number>();
   const idsOf = (row: CsvRow) => ({ consumerId: idOf(consumerIds, row.consumer), providerId: idOf(providerIds, row.provider) });
 
-  const graph = createRelationGraph();
-  for (const row of train) addRelation(graph, relationFacts(row, idsOf(row)));
+  const graph = new RelationStore();
+  for (const row of train) graph.relation(relationFacts(row, idsOf(row)));
+  graph.compact();
   const heldOut = new Map<string, Set<string>>();
   for (const row of test) {
     const { consumerId, providerId } = idsOf(row);
@@ -135,7 +138,7 @@ function idOf(ids: Map<string, number>, key: string): number {
 }
 
 /** The recommender reads edges only; kind and amounts just have to be valid. */
-function relationFacts(row: CsvRow, ids: { consumerId: number; providerId: number }): RelationFacts {
+function relationFacts(row: CsvRow, ids: { consumerId: number; providerId: number }): RelationRecord {
   const occurredAt = row.timestamp;
   return row.rating === null
     ? { ...ids, kind: 'PURCHASE', occurredAt, amountMinor: 0, currency: 'EUR', rating: null }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { type ExportGraph, exportGraph, toCsv, toGexf, toGraphml } from '../src/analytics/offline/export';
-import type { Side } from '../src/analytics/graph/relation-graph';
+import type { Party } from '../src/db/party';
 import { GraphProjection } from '../src/analytics/serving/projection';
 import { config } from '../src/config';
 import { db } from '../src/db/client';
@@ -42,9 +42,9 @@ async function loadExportGraph(): Promise<ExportGraph> {
   const names = { consumer: new Map(consumers.map((c) => [c.id, c.name])), provider: new Map(providers.map((p) => [p.id, p.name])) };
   const projection = new GraphProjection(config().databaseUrl, db());
   await projection.load();
-  return exportGraph(projection.view().graph, {
-    id: (side: Side, id: number) => encodeGlobalID(side === 'consumer' ? 'Consumer' : 'Provider', id),
-    label: (side: Side, id: number) => names[side].get(id) ?? '',
+  return exportGraph(projection.snapshot(), {
+    id: (side: Party, id: number) => encodeGlobalID(side === 'consumer' ? 'Consumer' : 'Provider', id),
+    label: (side: Party, id: number) => names[side].get(id) ?? '',
   });
 }
 

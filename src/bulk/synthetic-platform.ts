@@ -1,5 +1,6 @@
 import seedrandom from 'seedrandom';
 import { addParty, addRelation, createRelationGraph, type RelationFacts, type RelationGraph } from '../analytics/graph/relation-graph';
+import { RelationStore } from '../analytics/serving/store';
 import type { RelationKind } from '../generated/prisma/enums';
 
 /**
@@ -93,7 +94,18 @@ export function syntheticPlatform(options: SyntheticPlatformOptions): SyntheticP
   return { consumers: consumerCount, providers, relationCount: options.relations, relations };
 }
 
-/** The platform as a relation graph built in memory, for benchmarks. */
+/** The platform in a RelationStore built in memory, compacted: snapshots of it are what tests and benchmarks compute on. */
+export function generateRelationStore(options: SyntheticPlatformOptions): RelationStore {
+  const platform = syntheticPlatform(options);
+  const store = new RelationStore();
+  for (let id = 1; id <= platform.consumers; id++) store.party('consumer', id);
+  for (const provider of platform.providers) store.party('provider', provider.id);
+  for (const relation of platform.relations()) store.relation(relation);
+  store.compact();
+  return store;
+}
+
+/** The platform as a graphology graph built in memory, for benchmarks against graphology's own algorithms. */
 export function generateRelationGraph(options: SyntheticPlatformOptions): RelationGraph {
   const platform = syntheticPlatform(options);
   const graph = createRelationGraph();

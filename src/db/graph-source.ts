@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { RelationKind } from '../generated/prisma/enums';
 import { LAST_CHANGE_SQL } from './change-log';
 import { dialectOf, sqliteFilePath } from './dialect';
+import type { Party } from './party';
 import { readPostgresSnapshot } from './graph-source-postgres';
 
 /** One relation as the graph projection reads it: the columns it needs, nothing else. */
@@ -16,7 +17,7 @@ export interface RelationRecord {
 }
 
 export interface GraphSnapshotVisitor {
-  party(party: 'consumer' | 'provider', id: number): void;
+  party(party: Party, id: number): void;
   /** The record is reused for the next relation: copy what you keep. */
   relation(relation: RelationRecord): void;
 }

@@ -1,8 +1,8 @@
 import { type Transaction, appendToChangeLog, changesAfterThroughDriver, lastChangeId } from '../db/change-log';
 import type { RelationRecord } from '../db/graph-source';
+import type { Party } from '../db/party';
 import type { Relation } from '../generated/prisma/client';
 
-export type Party = 'consumer' | 'provider';
 
 /**
  * Committed writes that derived state (the analytics graph projection, the key and response

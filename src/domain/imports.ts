@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { BulkTransaction, BulkWriter } from '../db/bulk-writer';
 import { db } from '../db/client';
+import type { Party } from '../db/party';
 import { serializeChange } from './changes';
 import type { RelationKind } from '../generated/prisma/enums';
 import { type FieldIssue, InvalidInputError } from './errors';
@@ -118,7 +119,7 @@ function blankToNull(value: string | undefined): string | null {
   return trimmed === '' ? null : trimmed;
 }
 
-export function importedPartyEmail(side: 'consumer' | 'provider', key: string): string {
+export function importedPartyEmail(side: Party, key: string): string {
   return `${side}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}@import.invalid`;
 }
 
@@ -129,7 +130,7 @@ export function importedPartyEmail(side: 'consumer' | 'provider', key: string): 
  */
 async function partyIds(
   tx: BulkTransaction,
-  side: 'consumer' | 'provider',
+  side: Party,
   keys: Iterable<string>,
   known: ReadonlyMap<string, number>,
 ): Promise<Map<string, number>> {

@@ -1,3 +1,4 @@
+import type { Party, PartyRef } from '../db/party';
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { analytics } from '../analytics/serving';
 import { CENTRALITY_METRICS, type CentralityMetric, UNWEIGHTED_METRICS } from '../analytics/graph/centrality';
@@ -7,7 +8,6 @@ import {
   type CommunityPartition,
   type Computed,
   type Consistency,
-  type Party,
   type RankedParty,
 } from '../analytics/serving/service';
 import type { Caller } from '../auth/caller';
@@ -163,7 +163,7 @@ export const ProviderRanking = rankingType<Provider>('ProviderRanking', Provider
 const ConsumerRanking = rankingType<Consumer>('ConsumerRanking', ConsumerRankingEntry, 'Consumers');
 
 export async function ranking<Ranked extends { entity: unknown }>(
-  party: Party['party'],
+  party: Party,
   args: {
     metric: CentralityMetric;
     kinds?: RelationKind[] | null;
@@ -210,7 +210,7 @@ builder.queryFields((t) => ({
 
 interface CommunityShape {
   index: number;
-  members: Party[];
+  members: PartyRef[];
 }
 
 const Community = builder.objectRef<CommunityShape>('Community').implement({

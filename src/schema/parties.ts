@@ -1,6 +1,6 @@
 import { db } from '../db/client';
 import { InvalidInputError } from '../domain/errors';
-import type { Party } from '../analytics/serving/service';
+import type { Party, PartyRef } from '../db/party';
 import type { Consumer, Provider } from '../generated/prisma/client';
 import { builder } from './builder';
 import { ConsumerNode } from './consumer';
@@ -22,8 +22,8 @@ export type Entity = Consumer | Provider;
  * The consumers and providers named by `parties`, loaded in two queries, in the order asked.
  * One deleted since the graph version was computed is left out.
  */
-export async function loadParties(parties: Party[]): Promise<{ party: Party; entity: Entity }[]> {
-  const idsOf = (side: Party['party']) => parties.filter((party) => party.party === side).map((party) => party.id);
+export async function loadParties(parties: PartyRef[]): Promise<{ party: PartyRef; entity: Entity }[]> {
+  const idsOf = (side: Party) => parties.filter((party) => party.party === side).map((party) => party.id);
   const [consumers, providers] = await Promise.all([
     db().consumer.findMany({ where: { id: { in: idsOf('consumer') } } }),
     db().provider.findMany({ where: { id: { in: idsOf('provider') } } }),
@@ -38,10 +38,10 @@ export async function loadParties(parties: Party[]): Promise<{ party: Party; ent
   });
 }
 
-export const entityName = (party: Party) => (party.party === 'consumer' ? 'Consumer' : 'Provider');
+export const entityName = (party: PartyRef) => (party.party === 'consumer' ? 'Consumer' : 'Provider');
 
 /** Decodes the global ID of a consumer or a provider into a graph node. */
-export function partyOf(globalId: string, field: string): Party {
+export function partyOf(globalId: string, field: string): PartyRef {
   for (const [typename, party] of [['Consumer', 'consumer'], ['Provider', 'provider']] as const) {
     try {
       return { party, id: parseId(globalId, typename, field) };

@@ -1,5 +1,6 @@
 import { analytics } from '../analytics/serving';
-import type { Party, ProviderRecommendation, SimilarParty } from '../analytics/serving/service';
+import type { ProviderRecommendation, SimilarParty } from '../analytics/serving/service';
+import type { PartyRef } from '../db/party';
 import { InvalidInputError } from '../domain/errors';
 import type { Consumer, Provider, RelationKind } from '../generated/prisma/client';
 import type { Caller } from '../auth/caller';
@@ -32,9 +33,9 @@ function checkedFirst(first: number | null | undefined): number {
 }
 
 /** Rows for the parties, in order; a party deleted since the graph version was read is left out. */
-async function withEntities<Item>(items: Item[], partiesOf: (item: Item) => Party[]) {
+async function withEntities<Item>(items: Item[], partiesOf: (item: Item) => PartyRef[]) {
   const loaded = await loadParties(items.flatMap(partiesOf));
-  const entityOf = new Map<Party, Entity>(loaded.map(({ party, entity }) => [party, entity]));
+  const entityOf = new Map<PartyRef, Entity>(loaded.map(({ party, entity }) => [party, entity]));
   return { entityOf, complete: (item: Item) => partiesOf(item).every((party) => entityOf.has(party)) };
 }
 

@@ -1,6 +1,7 @@
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { analytics } from '../analytics/serving';
-import type { Party, Relationship } from '../analytics/serving/service';
+import type { Relationship } from '../analytics/serving/service';
+import type { PartyRef } from '../db/party';
 import { SEGMENTS, type Segment } from '../analytics/graph/strength';
 import type { Caller } from '../auth/caller';
 import { db } from '../db/client';
@@ -55,7 +56,7 @@ const RelationshipRef = builder.objectRef<RelationshipShape>('Relationship').imp
  * argument. Only admins are told that it names nobody: to anyone else a missing ID and one they may
  * not see both answer null.
  */
-async function findRelationship(consumerId: number, providerId: number, other: { party: Party; field: string }, caller: Caller) {
+async function findRelationship(consumerId: number, providerId: number, other: { party: PartyRef; field: string }, caller: Caller) {
   if (caller.role === 'ADMIN' && !(await analytics().has(other.party))) throw new NotFoundError(entityName(other.party), other.field);
   return (await analytics().providerRelationships(providerId)).byConsumer.get(consumerId) ?? null;
 }

@@ -33,8 +33,8 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   await analytics().projection.refresh();
-  const { graph } = analytics().projection.view();
-  logger.info({ nodes: graph.order, edges: graph.size, ms: Date.now() - started }, 'built the relation graph projection');
+  const { store } = analytics().projection.view();
+  logger.info({ nodes: store.order, edges: store.size, ms: Date.now() - started }, 'built the relation graph projection');
 
   const adminKey = settings.production ? null : await ensureAdminKey();
   if (adminKey) printAdminKey(adminKey, settings.port);

@@ -45,8 +45,8 @@ export function createMetrics(): Plugin {
     registers: [registry],
   });
   onTaskTimed((task, seconds) => taskDuration.observe({ task: taskLabel(task) }, seconds));
-  projectionGauge(registry, 'rapport_projection_nodes', 'Consumers and providers in the relation graph.', (v) => v.graph.order);
-  projectionGauge(registry, 'rapport_projection_edges', 'Consumer–provider pairs with relations.', (v) => v.graph.size);
+  projectionGauge(registry, 'rapport_projection_nodes', 'Consumers and providers in the relation graph.', (v) => v.store.order);
+  projectionGauge(registry, 'rapport_projection_edges', 'Consumer–provider pairs with relations.', (v) => v.store.size);
   projectionGauge(registry, 'rapport_projection_version', 'Version of the relation graph; grows with every write.', (v) => v.version);
 
   const started = new WeakMap<Request, number>();

@@ -10,14 +10,14 @@ import {
   recallAt,
   relevantProviders,
 } from '../../src/analytics/offline/evaluation';
-import { addRelation, createRelationGraph, type RelationGraph } from '../../src/analytics/graph/relation-graph';
+import { RelationStore } from '../../src/analytics/serving/store';
 
 const root = join(__dirname, '..', '..');
 const HEADER = 'consumer,provider,rating,timestamp';
 
 /** c1 uses p1 and p2, c2 uses p1 and p3, c3 uses p2, p3 and p4. */
-function tinyGraph(): RelationGraph {
-  const graph = createRelationGraph();
+function tinyGraph(): RelationStore {
+  const graph = new RelationStore();
   const pairs = [
     [1, 1],
     [1, 2],
@@ -28,7 +28,7 @@ function tinyGraph(): RelationGraph {
     [3, 4],
   ];
   for (const [consumerId, providerId] of pairs) {
-    addRelation(graph, { consumerId, providerId, kind: 'FAVORITE', occurredAt: 0, amountMinor: null, currency: null, rating: null });
+    graph.relation({ consumerId, providerId, kind: 'FAVORITE', occurredAt: 0, amountMinor: null, currency: null, rating: null });
   }
   return graph;
 }

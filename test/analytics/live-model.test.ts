@@ -3,8 +3,10 @@ import { UndirectedGraph } from 'graphology';
 import { connectedComponents } from 'graphology-components';
 import pagerank from 'graphology-metrics/centrality/pagerank';
 import seedrandom from 'seedrandom';
-import { nodeKey } from '../../src/analytics/graph/relation-graph';
+import { nodeKey, partyOf } from '../../src/analytics/graph/adjacency';
+import type { RelationStore } from '../../src/analytics/serving/store';
 import { analytics } from '../../src/analytics/serving';
+import { ALL_KINDS_MASK } from '../../src/analytics/graph/snapshot';
 import { createConsumer, createProvider, recordRelation } from '../support/factories';
 import { run } from '../support/graphql';
 
@@ -27,16 +29,22 @@ beforeAll(async () => {
   const take = projection.snapshot.bind(projection);
   jest.spyOn(projection, 'snapshot').mockImplementation(() => {
     const snapshot = take();
-    if (!recorded.has(snapshot.version)) recorded.set(snapshot.version, { graph: copyOf(projection.view().graph) });
+    if (!recorded.has(snapshot.version)) recorded.set(snapshot.version, { graph: copyOf(projection.view().store) });
     return snapshot;
   });
 });
 
-/** A plain graphology copy of the live graph: nodes, and edges weighted by their relation count. */
-function copyOf(live: ReturnType<ReturnType<typeof analytics>['projection']['view']>['graph']): UndirectedGraph {
+/** A plain graphology copy of the live store, read pair by pair (not through its snapshot): nodes, and edges weighted by their relation count. */
+function copyOf(live: RelationStore): UndirectedGraph {
   const graph = new UndirectedGraph();
-  live.forEachNode((node, attributes) => graph.addNode(node, { side: attributes.side, id: attributes.id }));
-  live.forEachEdge((_edge, attributes, source, target) => graph.addEdge(source, target, { count: attributes.count }));
+  const keyOf = (node: number) => nodeKey(partyOf(live, node).party, partyOf(live, node).id);
+  for (let node = 0; node < live.nodeBound; node++) {
+    if (live.isNode(node)) graph.addNode(keyOf(node), { side: partyOf(live, node).party, id: live.idOf(node) });
+  }
+  for (let node = 0; node < live.nodeBound; node++) {
+    if (!live.isNode(node) || live.sideOf(node) !== 0) continue;
+    live.forEachPair(node, (pair, provider) => graph.addEdge(keyOf(node), keyOf(provider), { count: live.summary(pair, ALL_KINDS_MASK).count }));
+  }
   return graph;
 }
 

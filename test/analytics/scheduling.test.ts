@@ -1,17 +1,16 @@
-import { generateRelationGraph } from '../../src/bulk/synthetic-platform';
+import { generateRelationStore } from '../../src/bulk/synthetic-platform';
 import type { CentralityOptions } from '../../src/analytics/graph/centrality';
 import { ALL_KINDS_MASK } from '../../src/analytics/graph/snapshot';
 import { AnalyticsBusyError, AnalyticsTimeoutError } from '../../src/analytics/serving/errors';
 import { FairShare } from '../../src/analytics/serving/fair-share';
 import { WorkerRunner } from '../../src/analytics/serving/runner';
-import { SnapshotSource } from '../../src/analytics/serving/snapshot-source';
 
 // How whole-graph tasks are scheduled: lanes, a bounded queue, a time budget, a share per caller.
 
 // Exact betweenness on this graph takes several seconds: far past the budgets below on any machine.
-const snapshot = new SnapshotSource(generateRelationGraph({ relations: 50_000, seed: 'scheduling' })).snapshot('synthetic', 1);
-const medium = new SnapshotSource(generateRelationGraph({ relations: 20_000, seed: 'scheduling' })).snapshot('medium', 1);
-const tiny = new SnapshotSource(generateRelationGraph({ relations: 20, seed: 'scheduling' })).snapshot('tiny', 1);
+const snapshot = generateRelationStore({ relations: 50_000, seed: 'scheduling' }).snapshot('synthetic', 1);
+const medium = generateRelationStore({ relations: 20_000, seed: 'scheduling' }).snapshot('medium', 1);
+const tiny = generateRelationStore({ relations: 20, seed: 'scheduling' }).snapshot('tiny', 1);
 const options = (metric: CentralityOptions['metric']): CentralityOptions => ({
   metric,
   weight: 'NONE',

@@ -1,4 +1,4 @@
-import type { PairSummary } from '../../src/analytics/graph/relation-graph';
+import type { PairSummary } from '../../src/analytics/graph/strength';
 import { percentileRank, relationshipStrength } from '../../src/analytics/graph/strength';
 
 // Relationship strength and segments on cases computed by hand from the documented formula.

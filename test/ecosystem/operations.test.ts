@@ -74,12 +74,12 @@ describe('/metrics', () => {
     await purchase(consumer.id, provider.id);
     await post({ query: '{ providerRanking(metric: PAGERANK) { entries { rank } } }' });
 
-    const { graph, version } = analytics().projection.view();
+    const { store, version } = analytics().projection.view();
     const text = await metrics();
-    expect(text).toMatch(new RegExp(`^rapport_projection_nodes ${graph.order}$`, 'm'));
-    expect(text).toMatch(new RegExp(`^rapport_projection_edges ${graph.size}$`, 'm'));
+    expect(text).toMatch(new RegExp(`^rapport_projection_nodes ${store.order}$`, 'm'));
+    expect(text).toMatch(new RegExp(`^rapport_projection_edges ${store.size}$`, 'm'));
     expect(text).toMatch(new RegExp(`^rapport_projection_version ${version}$`, 'm'));
-    expect(graph.size).toBeGreaterThan(0);
+    expect(store.size).toBeGreaterThan(0);
     expect(text).toContain('rapport_analytics_task_duration_seconds_count{task="centrality.PAGERANK"} 1');
   });
 

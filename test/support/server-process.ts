@@ -47,9 +47,9 @@ export async function waitForOutput(server: ServerProcess, text: string, timeout
   }
 }
 
-/** Waits until the server's log says it is listening. */
-export function waitUntilServing(server: ServerProcess): Promise<void> {
-  return waitForOutput(server, 'is serving GraphQL');
+/** Waits until the server's log says it is listening (benches at a million relations on a busy machine wait longer). */
+export function waitUntilServing(server: ServerProcess, timeoutMs?: number): Promise<void> {
+  return waitForOutput(server, 'is serving GraphQL', timeoutMs);
 }
 
 /** The admin key a first start prints for the operator (README), if it printed one. */

@@ -18,18 +18,26 @@ export interface Csr {
 export const CONSUMER = 0;
 export const PROVIDER = 1;
 
+/** Makes the arrays a CSR is built in: plain by default, shared memory for snapshots. */
+export type Int32Allocator = (length: number) => Int32Array;
+
 /** Builds a CSR from edge end lists (edge e joins sources[e] and targets[e]), by counting sort. */
-export function csrFromEdges(nodeCount: number, sources: Int32Array, targets: Int32Array): Csr {
+export function csrFromEdges(
+  nodeCount: number,
+  sources: Int32Array,
+  targets: Int32Array,
+  allocate: Int32Allocator = (length) => new Int32Array(length),
+): Csr {
   const edgeCount = sources.length;
-  const offsets = new Int32Array(nodeCount + 1);
+  const offsets = allocate(nodeCount + 1);
   for (let edge = 0; edge < edgeCount; edge++) {
     offsets[sources[edge] + 1]++;
     offsets[targets[edge] + 1]++;
   }
   for (let node = 0; node < nodeCount; node++) offsets[node + 1] += offsets[node];
   const cursor = offsets.slice(0, nodeCount);
-  const neighbors = new Int32Array(2 * edgeCount);
-  const edges = new Int32Array(2 * edgeCount);
+  const neighbors = allocate(2 * edgeCount);
+  const edges = allocate(2 * edgeCount);
   for (let edge = 0; edge < edgeCount; edge++) {
     const source = sources[edge];
     const target = targets[edge];

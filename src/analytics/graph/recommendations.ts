@@ -1,10 +1,11 @@
-import { coConsumptionOf } from './co-consumption';
+import type { PartyRef } from '../../db/party';
+import { type Adjacency, isProvider, partyOf } from './adjacency';
+import { CoConsumptionRow } from './kernels/co-consumption';
 import { topBy } from './kernels/similarity';
-import type { RelationGraph } from './relation-graph';
 
 /**
  * Recommendations over the bipartite relation graph (docs/recommendations.md). Pure functions
- * of a graph and options; node keys in, scores out.
+ * of a graph (the live store or a snapshot) and options; node indices in, parties out.
  */
 
 export interface RecommendationOptions {
@@ -24,7 +25,7 @@ export const DEFAULT_RECOMMENDATION_OPTIONS: Omit<RecommendationOptions, 'first'
 
 export interface Reason {
   /** One of the consumer's own providers whose consumers also use the recommended one. */
-  provider: string;
+  provider: PartyRef;
   /** Consumers the two providers share. */
   sharedConsumers: number;
   /** This provider's part of the recommendation's score. */
@@ -32,7 +33,7 @@ export interface Reason {
 }
 
 export interface Recommendation {
-  provider: string;
+  provider: PartyRef;
   score: number;
   /** COLLABORATIVE: reached through the consumer's own providers; POPULAR: a popular provider. */
   basis: 'COLLABORATIVE' | 'POPULAR';
@@ -41,60 +42,77 @@ export interface Recommendation {
   consumers: number;
 }
 
+/** One row scratch per graph size: rows are filled and read synchronously, one at a time. */
+let scratch: CoConsumptionRow | undefined;
+
+function rowOf(graph: Adjacency, provider: number): CoConsumptionRow {
+  if (!scratch || scratch.nodeBound < graph.nodeBound) scratch = new CoConsumptionRow(Math.ceil(graph.nodeBound * 1.25));
+  return scratch.fill(graph, provider);
+}
+
+/** The neighbours of a node, none for −1 or a vacant node. */
+export function neighborsOf(graph: Adjacency, node: number): number[] {
+  const neighbors: number[] = [];
+  if (node >= 0 && graph.isNode(node)) graph.forEachNeighbor(node, (neighbor) => neighbors.push(neighbor));
+  return neighbors;
+}
+
 /**
  * Providers for `consumer` that it has no relation with yet, by RP3β: the probability that a
  * random walk consumer → provider → consumer → provider ends at a candidate, divided by the
  * candidate's degree to the power β. When the walk reaches fewer than `first` providers (a
  * consumer without relations reaches none), popular providers fill the list, marked POPULAR.
  */
-export function recommendProviders(graph: RelationGraph, consumer: string, options: RecommendationOptions): Recommendation[] {
-  const own = graph.hasNode(consumer) ? graph.neighbors(consumer) : [];
+export function recommendProviders(graph: Adjacency, consumer: number, options: RecommendationOptions): Recommendation[] {
+  const own = neighborsOf(graph, consumer);
   const excluded = new Set(own);
-  const index = coConsumptionOf(graph);
-  const candidates = new Map<string, { score: number; reasons: Reason[] }>();
+  const candidates = new Map<number, { score: number; reasons: { provider: number; sharedConsumers: number; contribution: number }[] }>();
 
   for (const provider of own) {
     const step = 1 / (own.length * graph.degree(provider));
-    for (const [candidate, common] of index.row(provider)) {
+    const row = rowOf(graph, provider);
+    for (const candidate of row.partners) {
       if (excluded.has(candidate)) continue;
       let entry = candidates.get(candidate);
       if (!entry) candidates.set(candidate, (entry = { score: 0, reasons: [] }));
-      const contribution = step * common.walk;
+      const contribution = step * row.walk[candidate];
       entry.score += contribution;
-      entry.reasons.push({ provider, sharedConsumers: common.shared, contribution });
+      entry.reasons.push({ provider, sharedConsumers: row.shared[candidate], contribution });
     }
   }
 
-  const collaborative = [...candidates].map(([provider, { score, reasons }]): Recommendation => {
+  const collaborative = [...candidates].map(([provider, { score, reasons }]) => {
     const penalty = graph.degree(provider) ** options.beta;
-    return {
-      provider,
-      score: score / penalty,
+    return { provider, score: score / penalty, reasons, penalty };
+  });
+  const ranked = topBy(collaborative, options.first, (a, b) => descending(a.score, b.score) || graph.idOf(a.provider) - graph.idOf(b.provider)).map(
+    ({ provider, score, reasons, penalty }): Recommendation => ({
+      provider: partyOf(graph, provider),
+      score,
       basis: 'COLLABORATIVE',
       consumers: graph.degree(provider),
-      reasons: reasons
-        .map((reason) => ({ ...reason, contribution: reason.contribution / penalty }))
-        .sort(byContribution)
-        .slice(0, options.reasons),
-    };
-  });
-  const ranked = topBy(collaborative, options.first, (a, b) => b.score - a.score || compareKeys(a.provider, b.provider));
+      reasons: topBy(reasons, options.reasons, (a, b) => descending(a.contribution, b.contribution) || graph.idOf(a.provider) - graph.idOf(b.provider)).map(
+        (reason) => ({ ...reason, provider: partyOf(graph, reason.provider), contribution: reason.contribution / penalty }),
+      ),
+    }),
+  );
   if (ranked.length === options.first) return ranked;
 
-  for (const provider of ranked) excluded.add(provider.provider);
+  for (const { provider } of ranked) excluded.add(graph.nodeOf(provider.party, provider.id));
   return [...ranked, ...popularProviders(graph, options.first - ranked.length, excluded)];
 }
 
 /** The providers with the most distinct consumers, scored by their share of all consumers. */
-export function popularProviders(graph: RelationGraph, first: number, excluded: ReadonlySet<string> = new Set()): Recommendation[] {
-  const providers: string[] = [];
+export function popularProviders(graph: Adjacency, first: number, excluded: ReadonlySet<number> = new Set()): Recommendation[] {
+  const providers: number[] = [];
   let consumerCount = 0;
-  graph.forEachNode((node, attributes) => {
-    if (attributes.side === 'consumer') consumerCount++;
+  for (let node = 0; node < graph.nodeBound; node++) {
+    if (!graph.isNode(node)) continue;
+    if (!isProvider(graph, node)) consumerCount++;
     else if (!excluded.has(node)) providers.push(node);
-  });
-  return topBy(providers, first, (a, b) => graph.degree(b) - graph.degree(a) || compareKeys(a, b)).map((provider) => ({
-    provider,
+  }
+  return topBy(providers, first, (a, b) => graph.degree(b) - graph.degree(a) || graph.idOf(a) - graph.idOf(b)).map((provider) => ({
+    provider: partyOf(graph, provider),
     score: consumerCount > 0 ? graph.degree(provider) / consumerCount : 0,
     basis: 'POPULAR',
     consumers: graph.degree(provider),
@@ -103,7 +121,7 @@ export function popularProviders(graph: RelationGraph, first: number, excluded: 
 }
 
 export interface Similar {
-  node: string;
+  party: PartyRef;
   /** Cosine similarity of the two neighbour sets: shared / √(deg(a)·deg(b)), from 0 to 1. */
   similarity: number;
   /** Neighbours the two have in common. */
@@ -111,31 +129,32 @@ export interface Similar {
 }
 
 /** Providers whose consumers overlap most with `provider`'s, by cosine similarity. */
-export function similarProviders(graph: RelationGraph, provider: string, first: number): Similar[] {
-  if (!graph.hasNode(provider)) return [];
-  const similar = [...coConsumptionOf(graph).row(provider)].map(([node, common]) => cosine(graph, provider, node, common.shared));
-  return topBy(similar, first, bySimilarity);
+export function similarProviders(graph: Adjacency, provider: number, first: number): Similar[] {
+  if (provider < 0 || !graph.isNode(provider)) return [];
+  const row = rowOf(graph, provider);
+  return mostSimilar(graph, provider, Array.from(row.partners, (node) => [node, row.shared[node]]), first);
 }
 
 /** Consumers whose providers overlap most with `consumer`'s, by cosine similarity. */
-export function similarConsumers(graph: RelationGraph, consumer: string, first: number): Similar[] {
-  if (!graph.hasNode(consumer)) return [];
-  const shared = new Map<string, number>();
-  for (const provider of graph.neighbors(consumer)) {
+export function similarConsumers(graph: Adjacency, consumer: number, first: number): Similar[] {
+  const shared = new Map<number, number>();
+  for (const provider of neighborsOf(graph, consumer)) {
     graph.forEachNeighbor(provider, (other) => other !== consumer && shared.set(other, (shared.get(other) ?? 0) + 1));
   }
-  const similar = [...shared].map(([node, count]) => cosine(graph, consumer, node, count));
-  return topBy(similar, first, bySimilarity);
+  return mostSimilar(graph, consumer, [...shared], first);
 }
 
-function cosine(graph: RelationGraph, a: string, b: string, shared: number): Similar {
-  return { node: b, similarity: shared / Math.sqrt(graph.degree(a) * graph.degree(b)), shared };
+function mostSimilar(graph: Adjacency, node: number, shared: [number, number][], first: number): Similar[] {
+  const similar = shared.map(([other, count]) => ({ other, count, similarity: count / Math.sqrt(graph.degree(node) * graph.degree(other)) }));
+  const bySimilarity = (a: (typeof similar)[number], b: (typeof similar)[number]) =>
+    descending(a.similarity, b.similarity) || b.count - a.count || graph.idOf(a.other) - graph.idOf(b.other);
+  return topBy(similar, first, bySimilarity).map(({ other, count, similarity }) => ({ party: partyOf(graph, other), similarity, shared: count }));
 }
 
-const byContribution = (a: Reason, b: Reason) => b.contribution - a.contribution || compareKeys(a.provider, b.provider);
-const bySimilarity = (a: Similar, b: Similar) => b.similarity - a.similarity || b.shared - a.shared || compareKeys(a.node, b.node);
-
-/** Orders node keys such as `p2` and `p10` by their numeric ID, for stable ties. */
-function compareKeys(a: string, b: string): number {
-  return Number(a.slice(1)) - Number(b.slice(1));
+/**
+ * Higher first, with values equal to 12 significant digits tied: sums over neighbours in another
+ * order (before and after a compaction) differ in the last bits, and must not reorder the answer.
+ */
+function descending(a: number, b: number): number {
+  return Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b)) ? 0 : b - a;
 }

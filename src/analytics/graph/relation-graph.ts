@@ -1,20 +1,20 @@
 import { UndirectedGraph } from 'graphology';
-import type { GraphSnapshotVisitor, RelationRecord } from '../../db/graph-source';
+import type { RelationRecord } from '../../db/graph-source';
+import type { Party } from '../../db/party';
 import type { RelationKind } from '../../generated/prisma/enums';
+import { nodeKey } from './adjacency';
+import type { PairSummary } from './strength';
 
 /**
- * The relation graph: undirected and bipartite, a node per consumer and provider, an edge per
- * (consumer, provider) pair with at least one relation, carrying per-kind aggregates of that
- * pair's relations. Pure data and functions; the live projection keeps one current.
+ * The relation graph as a graphology graph: undirected and bipartite, a node per consumer and
+ * provider, an edge per (consumer, provider) pair with at least one relation, carrying per-kind
+ * aggregates of that pair's relations. The live projection is a RelationStore
+ * (serving/store.ts); this form is for offline tools (the synthetic platform) and test oracles.
  */
 
-export type Side = 'consumer' | 'provider';
-
 export interface NodeAttributes {
-  side: Side;
+  side: Party;
   id: number;
-  /** The node's place in the live graph's snapshot mirror (serving/snapshot-source.ts). */
-  slot?: number;
 }
 
 export interface KindAggregate {
@@ -34,8 +34,6 @@ export interface EdgeAttributes {
   kinds: Partial<Record<RelationKind, KindAggregate>>;
   /** The pair's relationship strength, set only on graphs that analytics weigh by it. */
   strength?: number;
-  /** The edge's place in the live graph's snapshot mirror (serving/snapshot-source.ts). */
-  slot?: number;
 }
 
 export type RelationGraph = UndirectedGraph<NodeAttributes, EdgeAttributes>;
@@ -47,16 +45,7 @@ export function createRelationGraph(): RelationGraph {
   return new UndirectedGraph<NodeAttributes, EdgeAttributes>();
 }
 
-export function nodeKey(side: Side, id: number): string {
-  return `${side === 'consumer' ? 'c' : 'p'}${id}`;
-}
-
-/** The party a node key names: `c12` is consumer 12, `p3` provider 3. */
-export function partyOfKey(key: string): { party: Side; id: number } {
-  return { party: key[0] === 'c' ? 'consumer' : 'provider', id: Number(key.slice(1)) };
-}
-
-export function addParty(graph: RelationGraph, side: Side, id: number): string {
+export function addParty(graph: RelationGraph, side: Party, id: number): string {
   const key = nodeKey(side, id);
   graph.mergeNode(key, { side, id });
   return key;
@@ -68,40 +57,6 @@ export function addRelation(graph: RelationGraph, relation: RelationFacts): void
   let edge = graph.edge(consumer, provider);
   if (edge === undefined) edge = graph.addEdge(consumer, provider, { count: 0, kinds: {} });
   aggregate(graph.getEdgeAttributes(edge), relation);
-}
-
-/**
- * Builds a graph from a database snapshot (readGraphSnapshot's visitor), faster than addParty
- * and addRelation, which a build at a million relations feels: node keys are made once per
- * party, and a relation finds its pair's attributes by a number made of the two ids instead of
- * asking graphology, whose lookups slow down on providers with tens of thousands of consumers.
- */
-export function snapshotLoader(graph: RelationGraph): GraphSnapshotVisitor {
-  const keys: Record<Side, Map<number, string>> = { consumer: new Map(), provider: new Map() };
-  const pairs = new Map<number, EdgeAttributes>();
-  let providerSpan = 0;
-  const party = (side: Side, id: number) => {
-    const key = addParty(graph, side, id);
-    keys[side].set(id, key);
-    if (side === 'provider') providerSpan = Math.max(providerSpan, id + 1);
-    return key;
-  };
-  const keyOf = (side: Side, id: number) => keys[side].get(id) ?? party(side, id);
-  return {
-    party,
-    relation(relation) {
-      const pair = relation.consumerId * providerSpan + relation.providerId;
-      // Past 2^53 (or for a provider not listed first) the number no longer names one pair.
-      if (relation.providerId >= providerSpan || !Number.isSafeInteger(pair)) return addRelation(graph, relation);
-      let attributes = pairs.get(pair);
-      if (attributes === undefined) {
-        attributes = { count: 0, kinds: {} };
-        graph.addEdge(keyOf('consumer', relation.consumerId), keyOf('provider', relation.providerId), attributes);
-        pairs.set(pair, attributes);
-      }
-      aggregate(attributes, relation);
-    },
-  };
 }
 
 /** Shared by the aggregates without amounts (reviews, favourites): a million pairs need no million empty objects. */
@@ -169,22 +124,12 @@ export function pairEdge(graph: RelationGraph, consumerId: number, providerId: n
   return graph.hasNode(consumer) && graph.hasNode(provider) ? graph.edge(consumer, provider) : undefined;
 }
 
-export function removeParty(graph: RelationGraph, side: Side, id: number): void {
+export function removeParty(graph: RelationGraph, side: Party, id: number): void {
   const key = nodeKey(side, id);
   if (!graph.hasNode(key)) return;
   // graphology drops a node's edges silently; dropping them first tells those who follow edge events.
   for (const edge of graph.edges(key)) graph.dropEdge(edge);
   graph.dropNode(key);
-}
-
-export interface PairSummary {
-  count: number;
-  countByKind: Partial<Record<RelationKind, number>>;
-  firstAt: number;
-  lastAt: number;
-  amounts: Record<string, number>;
-  /** Mean rating of the pair's reviews, or null without reviews. */
-  meanRating: number | null;
 }
 
 /** The aggregates of a pair over the kinds its edge holds, or only over `kinds` when given. */

@@ -1,10 +1,11 @@
 import { RelationKind } from '../../generated/prisma/enums';
+import type { Party, PartyRef } from '../../db/party';
 import { type Csr, csrFromEdges } from './csr';
-import type { Side } from './relation-graph';
 
 /** Relation kinds in the order of a snapshot's per-kind columns. */
 export const KINDS: readonly RelationKind[] = Object.values(RelationKind);
-export const SIDES: readonly Side[] = ['consumer', 'provider'];
+/** Parties in the order of a snapshot's side codes (csr.ts's CONSUMER and PROVIDER). */
+export const SIDES: readonly Party[] = ['consumer', 'provider'];
 
 /**
  * One version of the relation graph as immutable typed arrays: what every whole-graph answer is
@@ -24,7 +25,7 @@ export interface GraphSnapshot {
 }
 
 /** A snapshot's node as an API party. */
-export function partyAt(snapshot: GraphSnapshot, node: number): { party: Side; id: number } {
+export function partyAt(snapshot: GraphSnapshot, node: number): PartyRef {
   return { party: SIDES[snapshot.sides[node]], id: snapshot.ids[node] };
 }
 
@@ -97,4 +98,34 @@ export function shared<Array extends Int32Array | Uint8Array | Float64Array>(arr
   const copy = new Type(new SharedArrayBuffer(array.byteLength));
   copy.set(array as never);
   return copy;
+}
+
+/** A zeroed Int32Array in shared memory. */
+export function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
+}
+
+/** The pairs of one graph version as columns: what any source of pair aggregates can hand over. */
+export interface PairColumns {
+  /** Per node: its side (index into SIDES) and its consumer or provider ID. */
+  sides: Uint8Array;
+  ids: Int32Array;
+  /** Per pair: its two ends, as node indices. */
+  sources: Int32Array;
+  targets: Int32Array;
+  /** Relations per pair and kind: kindCounts[pair * KINDS.length + kind]. */
+  kindCounts: Int32Array;
+}
+
+/**
+ * A snapshot of pair aggregates, whatever read them (the live store, a windowed query): pair p
+ * becomes edge p. Arrays already in shared memory are shared as they are, others are copied once.
+ */
+export function snapshotOfPairs(key: string, version: number, pairs: PairColumns): GraphSnapshot {
+  const csr = csrFromEdges(pairs.sides.length, pairs.sources, pairs.targets, sharedInt32);
+  return { key, version, sides: inShared(pairs.sides), ids: inShared(pairs.ids), csr, kindCounts: inShared(pairs.kindCounts) };
+}
+
+function inShared<Array extends Int32Array | Uint8Array>(array: Array): Array {
+  return array.buffer instanceof SharedArrayBuffer ? array : shared(array);
 }

@@ -1,10 +1,20 @@
 import type { RelationKind } from '../../generated/prisma/enums';
-import { type EdgeAttributes, type PairSummary, type RelationGraph, summarizePair } from './relation-graph';
 
 /**
  * How strong a consumer–provider relationship is, from 0 to 1, and its RFM segment
  * (docs/recommendations.md gives the formula, the defaults and why).
  */
+
+/** A pair's relations over some kinds, aggregated: what strength is computed from. */
+export interface PairSummary {
+  count: number;
+  countByKind: Partial<Record<RelationKind, number>>;
+  firstAt: number;
+  lastAt: number;
+  amounts: Record<string, number>;
+  /** Mean rating of the pair's reviews, or null without reviews. */
+  meanRating: number | null;
+}
 
 export interface StrengthSettings {
   /** Recency halves every this many days since the last interaction. */
@@ -66,15 +76,16 @@ export type ProviderSpend = ReadonlyMap<string, Float64Array>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function providerSpend(graph: RelationGraph, provider: string, kinds?: ReadonlySet<RelationKind>): ProviderSpend {
+/** The spend of a provider's consumers, from the summaries of the provider's pairs. */
+export function providerSpend(summaries: Iterable<PairSummary>): ProviderSpend {
   const byCurrency = new Map<string, number[]>();
-  graph.forEachEdge(provider, (_edge, attributes) => {
-    for (const [currency, amount] of Object.entries(summarizePair(attributes, kinds).amounts)) {
+  for (const { amounts: spent } of summaries) {
+    for (const [currency, amount] of Object.entries(spent)) {
       let amounts = byCurrency.get(currency);
       if (!amounts) byCurrency.set(currency, (amounts = []));
       amounts.push(amount);
     }
-  });
+  }
   return new Map([...byCurrency].map(([currency, amounts]) => [currency, Float64Array.from(amounts).sort()]));
 }
 
@@ -141,27 +152,23 @@ function segmentOf(components: StrengthComponents, summary: PairSummary, now: nu
   return frequency >= thresholds.frequent ? 'LOYAL' : 'OCCASIONAL';
 }
 
-/** Visits edges in some fixed order, each with its provider's node key. */
-export type EdgeVisitor = (visit: (attributes: EdgeAttributes, provider: string) => void) => void;
+/** Pairs by index, each with its provider (a node index) and its summary over the kinds asked for. */
+export interface PairTable {
+  pairCount: number;
+  providerOf(pair: number): number;
+  /** The pairs of a provider. */
+  pairsOf(provider: number): number[];
+  summary(pair: number): PairSummary;
+}
 
-/**
- * Each edge's strength over the relations of `kinds` (all when not given), in the order `edges`
- * visits them, for use as an edge weight. An edge without relations of those kinds gets 0.
- */
-export function edgeStrengths(
-  graph: RelationGraph,
-  edges: EdgeVisitor,
-  now: number,
-  settings: StrengthSettings = DEFAULT_STRENGTH_SETTINGS,
-  kinds?: ReadonlySet<RelationKind>,
-): Float64Array {
-  const spendOf = new Map<string, ProviderSpend>();
-  const strengths: number[] = [];
-  edges((attributes, provider) => {
+/** Each pair's strength, in pair order, for use as an edge weight; a pair without relations of the kinds gets 0. */
+export function edgeStrengths(pairs: PairTable, now: number, settings: StrengthSettings = DEFAULT_STRENGTH_SETTINGS): Float64Array {
+  const summaries = Array.from({ length: pairs.pairCount }, (_, pair) => pairs.summary(pair));
+  const spendOf = new Map<number, ProviderSpend>();
+  return Float64Array.from(summaries, (summary, pair) => {
+    const provider = pairs.providerOf(pair);
     let spend = spendOf.get(provider);
-    if (!spend) spendOf.set(provider, (spend = providerSpend(graph, provider, kinds)));
-    const summary = summarizePair(attributes, kinds);
-    strengths.push(summary.count > 0 ? relationshipStrength(summary, spend, now, settings).score : 0);
+    if (!spend) spendOf.set(provider, (spend = providerSpend(pairs.pairsOf(provider).map((other) => summaries[other]))));
+    return summary.count > 0 ? relationshipStrength(summary, spend, now, settings).score : 0;
   });
-  return Float64Array.from(strengths);
 }

@@ -1,5 +1,5 @@
-import type { RelationGraph } from '../graph/relation-graph';
-import { popularProviders, recommendProviders } from '../graph/recommendations';
+import { type Adjacency, nodeKey, partyOf, partyOfKey } from '../graph/adjacency';
+import { type Recommendation, neighborsOf, popularProviders, recommendProviders } from '../graph/recommendations';
 
 /**
  * Offline evaluation of provider recommendations: a train graph, providers held out per consumer,
@@ -24,8 +24,8 @@ export interface RankingMetrics {
 const PRECISION_DEPTH = 10;
 
 /** The held-out providers that are new to the consumer: a train edge would make a hit trivial. */
-export function relevantProviders(train: RelationGraph, consumer: string, heldOut: ReadonlySet<string>): Set<string> {
-  const known = train.hasNode(consumer) ? new Set(train.neighbors(consumer)) : new Set<string>();
+export function relevantProviders(train: Adjacency, consumer: string, heldOut: ReadonlySet<string>): Set<string> {
+  const known = new Set(ownProviders(train, consumer).map((node) => keyOf(train, node)));
   return new Set([...heldOut].filter((provider) => !known.has(provider)));
 }
 
@@ -51,7 +51,7 @@ export function ndcgAt(ranked: readonly string[], relevant: ReadonlySet<string>,
 }
 
 /** Each metric averaged over the test consumers that have something relevant to find. */
-export function evaluateRecommender(train: RelationGraph, test: HeldOut, k: number, recommend: Recommender): RankingMetrics {
+export function evaluateRecommender(train: Adjacency, test: HeldOut, k: number, recommend: Recommender): RankingMetrics {
   const totals = { recall: 0, ndcg: 0, precisionAt10: 0, evaluatedConsumers: 0 };
   // One list serves every depth: a top-n list's prefix is the top of any shorter list.
   const depth = Math.max(k, PRECISION_DEPTH);
@@ -73,16 +73,31 @@ export function evaluateRecommender(train: RelationGraph, test: HeldOut, k: numb
   };
 }
 
-export function rapportRecommender(train: RelationGraph, beta: number): Recommender {
-  return (consumer, count) => recommendProviders(train, consumer, { first: count, beta, reasons: 0 }).map((entry) => entry.provider);
+export function rapportRecommender(train: Adjacency, beta: number): Recommender {
+  return (consumer, count) => keysOf(recommendProviders(train, nodeOf(train, consumer), { first: count, beta, reasons: 0 }));
 }
 
 /** The most popular providers the consumer does not use yet: what any recommender has to beat. */
-export function popularityRecommender(train: RelationGraph): Recommender {
-  return (consumer, count) => {
-    const own = new Set(train.hasNode(consumer) ? train.neighbors(consumer) : []);
-    return popularProviders(train, count, own).map((entry) => entry.provider);
-  };
+export function popularityRecommender(train: Adjacency): Recommender {
+  return (consumer, count) => keysOf(popularProviders(train, count, new Set(ownProviders(train, consumer))));
+}
+
+function nodeOf(train: Adjacency, key: string): number {
+  const { party, id } = partyOfKey(key);
+  return train.nodeOf(party, id);
+}
+
+function ownProviders(train: Adjacency, consumer: string): number[] {
+  return neighborsOf(train, nodeOf(train, consumer));
+}
+
+function keyOf(train: Adjacency, node: number): string {
+  const { party, id } = partyOf(train, node);
+  return nodeKey(party, id);
+}
+
+function keysOf(recommendations: Recommendation[]): string[] {
+  return recommendations.map(({ provider }) => nodeKey(provider.party, provider.id));
 }
 
 export interface Comparison {
@@ -90,7 +105,7 @@ export interface Comparison {
   popularity: RankingMetrics;
 }
 
-export function compareWithPopularity(train: RelationGraph, test: HeldOut, k: number, beta: number): Comparison {
+export function compareWithPopularity(train: Adjacency, test: HeldOut, k: number, beta: number): Comparison {
   return {
     rapport: evaluateRecommender(train, test, k, rapportRecommender(train, beta)),
     popularity: evaluateRecommender(train, test, k, popularityRecommender(train)),

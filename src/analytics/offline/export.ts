@@ -1,19 +1,17 @@
 import { UndirectedGraph } from 'graphology';
 import { write as writeGexf } from 'graphology-gexf';
-import { RelationKind } from '../../generated/prisma/enums';
-import { type RelationGraph, type Side, summarizePair } from '../graph/relation-graph';
-import { ALL_KINDS_MASK } from '../graph/snapshot';
+import type { Party } from '../../db/party';
+import { ALL_KINDS_MASK, type GraphSnapshot, KINDS, edgeEnds, partyAt } from '../graph/snapshot';
 import { DEFAULT_ANALYTICS_SETTINGS } from '../serving/service';
-import { SnapshotSource } from '../serving/snapshot-source';
 import { runTask } from '../serving/tasks';
 
 const METRIC_COLUMNS = { pagerank: 'PAGERANK', degree: 'DEGREE', betweenness: 'BETWEENNESS' } as const;
-const KIND_COLUMNS = Object.values(RelationKind).map((kind) => [kind, kind.toLowerCase()] as const);
+const KIND_COLUMNS = KINDS.map((kind) => kind.toLowerCase());
 
 type MetricColumn = keyof typeof METRIC_COLUMNS;
 
 /** A node as exported: flat, typed values that GraphML, GEXF and CSV all carry. */
-export type ExportedNode = { label: string; side: Side } & Record<MetricColumn, number>;
+export type ExportedNode = { label: string; side: Party } & Record<MetricColumn, number>;
 
 /** An edge as exported: `weight` is the pair's number of relations (Gephi reads it as the weight), then one count per kind. */
 export type ExportedEdge = Record<string, number>;
@@ -26,40 +24,38 @@ const NODE_COLUMNS: [keyof ExportedNode, 'string' | 'double'][] = [
   ['side', 'string'],
   ...Object.keys(METRIC_COLUMNS).map((name) => [name as MetricColumn, 'double'] as [MetricColumn, 'double']),
 ];
-const EDGE_COLUMNS: [string, 'int'][] = [['weight', 'int'], ...KIND_COLUMNS.map(([, column]) => [column, 'int'] as [string, 'int'])];
+const EDGE_COLUMNS: [string, 'int'][] = [['weight', 'int'], ...KIND_COLUMNS.map((column) => [column, 'int'] as [string, 'int'])];
 
 export interface ExportNaming {
   /** The exported id of a node, for example its GraphQL global ID. */
-  id(side: Side, id: number): string;
-  label(side: Side, id: number): string;
+  id(side: Party, id: number): string;
+  label(side: Party, id: number): string;
 }
 
 /**
- * The relation graph with each node's centrality scores (as the API computes them) and each
- * edge's relation counts, ready to write in any of the export formats.
+ * The relation graph of a snapshot with each node's centrality scores (as the API computes them)
+ * and each edge's relation counts, as a graphology graph ready to write in any export format.
  */
-export function exportGraph(graph: RelationGraph, naming: ExportNaming): ExportGraph {
+export function exportGraph(snapshot: GraphSnapshot, naming: ExportNaming): ExportGraph {
   const { betweennessExactMaxNodes, closenessExactMaxNodes, samples, seed } = DEFAULT_ANALYTICS_SETTINGS;
-  const snapshot = new SnapshotSource(graph).snapshot('export', 0); // nodes in the graph's order
   const scores = Object.entries(METRIC_COLUMNS).map(([name, metric]) => {
     const options = { metric, weight: 'NONE', betweennessExactMaxNodes, closenessExactMaxNodes, samples, seed } as const;
     return [name as MetricColumn, runTask(snapshot, { type: 'centrality', options, kinds: ALL_KINDS_MASK }).scores] as const;
   });
   const exported: ExportGraph = new UndirectedGraph();
-  const ids = new Map<string, string>();
-  let index = 0;
-  graph.forEachNode((node, { side, id }) => {
-    const attributes = { label: naming.label(side, id), side } as ExportedNode;
-    for (const [name, values] of scores) attributes[name] = values[index];
-    ids.set(node, naming.id(side, id));
-    exported.addNode(ids.get(node)!, attributes);
-    index++;
+  const ids = Array.from(snapshot.ids, (_id, node) => {
+    const { party, id } = partyAt(snapshot, node);
+    const attributes = { label: naming.label(party, id), side: party } as ExportedNode;
+    for (const [name, values] of scores) attributes[name] = values[node];
+    exported.addNode(naming.id(party, id), attributes);
+    return naming.id(party, id);
   });
-  graph.forEachEdge((_edge, attributes, source, target) => {
-    const { count, countByKind } = summarizePair(attributes);
-    const edge: ExportedEdge = { weight: count };
-    for (const [kind, column] of KIND_COLUMNS) edge[column] = countByKind[kind] ?? 0;
-    exported.addEdge(ids.get(source)!, ids.get(target)!, edge);
+  const { sources, targets } = edgeEnds(snapshot.csr);
+  sources.forEach((source, edge) => {
+    const counts = snapshot.kindCounts.subarray(edge * KINDS.length, (edge + 1) * KINDS.length);
+    const attributes: ExportedEdge = { weight: counts.reduce((sum, count) => sum + count, 0) };
+    KIND_COLUMNS.forEach((column, kind) => (attributes[column] = counts[kind]));
+    exported.addEdge(ids[source], ids[targets[edge]], attributes);
   });
   return exported;
 }

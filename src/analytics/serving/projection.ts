@@ -1,25 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
 import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../../db/change-log';
-import { readGraphSnapshot } from '../../db/graph-source';
+import { type RelationRecord, readGraphSnapshot } from '../../db/graph-source';
 import { type Change, parseChange } from '../../domain/changes';
 import type { GraphSnapshot } from '../graph/snapshot';
-import {
-  type RelationFacts,
-  type RelationGraph,
-  addParty,
-  addRelation,
-  createRelationGraph,
-  pairEdge,
-  removeParty,
-  removeRelation,
-  snapshotLoader,
-} from '../graph/relation-graph';
-import { coConsumptionOf } from '../graph/co-consumption';
-import { SnapshotSource } from './snapshot-source';
+import { RelationStore } from './store';
 
 export interface GraphView {
-  graph: RelationGraph;
+  store: RelationStore;
   version: number;
 }
 
@@ -27,16 +15,14 @@ export interface GraphView {
 const MAX_CHANGES_TO_REPLAY = 10_000;
 
 /**
- * The relation graph held in memory: built from a database snapshot, then kept current by the
- * change log, with a version that grows with every change. Restrictions to a set of relation
- * kinds are derived on demand and cached for the current version.
+ * The relation graph held in memory, in a RelationStore: built from a database snapshot, then
+ * kept current by the change log, with a version that grows with every change.
  */
 export class GraphProjection {
   private readonly instance = randomUUID();
-  private graph = createRelationGraph();
+  private store = new RelationStore();
   private loaded = false;
   private versionNumber = 0;
-  private snapshots = new SnapshotSource(this.graph);
 
   /** Reads the database at `databaseUrl`, with `client` connected to that same database. */
   constructor(
@@ -53,32 +39,28 @@ export class GraphProjection {
     return this.versionNumber;
   }
 
-  /** The live graph as of the last `refresh()`: it changes with the next one, so read it at once. */
+  /**
+   * The live store as of the last `refresh()`: it changes with the next one (and its slots with
+   * any compaction), so read it at once, without awaiting in between.
+   */
   view(): GraphView {
     if (!this.loaded) throw new Error('The graph projection is read before its first refresh()');
-    return { graph: this.graph, version: this.versionNumber };
+    return { store: this.store, version: this.versionNumber };
   }
 
   /** The whole graph as of the last `refresh()`, as immutable typed arrays. */
   snapshot(): GraphSnapshot {
     if (!this.loaded) throw new Error('The graph projection is read before its first refresh()');
-    return this.snapshots.snapshot(`${this.instance}:${this.versionNumber}`, this.versionNumber);
-  }
-
-  /** Each edge's attributes in the order of `snapshot()`'s edges, with its provider's node key. */
-  forEachSnapshotEdge(visit: Parameters<SnapshotSource['forEachEdge']>[0]): void {
-    this.snapshots.forEachEdge(visit);
+    return this.store.snapshot(`${this.instance}:${this.versionNumber}`, this.versionNumber);
   }
 
   /** Reads the whole graph from one database snapshot, and the change log position it includes. */
   async load(): Promise<void> {
-    const graph = createRelationGraph();
-    const lastChange = await readGraphSnapshot(this.databaseUrl, snapshotLoader(graph));
-    // Built here, with the graph, rather than on the first recommendation: that would hold up
-    // every request for seconds at a million relations. It then follows the graph's edge changes.
-    coConsumptionOf(graph);
-    this.graph = graph;
-    this.snapshots = new SnapshotSource(graph);
+    const store = new RelationStore();
+    const lastChange = await readGraphSnapshot(this.databaseUrl, store);
+    store.compact();
+    store.trim();
+    this.store = store;
     this.lastChange = lastChange;
     this.caughtUpAt = Date.now();
     this.loaded = true;
@@ -133,18 +115,16 @@ export class GraphProjection {
   private async apply(change: Change): Promise<void> {
     switch (change.type) {
       case 'relationRecorded':
-        addRelation(this.graph, change.relation);
-        this.pairChanged(change.relation);
+        this.store.relation(change.relation);
         break;
       case 'relationRemoved':
         await this.remove(change.relation);
-        this.pairChanged(change.relation);
         break;
       case 'partyCreated':
-        addParty(this.graph, change.party, change.id);
+        this.store.party(change.party, change.id);
         break;
       case 'partyDeleted':
-        removeParty(this.graph, change.party, change.id);
+        this.store.removeParty(change.party, change.id);
         break;
       default:
         return; // a change the graph does not hold (names, keys): its version stays
@@ -153,14 +133,13 @@ export class GraphProjection {
   }
 
   /** Removing a pair's first or last relation of a kind needs the new bounds from the database. */
-  private async remove(relation: RelationFacts): Promise<void> {
-    const edge = pairEdge(this.graph, relation.consumerId, relation.providerId);
-    const aggregate = edge === undefined ? undefined : this.graph.getEdgeAttributes(edge).kinds[relation.kind];
+  private async remove(relation: RelationRecord): Promise<void> {
+    const aggregate = this.store.kindBounds(relation.consumerId, relation.providerId, relation.kind);
     const boundsMove =
       aggregate !== undefined &&
       aggregate.count > 1 &&
       (relation.occurredAt === aggregate.firstAt || relation.occurredAt === aggregate.lastAt);
-    if (!boundsMove) return removeRelation(this.graph, relation);
+    if (!boundsMove) return this.store.removeRelation(relation);
     const { _min, _max } = await this.client.relation.aggregate({
       where: { consumerId: relation.consumerId, providerId: relation.providerId, kind: relation.kind },
       _min: { occurredAt: true },
@@ -169,12 +148,8 @@ export class GraphProjection {
     const remaining = _min.occurredAt && _max.occurredAt
       ? { firstAt: _min.occurredAt.getTime(), lastAt: _max.occurredAt.getTime() }
       : undefined;
-    removeRelation(this.graph, relation, remaining);
-  }
-
-  private pairChanged({ consumerId, providerId }: RelationFacts): void {
-    const edge = pairEdge(this.graph, consumerId, providerId);
-    if (edge !== undefined) this.snapshots.edgeChanged(edge);
+    // The store is read again after the await: writes applied meanwhile are in it.
+    this.store.removeRelation(relation, remaining);
   }
 
   private changed(): void {

@@ -2,14 +2,17 @@ import type { RelationKind } from '../../generated/prisma/enums';
 import type { CentralityMetric, CentralityScores } from '../graph/centrality';
 import type { GraphStatistics } from '../graph/kernels/components';
 import { shortestPath } from '../graph/paths';
+import type { Party, PartyRef } from '../../db/party';
+import { nodeKey, partyOf, partyOfKey } from '../graph/adjacency';
 import {
   DEFAULT_RECOMMENDATION_OPTIONS,
+  type Recommendation,
   type RecommendationOptions,
+  type Similar,
   recommendProviders,
   similarConsumers,
   similarProviders,
 } from '../graph/recommendations';
-import { type RelationGraph, type Side, nodeKey, partyOfKey, summarizePair } from '../graph/relation-graph';
 import { ALL_KINDS_MASK, type GraphSnapshot, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
 import {
   DEFAULT_STRENGTH_SETTINGS,
@@ -22,6 +25,7 @@ import {
 import type { EdgeWeight } from '../graph/weights';
 import { FairShare } from './fair-share';
 import type { GraphProjection } from './projection';
+import type { RelationStore } from './store';
 import { DEFAULT_RUNNER_LIMITS, type RunnerLimits, WorkerRunner } from './runner';
 import type { AnalyticsTask } from './tasks';
 
@@ -87,19 +91,14 @@ export interface Computed {
   computedAt: Date;
 }
 
-export interface Party {
-  party: Side;
-  id: number;
-}
-
-export interface RankedParty extends Party {
+export interface RankedParty extends PartyRef {
   rank: number;
   score: number;
 }
 
 /** Scores of every node of one snapshot: parties, scores and version all come from that snapshot. */
 export class CentralityResult implements Computed {
-  private readonly rankings = new Map<Side, RankedParty[]>();
+  private readonly rankings = new Map<Party, RankedParty[]>();
   private nodeIndex: Map<string, number> | undefined;
 
   constructor(
@@ -118,18 +117,18 @@ export class CentralityResult implements Computed {
     return this.result.sampleSize;
   }
 
-  scoreOf(party: Side, id: number): number | null {
+  scoreOf(party: Party, id: number): number | null {
     this.nodeIndex ??= new Map(Array.from(this.snapshot.ids, (nodeId, node) => [nodeKey(snapshotParty(this.snapshot, node).party, nodeId), node]));
     const node = this.nodeIndex.get(nodeKey(party, id));
     return node === undefined ? null : this.result.scores[node];
   }
 
   /** The `first` best of one side, highest score first; equal scores share a rank and are ordered by ID. */
-  top(party: Side, first: number): RankedParty[] {
+  top(party: Party, first: number): RankedParty[] {
     return this.ranking(party).slice(0, first);
   }
 
-  private ranking(party: Side): RankedParty[] {
+  private ranking(party: Party): RankedParty[] {
     let ranking = this.rankings.get(party);
     if (ranking) return ranking;
     const entries: RankedParty[] = [];
@@ -147,23 +146,13 @@ export class CentralityResult implements Computed {
   }
 }
 
-export interface ProviderRecommendation {
-  provider: Party;
-  score: number;
-  basis: 'COLLABORATIVE' | 'POPULAR';
-  consumers: number;
-  reasons: { provider: Party; sharedConsumers: number; contribution: number }[];
-}
+export type ProviderRecommendation = Recommendation;
 
-export interface SimilarParty {
-  party: Party;
-  similarity: number;
-  shared: number;
-}
+export type SimilarParty = Similar;
 
 export interface Relationship extends RelationshipStrength {
-  consumer: Party;
-  provider: Party;
+  consumer: PartyRef;
+  provider: PartyRef;
   /** The moment strength was computed for. */
   asOf: Date;
 }
@@ -178,7 +167,7 @@ export interface ProviderRelationships {
 export interface CommunityPartition extends Computed {
   modularity: number;
   /** Communities largest first; each lists its members in the graph's node order. */
-  communities: { index: number; members: Party[] }[];
+  communities: { index: number; members: PartyRef[] }[];
 }
 
 /** The last completed answer to one whole-graph question, and the computation under way. */
@@ -215,7 +204,7 @@ export class Analytics {
     return this.fresh(question, asking, async (snapshot) => {
       const { betweennessExactMaxNodes, closenessExactMaxNodes, samples, seed } = this.settings;
       const options = { metric, weight, betweennessExactMaxNodes, closenessExactMaxNodes, samples, seed };
-      const strengths = weight === 'STRENGTH' ? this.edgeStrengths(kinds) : undefined;
+      const strengths = weight === 'STRENGTH' ? this.edgeStrengths(snapshot, kinds) : undefined;
       const scores = await this.runner.run(snapshot, { type: 'centrality', options, kinds: kindMask(kinds), strengths });
       return new CentralityResult(snapshot, scores, new Date());
     });
@@ -226,7 +215,7 @@ export class Analytics {
       const options = { resolution, weight, seed: this.settings.seed };
       const task = { type: 'communities', options, kinds: kindMask(kinds) } as const;
       const partition = await this.runner.run(snapshot, task);
-      const communities = partition.sizes.map((_size, index) => ({ index, members: [] as Party[] }));
+      const communities = partition.sizes.map((_size, index) => ({ index, members: [] as PartyRef[] }));
       partition.membership.forEach((community, node) => communities[community].members.push(snapshotParty(snapshot, node)));
       return { graphVersion: snapshot.version, computedAt: new Date(), modularity: partition.modularity, communities };
     });
@@ -247,80 +236,97 @@ export class Analytics {
 
   /**
    * Providers for a consumer to try next, with the reasons (docs/recommendations.md). Over all
-   * kinds the live graph's index answers at once; over some kinds the worker does, on a snapshot.
+   * kinds the live store answers at once; over some kinds the worker does, on a snapshot.
    */
   recommendedProviders(consumerId: number, first: number, kinds: readonly RelationKind[] | null | undefined) {
     const mask = kindMask(kinds);
     return this.cached(`recommended:${consumerId}:${first}:${mask}`, async (): Promise<ProviderRecommendation[]> => {
       const options = { ...this.settings.recommendations, first };
-      const recommendations =
-        mask === ALL_KINDS_MASK
-          ? recommendProviders(this.graph(), nodeKey('consumer', consumerId), options)
-          : await this.runner.run(this.projection.snapshot(), { type: 'recommendations', consumerId, options, kinds: mask });
-      return recommendations.map((recommendation) => ({
-        ...recommendation,
-        provider: partyOfKey(recommendation.provider),
-        reasons: recommendation.reasons.map((reason) => ({ ...reason, provider: partyOfKey(reason.provider) })),
-      }));
+      if (mask !== ALL_KINDS_MASK) return this.runner.run(this.projection.snapshot(), { type: 'recommendations', consumerId, options, kinds: mask });
+      const store = this.store();
+      return recommendProviders(store, store.nodeOf('consumer', consumerId), options);
     });
   }
 
   similarProviders(providerId: number, first: number) {
-    return this.cached(`similarProviders:${providerId}:${first}`, async () =>
-      toParties(similarProviders(this.graph(), nodeKey('provider', providerId), first)),
-    );
+    return this.cached(`similarProviders:${providerId}:${first}`, async () => {
+      const store = this.store();
+      return similarProviders(store, store.nodeOf('provider', providerId), first);
+    });
   }
 
   similarConsumers(consumerId: number, first: number) {
-    return this.cached(`similarConsumers:${consumerId}:${first}`, async () =>
-      toParties(similarConsumers(this.graph(), nodeKey('consumer', consumerId), first)),
-    );
+    return this.cached(`similarConsumers:${consumerId}:${first}`, async () => {
+      const store = this.store();
+      return similarConsumers(store, store.nodeOf('consumer', consumerId), first);
+    });
   }
 
   /** The strength of each of a provider's relationships, over all relation kinds. */
   providerRelationships(providerId: number): Promise<ProviderRelationships> {
     const asOf = strengthAsOf();
     return this.cached(`relationships:${providerId}:${asOf}`, async () => {
-      const graph = this.graph();
-      const provider = nodeKey('provider', providerId);
-      if (!graph.hasNode(provider)) return { asOf: new Date(asOf), ranked: [], byConsumer: new Map() }; // deleted meanwhile
-      const spend = providerSpend(graph, provider);
-      const ranked: Relationship[] = graph.mapEdges(provider, (_edge, attributes, source, target) => {
-        const consumer = partyOfKey(source === provider ? target : source);
-        const strength = relationshipStrength(summarizePair(attributes), spend, asOf, this.settings.strength);
-        return { ...strength, consumer, provider: { party: 'provider', id: providerId }, asOf: new Date(asOf) };
-      });
+      const store = this.store();
+      const provider = store.nodeOf('provider', providerId);
+      if (provider === -1) return { asOf: new Date(asOf), ranked: [], byConsumer: new Map() }; // deleted meanwhile
+      const pairs: { consumer: number; pair: number }[] = [];
+      store.forEachPair(provider, (pair, consumer) => pairs.push({ consumer, pair }));
+      const summaries = pairs.map(({ pair }) => store.summary(pair, ALL_KINDS_MASK));
+      const spend = providerSpend(summaries);
+      const ranked: Relationship[] = pairs.map(({ consumer }, index) => ({
+        ...relationshipStrength(summaries[index], spend, asOf, this.settings.strength),
+        consumer: partyOf(store, consumer),
+        provider: { party: 'provider', id: providerId },
+        asOf: new Date(asOf),
+      }));
       ranked.sort((a, b) => b.score - a.score || a.consumer.id - b.consumer.id);
       return { asOf: new Date(asOf), ranked, byConsumer: new Map(ranked.map((entry) => [entry.consumer.id, entry])) };
     });
   }
 
   /** True when the projection holds this consumer or provider, that is, when it exists. */
-  async has(party: Party): Promise<boolean> {
+  async has(party: PartyRef): Promise<boolean> {
     await this.projection.refresh();
-    return this.graph().hasNode(nodeKey(party.party, party.id));
+    return this.store().nodeOf(party.party, party.id) !== -1;
   }
 
   /** A breadth-first search touches only the nodes near the path: over all kinds, cheap enough for the request thread. */
-  async connectionPath(from: Party, to: Party, kinds: readonly RelationKind[] | null | undefined): Promise<Party[] | null> {
+  async connectionPath(from: PartyRef, to: PartyRef, kinds: readonly RelationKind[] | null | undefined): Promise<PartyRef[] | null> {
     await this.projection.refresh();
-    const ends = [nodeKey(from.party, from.id), nodeKey(to.party, to.id)] as const;
     const mask = kindMask(kinds);
-    const path =
-      mask === ALL_KINDS_MASK
-        ? shortestPath(this.graph(), ...ends)
-        : await this.runner.run(this.projection.snapshot(), { type: 'path', from: ends[0], to: ends[1], kinds: mask });
-    return path && path.map(partyOfKey);
+    if (mask !== ALL_KINDS_MASK) {
+      const task = { type: 'path', from: nodeKey(from.party, from.id), to: nodeKey(to.party, to.id), kinds: mask } as const;
+      const path = await this.runner.run(this.projection.snapshot(), task);
+      return path && path.map(partyOfKey);
+    }
+    const store = this.store();
+    const path = shortestPath(store, store.nodeOf(from.party, from.id), store.nodeOf(to.party, to.id));
+    return path && path.map((node) => partyOf(store, node));
   }
 
   async close(): Promise<void> {
     await this.runner.close();
   }
 
-  /** Each snapshot edge's strength as of this hour, computed here because it reads the pairs' aggregates. */
-  private edgeStrengths(kinds: readonly RelationKind[] | null | undefined): Float64Array {
-    const selected = kinds?.length ? new Set(kinds) : undefined;
-    return edgeStrengths(this.graph(), (visit) => this.projection.forEachSnapshotEdge(visit), strengthAsOf(), this.settings.strength, selected);
+  /**
+   * Each snapshot edge's strength as of this hour, computed here because it reads the pairs'
+   * aggregates: right after the snapshot is taken, before any write, the store's pair p is edge p.
+   */
+  private edgeStrengths(snapshot: GraphSnapshot, kinds: readonly RelationKind[] | null | undefined): Float64Array {
+    const store = this.store();
+    if (this.projection.version !== snapshot.version) throw new Error('Edge strengths are read from a store that has moved past the snapshot');
+    const mask = kindMask(kinds);
+    const table = {
+      pairCount: snapshot.csr.edgeCount,
+      providerOf: (pair: number) => store.providerOfPair(pair),
+      pairsOf: (provider: number) => {
+        const pairs: number[] = [];
+        store.forEachPair(provider, (pair) => pairs.push(pair));
+        return pairs;
+      },
+      summary: (pair: number) => store.summary(pair, mask),
+    };
+    return edgeStrengths(table, strengthAsOf(), this.settings.strength);
   }
 
   /**
@@ -391,9 +397,9 @@ export class Analytics {
     return answer;
   }
 
-  /** The live graph over all kinds, as of the last refresh. */
-  private graph(): RelationGraph {
-    return this.projection.view().graph;
+  /** The live store, as of the last refresh. */
+  private store(): RelationStore {
+    return this.projection.view().store;
   }
 }
 
@@ -404,8 +410,4 @@ function cheaperOption(task: AnalyticsTask): string {
     return 'ask for PAGERANK or DEGREE, which scale to the whole graph, or for a subset of relation kinds.';
   }
   return 'retry later, or ask for a subset of relation kinds.';
-}
-
-function toParties(similar: { node: string; similarity: number; shared: number }[]): SimilarParty[] {
-  return similar.map(({ node, similarity, shared }) => ({ party: partyOfKey(node), similarity, shared }));
 }

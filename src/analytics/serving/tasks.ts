@@ -10,8 +10,8 @@ import { type RankedCommunities, louvainCommunities } from '../graph/kernels/lou
 import { pagerank } from '../graph/kernels/pagerank';
 import { shortestPath } from '../graph/paths';
 import { type Recommendation, type RecommendationOptions, recommendProviders } from '../graph/recommendations';
-import { type RelationGraph, addParty, createRelationGraph, nodeKey } from '../graph/relation-graph';
-import { ALL_KINDS_MASK, type GraphSnapshot, SIDES, edgeCounts, restrictSnapshot } from '../graph/snapshot';
+import { type Adjacency, nodeKey, partyOf, partyOfKey, snapshotAdjacency } from '../graph/adjacency';
+import { type GraphSnapshot, edgeCounts, restrictSnapshot } from '../graph/snapshot';
 import type { EdgeWeight } from '../graph/weights';
 
 /** Which edges a whole-graph task covers and what they weigh. */
@@ -61,10 +61,16 @@ export function runTask<Task extends AnalyticsTask>(full: GraphSnapshot, task: T
     }
     case 'statistics':
       return graphStatistics(snapshot.csr, snapshot.sides) as TaskResult<Task>;
-    case 'recommendations':
-      return recommendProviders(relationGraphOf(snapshot), nodeKey('consumer', task.consumerId), task.options) as TaskResult<Task>;
-    case 'path':
-      return shortestPath(relationGraphOf(snapshot), task.from, task.to) as TaskResult<Task>;
+    case 'recommendations': {
+      const graph = adjacencyOf(snapshot);
+      return recommendProviders(graph, graph.nodeOf('consumer', task.consumerId), task.options) as TaskResult<Task>;
+    }
+    case 'path': {
+      const graph = adjacencyOf(snapshot);
+      const [from, to] = [task.from, task.to].map((key) => partyOfKey(key)).map(({ party, id }) => graph.nodeOf(party, id));
+      const path = shortestPath(graph, from, to);
+      return (path && path.map((node) => nodeKey(partyOf(graph, node).party, partyOf(graph, node).id))) as TaskResult<Task>;
+    }
   }
   throw new Error(`Unknown analytics task ${JSON.stringify(task)}`);
 }
@@ -146,24 +152,10 @@ function warmStart(snapshot: GraphSnapshot, question: string): Float64Array | un
   });
 }
 
+/** The last snapshot's adjacency: its party index serves every per-node task on that snapshot. */
+let lastAdjacency: { key: string; graph: Adjacency } | undefined;
 
-// ---- Per-node questions over a subset of relation kinds: the live graph answers those over all
-// kinds on the request thread, but a restricted graph (and its co-consumption index) is built
-// here, once per snapshot and kinds, so that building it never holds up requests.
-
-let restricted: { key: string; graph: RelationGraph } | undefined;
-
-function relationGraphOf(snapshot: GraphSnapshot): RelationGraph {
-  if (restricted?.key === snapshot.key) return restricted.graph;
-  const graph = createRelationGraph();
-  const keys = Array.from(snapshot.ids, (id, node) => addParty(graph, SIDES[snapshot.sides[node]], id));
-  const { offsets, neighbors, edges } = snapshot.csr;
-  const counts = edgeCounts(snapshot, ALL_KINDS_MASK);
-  for (let node = 0; node < keys.length; node++) {
-    for (let entry = offsets[node]; entry < offsets[node + 1]; entry++) {
-      if (neighbors[entry] > node) graph.addEdge(keys[node], keys[neighbors[entry]], { count: counts[edges[entry]], kinds: {} });
-    }
-  }
-  restricted = { key: snapshot.key, graph };
-  return graph;
+function adjacencyOf(snapshot: GraphSnapshot): Adjacency {
+  if (lastAdjacency?.key !== snapshot.key) lastAdjacency = { key: snapshot.key, graph: snapshotAdjacency(snapshot) };
+  return lastAdjacency.graph;
 }

@@ -1,4 +1,5 @@
 import seedrandom from 'seedrandom';
+import type { Party } from '../../../src/db/party';
 import { addParty, createRelationGraph, type RelationGraph } from '../../../src/analytics/graph/relation-graph';
 import { CONSUMER, type Csr, csrFromEdges, PROVIDER } from '../../../src/analytics/graph/csr';
 
@@ -42,7 +43,7 @@ export function randomTwin(shape: Shape, seed = shape.name): TwinGraph {
   const graph = createRelationGraph();
   const sides: number[] = [];
   const ids: number[] = [];
-  const party = (side: 'consumer' | 'provider', id: number) => {
+  const party = (side: Party, id: number) => {
     addParty(graph, side, id);
     sides.push(side === 'consumer' ? CONSUMER : PROVIDER);
     ids.push(id);

@@ -1,4 +1,5 @@
 import { type Csr, PROVIDER } from '../csr';
+import type { Adjacency } from '../adjacency';
 
 /**
  * Provider–provider co-consumption as a sparse symmetric matrix in CSR form: row `p` (a node
@@ -103,5 +104,47 @@ class Rows {
 
   trimmed(): { partners: Int32Array; shared: Int32Array; walk: Float64Array } {
     return { partners: this.partners.slice(0, this.size), shared: this.shared.slice(0, this.size), walk: this.walk.slice(0, this.size) };
+  }
+}
+
+/**
+ * One provider's row of the index, computed on demand over any Adjacency (the live store, a
+ * snapshot): the same two-hop walk as the index build, for per-node questions that must be exact
+ * at the current version. Its scratch arrays are reused from row to row.
+ */
+export class CoConsumptionRow {
+  /** The row's partners, unordered; valid until the next `fill`. */
+  partners: Int32Array;
+  readonly shared: Int32Array;
+  readonly walk: Float64Array;
+  private readonly touched: Int32Array;
+
+  constructor(nodeBound: number) {
+    this.shared = new Int32Array(nodeBound);
+    this.walk = new Float64Array(nodeBound);
+    this.touched = new Int32Array(nodeBound);
+    this.partners = this.touched.subarray(0, 0);
+  }
+
+  get nodeBound(): number {
+    return this.shared.length;
+  }
+
+  fill(graph: Adjacency, provider: number): this {
+    for (const partner of this.partners) {
+      this.shared[partner] = 0;
+      this.walk[partner] = 0;
+    }
+    let count = 0;
+    graph.forEachNeighbor(provider, (consumer) => {
+      const mass = 1 / graph.degree(consumer);
+      graph.forEachNeighbor(consumer, (other) => {
+        if (other === provider) return;
+        if (this.shared[other]++ === 0) this.touched[count++] = other;
+        this.walk[other] += mass;
+      });
+    });
+    this.partners = this.touched.subarray(0, count);
+    return this;
   }
 }

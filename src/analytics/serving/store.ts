@@ -1,0 +1,524 @@
+import type { GraphSnapshotVisitor, RelationRecord } from '../../db/graph-source';
+import { PARTIES, type Party } from '../../db/party';
+import type { RelationKind } from '../../generated/prisma/enums';
+import type { Adjacency } from '../graph/adjacency';
+import { type Csr, csrFromEdges } from '../graph/csr';
+import { type GraphSnapshot, KINDS, shared, sharedInt32 } from '../graph/snapshot';
+import type { PairSummary } from '../graph/strength';
+
+const KIND_COUNT = KINDS.length;
+const KIND_INDEX = new Map(KINDS.map((kind, index) => [kind, index]));
+const NONE = -1;
+/** Currency codes are bytes (0: none); past this many currencies, a pair's amounts go to the overflow map. */
+const MAX_CURRENCY_CODES = 255;
+/** Writes since the last compaction past which one is scheduled, whatever asks for a snapshot. */
+const DELTA_COMPACTION_PAIRS = 4096;
+
+/** A kind's occurrence bounds on a pair, and how many relations of that kind it has. */
+export interface KindBounds {
+  count: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+/**
+ * The live relation graph in typed arrays, the projection's only copy of it. Parties sit in dense
+ * node slots (side, ID, alive, degree); each consumer–provider pair with relations sits in a pair
+ * slot holding its aggregates per kind: counts, first and last occurrence, amounts per currency,
+ * rating sums and counts (columns a kind never uses are never allocated). Adjacency is a CSR
+ * `base` over the slots as of the last compaction plus a `delta` of pairs created since, linked
+ * per node. Deleted parties and pairs are marked dead and dropped at the next compaction, which
+ * renumbers the slots: after one, pair slot p is edge p of the snapshot taken from it.
+ */
+export class RelationStore implements Adjacency, GraphSnapshotVisitor {
+  // ---- Nodes. sides and ids are in shared memory: snapshots hand them to the worker as they are.
+  private nodeSlots = 0;
+  private sides = new Uint8Array(new SharedArrayBuffer(1024));
+  private ids = sharedInt32(1024);
+  private alive = new Uint8Array(1024);
+  private degrees = new Int32Array(1024);
+  private deltaHead = new Int32Array(1024).fill(NONE);
+  private deltaDegree = new Int32Array(1024);
+  private slots: Record<Party, Map<number, number>> = { consumer: new Map(), provider: new Map() };
+  private deadNodes = 0;
+
+  // ---- Pairs.
+  private pairSlots = 0;
+  private pairCapacity = 1024;
+  private consumerOf = new Int32Array(1024);
+  private providerOf = new Int32Array(1024);
+  private totals = new Int32Array(1024);
+  /** Relations per pair and kind: counts[pair * KIND_COUNT + kind], a snapshot's kindCounts layout. */
+  private counts = new Int32Array(1024 * KIND_COUNT);
+  /** Per kind, allocated on the kind's first relation, amount or rating. */
+  private firstAt: (Float64Array | null)[] = KINDS.map(() => null);
+  private lastAt: (Float64Array | null)[] = KINDS.map(() => null);
+  private amounts: (Float64Array | null)[] = KINDS.map(() => null);
+  private currencyCodes: (Uint8Array | null)[] = KINDS.map(() => null);
+  private ratingSums: (Int32Array | null)[] = KINDS.map(() => null);
+  private ratingCounts: (Int32Array | null)[] = KINDS.map(() => null);
+  /** Amounts of a pair and kind in currencies beyond its first, by pair * KIND_COUNT + kind. */
+  private extraAmounts = new Map<number, Map<string, number>>();
+  private readonly currencies: string[] = [];
+  private readonly currencyCode = new Map<string, number>();
+  private deadPairs = 0;
+
+  // ---- Adjacency: the base CSR (immutable, shared with snapshots) and the delta since.
+  private base: Csr = csrFromEdges(0, new Int32Array(0), new Int32Array(0), sharedInt32);
+  private basePairs = 0;
+  private nextOfConsumer = new Int32Array(1024);
+  private nextOfProvider = new Int32Array(1024);
+  /** Set by any change to the nodes or pairs (not their aggregates): the next snapshot compacts. */
+  private structural = false;
+  private compactionScheduled = false;
+  private last: GraphSnapshot | undefined;
+
+  // ---- Reading.
+
+  get nodeBound(): number {
+    return this.nodeSlots;
+  }
+
+  /** Parties held, alive. */
+  get order(): number {
+    return this.nodeSlots - this.deadNodes;
+  }
+
+  /** Pairs with relations. */
+  get size(): number {
+    return this.pairSlots - this.deadPairs;
+  }
+
+  nodeOf(party: Party, id: number): number {
+    return this.slots[party].get(id) ?? NONE;
+  }
+
+  isNode(node: number): boolean {
+    return node >= 0 && node < this.nodeSlots && this.alive[node] === 1;
+  }
+
+  sideOf(node: number): number {
+    return this.sides[node];
+  }
+
+  idOf(node: number): number {
+    return this.ids[node];
+  }
+
+  degree(node: number): number {
+    return this.degrees[node];
+  }
+
+  forEachNeighbor(node: number, visit: (neighbor: number) => void): void {
+    this.forEachPair(node, (_pair, neighbor) => visit(neighbor));
+  }
+
+  /** Each live pair of `node`, with the node at its other end. */
+  forEachPair(node: number, visit: (pair: number, neighbor: number) => void): void {
+    const { offsets, neighbors, edges } = this.base;
+    if (node < this.base.nodeCount) {
+      for (let entry = offsets[node]; entry < offsets[node + 1]; entry++) {
+        if (this.totals[edges[entry]] > 0) visit(edges[entry], neighbors[entry]);
+      }
+    }
+    for (let pair = this.deltaHead[node]; pair !== NONE; pair = this.nextInDelta(pair, node)) {
+      if (this.totals[pair] > 0) visit(pair, this.otherEnd(pair, node));
+    }
+  }
+
+  /** The pair slot of a consumer and a provider, or −1 when they have no relation. */
+  pairOf(consumerId: number, providerId: number): number {
+    const consumer = this.nodeOf('consumer', consumerId);
+    const provider = this.nodeOf('provider', providerId);
+    if (consumer === NONE || provider === NONE) return NONE;
+    const pair = this.findPair(consumer, provider);
+    return pair !== NONE && this.totals[pair] > 0 ? pair : NONE;
+  }
+
+  consumerOfPair(pair: number): number {
+    return this.consumerOf[pair];
+  }
+
+  providerOfPair(pair: number): number {
+    return this.providerOf[pair];
+  }
+
+  /** The relations of one kind on a consumer–provider pair, or undefined without any. */
+  kindBounds(consumerId: number, providerId: number, kind: RelationKind): KindBounds | undefined {
+    const pair = this.pairOf(consumerId, providerId);
+    const index = KIND_INDEX.get(kind)!;
+    if (pair === NONE || this.counts[pair * KIND_COUNT + index] === 0) return undefined;
+    return { count: this.counts[pair * KIND_COUNT + index], firstAt: this.firstAt[index]![pair], lastAt: this.lastAt[index]![pair] };
+  }
+
+  /** A pair's aggregates over the kinds of `mask` (a mask over KINDS). */
+  summary(pair: number, mask: number): PairSummary {
+    const summary: PairSummary = { count: 0, countByKind: {}, firstAt: Infinity, lastAt: -Infinity, amounts: {}, meanRating: null };
+    let ratingSum = 0;
+    let ratingCount = 0;
+    for (let kind = 0; kind < KIND_COUNT; kind++) {
+      const count = this.counts[pair * KIND_COUNT + kind];
+      if (!(mask & (1 << kind)) || count === 0) continue;
+      summary.count += count;
+      summary.countByKind[KINDS[kind]] = count;
+      summary.firstAt = Math.min(summary.firstAt, this.firstAt[kind]![pair]);
+      summary.lastAt = Math.max(summary.lastAt, this.lastAt[kind]![pair]);
+      this.forEachAmount(pair, kind, (currency, amount) => {
+        summary.amounts[currency] = (summary.amounts[currency] ?? 0) + amount;
+      });
+      ratingSum += this.ratingSums[kind]?.[pair] ?? 0;
+      ratingCount += this.ratingCounts[kind]?.[pair] ?? 0;
+    }
+    summary.meanRating = ratingCount > 0 ? ratingSum / ratingCount : null;
+    return summary;
+  }
+
+  /**
+   * The graph as it is now, labelled `key` and `version`; the same object until the key changes.
+   * Compacts first when parties or pairs came or went, so the snapshot's edge e is pair slot e.
+   */
+  snapshot(key: string, version: number): GraphSnapshot {
+    if (this.last?.key === key) return this.last;
+    this.compact();
+    this.last = {
+      key,
+      version,
+      sides: this.sides.subarray(0, this.nodeSlots),
+      ids: this.ids.subarray(0, this.nodeSlots),
+      csr: this.base,
+      kindCounts: shared(this.counts.subarray(0, this.pairSlots * KIND_COUNT)),
+    };
+    return this.last;
+  }
+
+  // ---- Writing. The store reads a database snapshot as its visitor (readGraphSnapshot).
+
+  party(side: Party, id: number): number {
+    const existing = this.slots[side].get(id);
+    if (existing !== undefined) return existing;
+    const node = this.nodeSlots++;
+    if (node === this.ids.length) this.growNodes(Math.ceil(node * 1.5));
+    this.sides[node] = PARTIES.indexOf(side);
+    this.ids[node] = id;
+    this.alive[node] = 1;
+    this.slots[side].set(id, node);
+    this.structural = true;
+    return node;
+  }
+
+  relation(relation: RelationRecord): void {
+    const pair = this.pairFor(this.party('consumer', relation.consumerId), this.party('provider', relation.providerId));
+    const kind = KIND_INDEX.get(relation.kind)!;
+    const cell = pair * KIND_COUNT + kind;
+    const time = relation.occurredAt;
+    const firstAt = (this.firstAt[kind] ??= new Float64Array(this.pairCapacity));
+    const lastAt = (this.lastAt[kind] ??= new Float64Array(this.pairCapacity));
+    if (this.counts[cell] === 0 || time < firstAt[pair]) firstAt[pair] = time;
+    if (this.counts[cell] === 0 || time > lastAt[pair]) lastAt[pair] = time;
+    this.counts[cell]++;
+    this.totals[pair]++;
+    if (relation.amountMinor !== null && relation.currency !== null) this.addAmount(pair, kind, relation.currency, relation.amountMinor);
+    if (relation.rating !== null) {
+      (this.ratingSums[kind] ??= new Int32Array(this.pairCapacity))[pair] += relation.rating;
+      (this.ratingCounts[kind] ??= new Int32Array(this.pairCapacity))[pair]++;
+    }
+  }
+
+  /**
+   * Takes a relation out of its pair's aggregates; the pair goes when its last relation does.
+   * `remaining` gives the kind's new first and last occurrence when relations of it remain.
+   */
+  removeRelation(relation: RelationRecord, remaining?: { firstAt: number; lastAt: number }): void {
+    const pair = this.pairOf(relation.consumerId, relation.providerId);
+    const kind = KIND_INDEX.get(relation.kind)!;
+    if (pair === NONE || this.counts[pair * KIND_COUNT + kind] === 0) return;
+    this.counts[pair * KIND_COUNT + kind]--;
+    this.totals[pair]--;
+    if (relation.amountMinor !== null && relation.currency !== null) this.addAmount(pair, kind, relation.currency, -relation.amountMinor);
+    if (relation.rating !== null) {
+      this.ratingSums[kind]![pair] -= relation.rating;
+      this.ratingCounts[kind]![pair]--;
+    }
+    if (this.counts[pair * KIND_COUNT + kind] > 0 && remaining) {
+      this.firstAt[kind]![pair] = remaining.firstAt;
+      this.lastAt[kind]![pair] = remaining.lastAt;
+    }
+    if (this.totals[pair] === 0) this.pairDied(pair);
+  }
+
+  /** The party goes with every relation it had. */
+  removeParty(side: Party, id: number): void {
+    const node = this.slots[side].get(id);
+    if (node === undefined) return;
+    this.forEachPair(node, (pair) => {
+      this.clearPair(pair);
+      this.pairDied(pair);
+    });
+    this.alive[node] = 0;
+    this.slots[side].delete(id);
+    this.deadNodes++;
+    this.structural = true;
+  }
+
+  /** Drops dead slots and folds the delta into a new base; O(nodes + pairs) over typed arrays. */
+  compact(): void {
+    this.compactionScheduled = false;
+    if (!this.structural) return;
+    if (this.deadNodes > 0 || this.deadPairs > 0) this.renumber();
+    const pairs = this.pairSlots;
+    this.base = csrFromEdges(this.nodeSlots, this.consumerOf.subarray(0, pairs), this.providerOf.subarray(0, pairs), sharedInt32);
+    this.basePairs = pairs;
+    this.deltaHead.fill(NONE, 0, this.nodeSlots);
+    this.deltaDegree.fill(0, 0, this.nodeSlots);
+    this.nextOfConsumer = new Int32Array(1024);
+    this.nextOfProvider = new Int32Array(1024);
+    this.structural = false;
+  }
+
+  /** Gives back the room grown for a build: pair columns shrink to what they hold, plus an eighth. */
+  trim(): void {
+    this.resizePairs(Math.max(1024, Math.ceil(this.pairSlots * 1.125)));
+    this.growNodes(Math.max(1024, Math.ceil(this.nodeSlots * 1.125)));
+  }
+
+  // ---- Internals.
+
+  /** The pair of two nodes, alive or dead (a dead one comes back), or a new one. */
+  private pairFor(consumer: number, provider: number): number {
+    const found = this.findPair(consumer, provider);
+    if (found !== NONE) {
+      if (this.totals[found] === 0) this.pairRevived(found);
+      return found;
+    }
+    const pair = this.pairSlots++;
+    if (pair === this.pairCapacity) this.resizePairs(Math.ceil(pair * 1.5));
+    this.consumerOf[pair] = consumer;
+    this.providerOf[pair] = provider;
+    const slot = pair - this.basePairs;
+    if (slot === this.nextOfConsumer.length) {
+      this.nextOfConsumer = resized(this.nextOfConsumer, slot * 2);
+      this.nextOfProvider = resized(this.nextOfProvider, slot * 2);
+    }
+    this.nextOfConsumer[slot] = this.deltaHead[consumer];
+    this.nextOfProvider[slot] = this.deltaHead[provider];
+    this.deltaHead[consumer] = pair;
+    this.deltaHead[provider] = pair;
+    this.deltaDegree[consumer]++;
+    this.deltaDegree[provider]++;
+    this.degrees[consumer]++;
+    this.degrees[provider]++;
+    this.structural = true;
+    if (slot >= DELTA_COMPACTION_PAIRS) this.scheduleCompaction();
+    return pair;
+  }
+
+  /** Scans the base row and the delta list of whichever end has fewer entries in each. */
+  private findPair(consumer: number, provider: number): number {
+    const { offsets, neighbors, edges, nodeCount } = this.base;
+    if (consumer < nodeCount && provider < nodeCount) {
+      const consumerRow = offsets[consumer + 1] - offsets[consumer];
+      const providerRow = offsets[provider + 1] - offsets[provider];
+      const [from, to] = consumerRow <= providerRow ? [consumer, provider] : [provider, consumer];
+      for (let entry = offsets[from]; entry < offsets[from + 1]; entry++) if (neighbors[entry] === to) return edges[entry];
+    }
+    const [from, to] = this.deltaDegree[consumer] <= this.deltaDegree[provider] ? [consumer, provider] : [provider, consumer];
+    for (let pair = this.deltaHead[from]; pair !== NONE; pair = this.nextInDelta(pair, from)) {
+      if (this.otherEnd(pair, from) === to) return pair;
+    }
+    return NONE;
+  }
+
+  private nextInDelta(pair: number, node: number): number {
+    const slot = pair - this.basePairs;
+    return this.consumerOf[pair] === node ? this.nextOfConsumer[slot] : this.nextOfProvider[slot];
+  }
+
+  private otherEnd(pair: number, node: number): number {
+    return this.consumerOf[pair] === node ? this.providerOf[pair] : this.consumerOf[pair];
+  }
+
+  private pairDied(pair: number): void {
+    this.degrees[this.consumerOf[pair]]--;
+    this.degrees[this.providerOf[pair]]--;
+    this.deadPairs++;
+    this.structural = true;
+  }
+
+  private pairRevived(pair: number): void {
+    this.degrees[this.consumerOf[pair]]++;
+    this.degrees[this.providerOf[pair]]++;
+    this.deadPairs--;
+    this.structural = true;
+  }
+
+  private clearPair(pair: number): void {
+    for (let kind = 0; kind < KIND_COUNT; kind++) {
+      this.counts[pair * KIND_COUNT + kind] = 0;
+      if (this.amounts[kind]) this.amounts[kind]![pair] = 0;
+      if (this.currencyCodes[kind]) this.currencyCodes[kind]![pair] = 0;
+      if (this.ratingSums[kind]) this.ratingSums[kind]![pair] = 0;
+      if (this.ratingCounts[kind]) this.ratingCounts[kind]![pair] = 0;
+      this.extraAmounts.delete(pair * KIND_COUNT + kind);
+    }
+    this.totals[pair] = 0;
+  }
+
+  /** Adds `amount` (negative to take it out) to a pair's amount of one kind in one currency. */
+  private addAmount(pair: number, kind: number, currency: string, amount: number): void {
+    const codes = (this.currencyCodes[kind] ??= new Uint8Array(this.pairCapacity));
+    const sums = (this.amounts[kind] ??= new Float64Array(this.pairCapacity));
+    const code = this.codeOf(currency);
+    if (codes[pair] === 0 && code !== 0) {
+      codes[pair] = code;
+      sums[pair] = amount;
+    } else if (codes[pair] === code && code !== 0) {
+      sums[pair] += amount;
+    } else {
+      this.addExtraAmount(pair * KIND_COUNT + kind, currency, amount);
+      return;
+    }
+    if (sums[pair] === 0) this.promoteExtraAmount(pair, kind);
+  }
+
+  private addExtraAmount(cell: number, currency: string, amount: number): void {
+    let extra = this.extraAmounts.get(cell);
+    if (!extra) this.extraAmounts.set(cell, (extra = new Map()));
+    const sum = (extra.get(currency) ?? 0) + amount;
+    if (sum === 0) extra.delete(currency);
+    else extra.set(currency, sum);
+    if (extra.size === 0) this.extraAmounts.delete(cell);
+  }
+
+  /** The first currency's sum reached 0: another currency of the pair, if any, takes its place. */
+  private promoteExtraAmount(pair: number, kind: number): void {
+    const cell = pair * KIND_COUNT + kind;
+    const extra = this.extraAmounts.get(cell);
+    const next = extra && [...extra].find(([currency]) => this.codeOf(currency) !== 0);
+    this.currencyCodes[kind]![pair] = next ? this.codeOf(next[0]) : 0;
+    this.amounts[kind]![pair] = next ? next[1] : 0;
+    if (next) this.addExtraAmount(cell, next[0], -next[1]);
+  }
+
+  private forEachAmount(pair: number, kind: number, visit: (currency: string, amount: number) => void): void {
+    const code = this.currencyCodes[kind]?.[pair] ?? 0;
+    if (code !== 0) visit(this.currencies[code - 1], this.amounts[kind]![pair]);
+    const extra = this.extraAmounts.get(pair * KIND_COUNT + kind);
+    if (extra) for (const [currency, amount] of extra) visit(currency, amount);
+  }
+
+  /** The byte code of a currency, or 0 once there are more currencies than codes. */
+  private codeOf(currency: string): number {
+    let code = this.currencyCode.get(currency);
+    if (code === undefined) {
+      this.currencies.push(currency);
+      code = this.currencies.length <= MAX_CURRENCY_CODES ? this.currencies.length : 0;
+      this.currencyCode.set(currency, code);
+    }
+    return code;
+  }
+
+  /** Compaction soon, off the write that asked for it, so a long delta never slows per-node reads. */
+  private scheduleCompaction(): void {
+    if (this.compactionScheduled) return;
+    this.compactionScheduled = true;
+    setImmediate(() => this.compactionScheduled && this.compact());
+  }
+
+  /** Moves the live nodes and pairs to the front, in their order, and drops the rest. */
+  private renumber(): void {
+    const nodeMap = new Int32Array(this.nodeSlots).fill(NONE);
+    let nodes = 0;
+    for (let node = 0; node < this.nodeSlots; node++) if (this.alive[node]) nodeMap[node] = nodes++;
+    const keptNodes = new Int32Array(nodes);
+    for (let node = 0; node < this.nodeSlots; node++) if (nodeMap[node] !== NONE) keptNodes[nodeMap[node]] = node;
+    const keptPairs: number[] = [];
+    for (let pair = 0; pair < this.pairSlots; pair++) if (this.totals[pair] > 0) keptPairs.push(pair);
+    const kept = Int32Array.from(keptPairs);
+
+    const capacity = Math.max(1024, Math.ceil(nodes * 1.125));
+    this.sides = gather(this.sides, keptNodes, 1, capacity, true);
+    this.ids = gather(this.ids, keptNodes, 1, capacity, true);
+    this.degrees = gather(this.degrees, keptNodes, 1, capacity);
+    this.alive = new Uint8Array(capacity).fill(1, 0, nodes);
+    this.deltaHead = new Int32Array(capacity).fill(NONE);
+    this.deltaDegree = new Int32Array(capacity);
+    this.nodeSlots = nodes;
+    this.deadNodes = 0;
+    this.slots = { consumer: new Map(), provider: new Map() };
+    for (let node = 0; node < nodes; node++) this.slots[PARTIES[this.sides[node]]].set(this.ids[node], node);
+
+    const pairCapacity = Math.max(1024, Math.ceil(kept.length * 1.125));
+    const extra = new Map<number, Map<string, number>>();
+    kept.forEach((pair, slot) => {
+      for (let kind = 0; kind < KIND_COUNT; kind++) {
+        const amounts = this.extraAmounts.get(pair * KIND_COUNT + kind);
+        if (amounts) extra.set(slot * KIND_COUNT + kind, amounts);
+      }
+    });
+    this.extraAmounts = extra;
+    this.consumerOf = gather(this.consumerOf, kept, 1, pairCapacity).map((node) => nodeMap[node]);
+    this.providerOf = gather(this.providerOf, kept, 1, pairCapacity).map((node) => nodeMap[node]);
+    this.totals = gather(this.totals, kept, 1, pairCapacity);
+    this.counts = gather(this.counts, kept, KIND_COUNT, pairCapacity);
+    this.replaceKindColumns((column) => gather(column, kept, 1, pairCapacity));
+    this.pairSlots = kept.length;
+    this.pairCapacity = pairCapacity;
+    this.deadPairs = 0;
+  }
+
+  private growNodes(capacity: number): void {
+    this.sides = resized(this.sides, capacity, true);
+    this.ids = resized(this.ids, capacity, true);
+    this.alive = resized(this.alive, capacity);
+    this.degrees = resized(this.degrees, capacity);
+    const heads = resized(this.deltaHead, capacity);
+    if (capacity > this.deltaHead.length) heads.fill(NONE, this.deltaHead.length);
+    this.deltaHead = heads;
+    this.deltaDegree = resized(this.deltaDegree, capacity);
+  }
+
+  private resizePairs(capacity: number): void {
+    this.consumerOf = resized(this.consumerOf, capacity);
+    this.providerOf = resized(this.providerOf, capacity);
+    this.totals = resized(this.totals, capacity);
+    this.counts = resized(this.counts, capacity * KIND_COUNT);
+    this.replaceKindColumns((column) => resized(column, capacity));
+    this.pairCapacity = capacity;
+  }
+
+  /** Replaces every allocated per-kind column by `replace(column)`. */
+  private replaceKindColumns(replace: <T extends Column>(column: T) => T): void {
+    const each = <T extends Column>(columns: (T | null)[]) => columns.map((column) => column && replace(column));
+    this.firstAt = each(this.firstAt);
+    this.lastAt = each(this.lastAt);
+    this.amounts = each(this.amounts);
+    this.currencyCodes = each(this.currencyCodes);
+    this.ratingSums = each(this.ratingSums);
+    this.ratingCounts = each(this.ratingCounts);
+  }
+}
+
+type Column = Float64Array | Int32Array | Uint8Array;
+
+function allocate<T extends Column>(like: T, length: number, inShared = false): T {
+  const Type = like.constructor as { new (buffer: ArrayBufferLike): T; new (length: number): T; BYTES_PER_ELEMENT: number };
+  return inShared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT)) : new Type(length);
+}
+
+/** A copy of `array` with room for `length` entries (or cut to them). */
+function resized<T extends Column>(array: T, length: number, inShared = false): T {
+  const copy = allocate(array, length, inShared);
+  copy.set(array.subarray(0, Math.min(length, array.length)) as never);
+  return copy;
+}
+
+/** Rows `rows` of `array` (of `stride` entries each), in that order, in a new array of `capacity` rows. */
+function gather<T extends Column>(array: T, rows: Int32Array, stride: number, capacity: number, inShared = false): T {
+  const gathered = allocate(array, capacity * stride, inShared);
+  if (stride === 1) {
+    for (let row = 0; row < rows.length; row++) gathered[row] = array[rows[row]];
+  } else {
+    for (let row = 0; row < rows.length; row++) gathered.set(array.subarray(rows[row] * stride, (rows[row] + 1) * stride) as never, row * stride);
+  }
+  return gathered;
+}
