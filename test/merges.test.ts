@@ -61,6 +61,9 @@ async function record(consumerId: string, providers: string[], facts: Facts[]) {
   }
 }
 
+/** A merge's arguments: into, from. */
+type Args = [string, string[]];
+
 describe('mergeConsumers', () => {
   let providers: string[];
 
@@ -152,21 +155,21 @@ describe('mergeConsumers', () => {
   });
 
   it.each([
-    ['itself', (ids: string[]) => [ids[0], [ids[1], ids[0]]], { __typename: 'InvalidInputError', issues: [{ field: 'from.1', message: 'is the consumer merged into: a consumer cannot be merged into itself' }] }],
-    ['a duplicate', (ids: string[]) => [ids[0], [ids[1], ids[1]]], { __typename: 'InvalidInputError', issues: [{ field: 'from.1', message: 'repeats from.0' }] }],
-    ['nobody', (ids: string[]) => [ids[0], []], { __typename: 'InvalidInputError', issues: [{ field: 'from', message: 'must name at least one consumer to merge' }] }],
-    ['too many', (ids: string[]) => [ids[0], Array.from({ length: 21 }, (_, index) => encodeGlobalID('Consumer', 900000 + index))], { __typename: 'InvalidInputError', issues: [{ field: 'from', message: 'must name at most 20 consumers' }] }],
-    ['an unknown ID', (ids: string[]) => [ids[0], [ids[1], encodeGlobalID('Consumer', 987654321)]], { __typename: 'NotFoundError', field: 'from.1' }],
-    ['an unknown survivor', (ids: string[]) => [encodeGlobalID('Consumer', 987654321), [ids[1]]], { __typename: 'NotFoundError', field: 'into' }],
-    ['an erased consumer', (ids: string[]) => [ids[0], [ids[1], ids[2]]], { __typename: 'ErasedConsumerError', field: 'from.1' }],
-    ['a provider’s ID', (ids: string[]) => [ids[0], [ids[3]]], { __typename: 'InvalidInputError', issues: [{ field: 'from.0', message: 'must be the ID of a Consumer, but is the ID of a Provider' }] }],
+    ['itself', (ids: string[]): Args => [ids[0], [ids[1], ids[0]]], { __typename: 'InvalidInputError', issues: [{ field: 'from.1', message: 'is the consumer merged into: a consumer cannot be merged into itself' }] }],
+    ['a duplicate', (ids: string[]): Args => [ids[0], [ids[1], ids[1]]], { __typename: 'InvalidInputError', issues: [{ field: 'from.1', message: 'repeats from.0' }] }],
+    ['nobody', (ids: string[]): Args => [ids[0], []], { __typename: 'InvalidInputError', issues: [{ field: 'from', message: 'must name at least one consumer to merge' }] }],
+    ['too many', (ids: string[]): Args => [ids[0], Array.from({ length: 21 }, (_, index) => encodeGlobalID('Consumer', 900000 + index))], { __typename: 'InvalidInputError', issues: [{ field: 'from', message: 'must name at most 20 consumers' }] }],
+    ['an unknown ID', (ids: string[]): Args => [ids[0], [ids[1], encodeGlobalID('Consumer', 987654321)]], { __typename: 'NotFoundError', field: 'from.1' }],
+    ['an unknown survivor', (ids: string[]): Args => [encodeGlobalID('Consumer', 987654321), [ids[1]]], { __typename: 'NotFoundError', field: 'into' }],
+    ['an erased consumer', (ids: string[]): Args => [ids[0], [ids[1], ids[2]]], { __typename: 'ErasedConsumerError', field: 'from.1' }],
+    ['a provider’s ID', (ids: string[]): Args => [ids[0], [ids[3]]], { __typename: 'InvalidInputError', issues: [{ field: 'from.0', message: 'must be the ID of a Consumer, but is the ID of a Provider' }] }],
   ] as const)('refuses merging %s with a typed error, changing nothing', async (_case, args, expected) => {
     const [into, other, erased] = [await createConsumer(), await createConsumer(), await createConsumer()];
     await recordRelation({ consumerId: other.id, providerId: providers[0], kind: 'FAVORITE' });
     await run('mutation ($id: ID!) { eraseConsumer(id: $id) { __typename } }', { id: erased.id });
     const before = await databaseSnapshot();
     const [intoId, from] = args([into.id, other.id, erased.id, providers[0]]);
-    expect(await merge(intoId, [...from])).toMatchObject(expected);
+    expect(await merge(intoId, from)).toMatchObject(expected);
     expect(await databaseSnapshot()).toEqual(before);
   });
 

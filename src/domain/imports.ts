@@ -40,10 +40,8 @@ const IMPORTED_CATEGORY = 'imported';
 /** The names of imported parties: the CSV names them only by key. */
 export const IMPORTED_NAMES = { consumer: 'Imported consumer', provider: 'Imported provider' } as const;
 
-const externalKey = fields.externalId;
-
 const importedRelationInput = z
-  .object({ consumer: externalKey, provider: externalKey, ...relationFields })
+  .object({ consumer: fields.externalId, provider: fields.externalId, ...relationFields })
   .superRefine(checkKindRules);
 
 /** The relation a CSV record describes, or an InvalidInputError naming every problem by its CSV column. */
@@ -152,7 +150,7 @@ async function partyIds(
   return learned;
 }
 
-/** Ids of the parties met so far, by external key, kept by the importer across batches. */
+/** Ids of the parties met so far, by external ID, kept by the importer across batches. */
 export interface PartyCache {
   consumers: Map<string, number>;
   providers: Map<string, number>;
