@@ -80,11 +80,14 @@ export async function consumerIdByExternalId(tx: Transaction, externalId: string
   return alias?.intoId;
 }
 
-/** Refuses an external ID that a merged account left behind as an alias of another consumer. */
-async function refuseAlias(tx: Transaction, externalId: string | null | undefined, consumerId?: number): Promise<void> {
+/**
+ * Refuses an external ID that a merged account left behind: it keeps naming the survivor (which
+ * it finds already), and one key names one consumer, own or alias.
+ */
+async function refuseAlias(tx: Transaction, externalId: string | null | undefined): Promise<void> {
   if (!externalId) return;
-  const alias = await tx.consumerMerge.findUnique({ where: { mergedExternalId: externalId }, select: { intoId: true } });
-  if (alias && alias.intoId !== consumerId) throw new ConflictError('externalId', EXTERNAL_ID_TAKEN);
+  const alias = await tx.consumerMerge.findUnique({ where: { mergedExternalId: externalId }, select: { id: true } });
+  if (alias) throw new ConflictError('externalId', EXTERNAL_ID_TAKEN);
 }
 
 export async function createConsumer(input: CreateConsumerInput): Promise<Consumer> {
@@ -108,7 +111,7 @@ export async function updateConsumer(id: number, input: UpdateConsumerInput): Pr
   const data = parseInput(updateConsumerInput, input);
   try {
     return await auditedTransaction(async (tx) => {
-      await refuseAlias(tx, data.externalId, id);
+      await refuseAlias(tx, data.externalId);
       const consumer = await tx.consumer.update({ where: { id }, data });
       await recordChange(tx, { type: 'partyUpdated', party: 'consumer', id });
       return consumer;

@@ -76,6 +76,7 @@ export async function mergeConsumers(into: number, from: readonly number[]): Pro
         marketingConsent: parties.every((party) => party.marketingConsent),
       },
     });
+    await recordChange(tx, { type: 'consumersMerged', into, from: [...from] });
     for (const id of from) await recordChange(tx, { type: 'partyDeleted', party: 'consumer', id });
     for (const change of moved.changes) await recordChange(tx, change);
     await recordChange(tx, { type: 'partyUpdated', party: 'consumer', id: into });
