@@ -29,6 +29,7 @@ const VALUE_TYPES = [
   'Money',
   'Deletion', // mutation results: `deletedId` names what is gone
   'Erasure',
+  'ConsumerMerge',
   'FieldIssue', // part of an InvalidInputError
   'Viewer', // the caller of this request
   'PageInfo', // Relay's own type

@@ -66,8 +66,8 @@ async function withDatabase<T>(dialect: 'sqlite' | 'postgres', work: (url: strin
   }
 }
 
-const consumerKey = (n: number) => `consumer ${n}`;
-const providerKey = (n: number) => `provider ${n}`;
+const consumerKey = (n: number) => `consumer-${n}`;
+const providerKey = (n: number) => `provider-${n}`;
 
 /** The synthetic platform's relations as an import file, amounts in major units. */
 async function writeCsv(path: string, relations: number): Promise<void> {

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importRelationsCsv } from '../src/bulk/csv-import';
 import { db, disconnectDb } from '../src/db/client';
-import { adminKey } from './support/graphql';
-import { importedPartyEmail } from '../src/domain/imports';
+import { parseId } from '../src/schema/ids';
+import { adminKey, run } from './support/graphql';
+import { IMPORTED_NAMES, importedPartyEmail } from '../src/domain/imports';
 import { freePort, startServer, waitUntilServing } from './support/server-process';
 
 const root = join(__dirname, '..');
@@ -28,59 +29,88 @@ function generatedRows(prefix: string, rows: number, badEvery: number): string[]
   });
 }
 
-const relationsOf = (prefix: string) => db().relation.count({ where: { consumer: { name: { startsWith: `${prefix}-` } } } });
+const relationsOf = (prefix: string) => db().relation.count({ where: { consumer: { externalId: { startsWith: `${prefix}-` } } } });
 
 describe('npm run import', () => {
   it('stores the good rows and reports each bad one by its line number', async () => {
     const csv = writeCsv('mixed.csv', [
-      'ada,Acme Books,PURCHASE,2025-03-01T10:00:00Z,12.50,eur,', // line 2
-      'ada,Acme Books,REVIEW,2025-03-02T10:00:00Z,,,9', // 3: rating out of range
-      'bob,Acme Books,review,2025-03-03T10:00:00Z,,,4', // 4
-      'bob,"Globex, Inc.",SUBSCRIPTION,yesterday,9.999,EUR,', // 5: bad date and too many decimals
-      ',Globex,FAVORITE,2025-03-04T10:00:00Z,,,', // 6: no consumer key
-      'carol,Globex,FAVORITE', // 7: too few fields
-      'carol,"Globex, Inc.",PURCHASE,2025-03-05T10:00:00Z,1500,JPY,', // 8
-      'dave,Globex,GIFT,2025-03-05T10:00:00Z,,,', // 9: unknown kind
+      'ada,acme-books,PURCHASE,2025-03-01T10:00:00Z,12.50,eur,', // line 2
+      'ada,acme-books,REVIEW,2025-03-02T10:00:00Z,,,9', // 3: rating out of range
+      'bob,acme-books,review,2025-03-03T10:00:00Z,,,4', // 4
+      'bob,"globex:inc",SUBSCRIPTION,yesterday,9.999,EUR,', // 5: bad date and too many decimals
+      ',globex,FAVORITE,2025-03-04T10:00:00Z,,,', // 6: no consumer key
+      'carol,globex,FAVORITE', // 7: too few fields
+      'carol,"globex:inc",PURCHASE,2025-03-05T10:00:00Z,1500,JPY,', // 8
+      'dave,globex,GIFT,2025-03-05T10:00:00Z,,,', // 9: unknown kind
+      'ada@example.com,globex,FAVORITE,2025-03-05T10:00:00Z,,,', // 10: an email is no external ID
     ]);
     const reported: string[] = [];
     const summary = await importRelationsCsv(csv, { batchSize: 3, onReject: (row) => reported.push(`${row.line}: ${row.problem}`) });
 
-    expect(summary).toMatchObject({ imported: 3, rejected: 5, line: 9 });
+    expect(summary).toMatchObject({ imported: 3, rejected: 6, line: 10 });
     expect(reported).toEqual([
       '3: rating: must be from 1 to 5',
       '5: amount: must be a non-negative amount with at most 2 decimals for EUR, such as 12.50; occurredAt: must be a date-time such as 2026-03-01T12:00:00Z',
       '6: consumer: must not be empty',
       '7: has 3 fields, expected 7',
       '9: kind: must be one of PURCHASE, REVIEW, SUBSCRIPTION, FAVORITE',
+      '10: consumer: must be letters, digits and . _ : / - (starting with a letter or digit), such as crm-4711',
     ]);
     expect(readFileSync(summary.rejectsPath, 'utf8')).toBe(reported.map((line) => `line ${line}\n`).join(''));
 
     const stored = await db().relation.findMany({
       orderBy: { occurredAt: 'asc' },
-      select: { kind: true, amountMinor: true, currency: true, rating: true, consumer: { select: { name: true, email: true } }, provider: { select: { name: true } } },
+      select: {
+        kind: true,
+        amountMinor: true,
+        currency: true,
+        rating: true,
+        consumer: { select: { externalId: true, name: true, email: true } },
+        provider: { select: { externalId: true, name: true, contactEmail: true } },
+      },
     });
+    const consumer = (key: string) => ({ externalId: key, name: IMPORTED_NAMES.consumer, email: null });
+    const provider = (key: string) => ({ externalId: key, name: IMPORTED_NAMES.provider, contactEmail: importedPartyEmail('provider', key) });
     // Consumers come back through the PII extension as proxies: compare their fields as plain data.
     expect(JSON.parse(JSON.stringify(stored))).toEqual([
-      { kind: 'PURCHASE', amountMinor: 1250, currency: 'EUR', rating: null, consumer: { name: 'ada', email: importedPartyEmail('consumer', 'ada') }, provider: { name: 'Acme Books' } },
-      { kind: 'REVIEW', amountMinor: null, currency: null, rating: 4, consumer: { name: 'bob', email: importedPartyEmail('consumer', 'bob') }, provider: { name: 'Acme Books' } },
-      { kind: 'PURCHASE', amountMinor: 1500, currency: 'JPY', rating: null, consumer: { name: 'carol', email: importedPartyEmail('consumer', 'carol') }, provider: { name: 'Globex, Inc.' } },
+      { kind: 'PURCHASE', amountMinor: 1250, currency: 'EUR', rating: null, consumer: consumer('ada'), provider: provider('acme-books') },
+      { kind: 'REVIEW', amountMinor: null, currency: null, rating: 4, consumer: consumer('bob'), provider: provider('acme-books') },
+      { kind: 'PURCHASE', amountMinor: 1500, currency: 'JPY', rating: null, consumer: consumer('carol'), provider: provider('globex:inc') },
     ]);
     // Parties are created once, as met: bob named in a rejected row only is created for his good row.
-    expect(await db().consumer.count({ where: { name: { in: ['ada', 'bob', 'carol'] } } })).toBe(3);
+    expect(await db().consumer.count({ where: { externalId: { in: ['ada', 'bob', 'carol'] } } })).toBe(3);
     expect(await db().provider.count({ where: { category: 'imported' } })).toBe(2);
   });
 
   it('reports a row that is not valid CSV and keeps reading the next ones', async () => {
     const csv = writeCsv('quotes.csv', [
-      'gina,Umbrella,FAVORITE,2025-03-01T10:00:00Z,,,',
-      'hank,Umb"rella,FAVORITE,2025-03-01T10:00:00Z,,,',
-      'ivan,Umbrella,FAVORITE,2025-03-01T10:00:00Z,,,',
+      'gina,umbrella,FAVORITE,2025-03-01T10:00:00Z,,,',
+      'hank,umb"rella,FAVORITE,2025-03-01T10:00:00Z,,,',
+      'ivan,umbrella,FAVORITE,2025-03-01T10:00:00Z,,,',
     ]);
     const reported: string[] = [];
     const summary = await importRelationsCsv(csv, { onReject: (row) => reported.push(`${row.line}: ${row.problem}`) });
     expect(summary).toMatchObject({ imported: 2, rejected: 1, line: 4 });
     expect(reported).toEqual([expect.stringMatching(/^3: unreadable CSV: Invalid Opening Quote/)]);
-    expect(await db().relation.count({ where: { provider: { name: 'Umbrella' } } })).toBe(2);
+    expect(await db().relation.count({ where: { provider: { externalId: 'umbrella' } } })).toBe(2);
+  });
+
+  it('finds parties by external ID: those created through the API, and a merged account’s key finds the survivor', async () => {
+    const { upserted, survivor } = await partiesKnownByExternalId();
+    const csv = writeCsv('known.csv', [
+      'crm-ada,shop-7,FAVORITE,2025-03-01T10:00:00Z,,,',
+      'crm-ada-old,shop-7,REVIEW,2025-03-02T10:00:00Z,,,5',
+      'crm-new,shop-7,FAVORITE,2025-03-03T10:00:00Z,,,',
+    ]);
+    expect(await importRelationsCsv(csv)).toMatchObject({ imported: 3, rejected: 0 });
+    const relations = await db().relation.findMany({ where: { provider: { externalId: 'shop-7' } }, orderBy: { occurredAt: 'asc' } });
+    const created = await db().consumer.findUniqueOrThrow({ where: { externalId: 'crm-new' } });
+    expect(relations.map((relation) => [relation.consumerId, relation.providerId])).toEqual([
+      [survivor, upserted.provider],
+      [survivor, upserted.provider],
+      [created.id, upserted.provider],
+    ]);
+    expect(await db().provider.count({ where: { externalId: 'shop-7' } })).toBe(1);
   });
 
   it('refuses a file whose header is not the expected one, naming it', async () => {
@@ -132,7 +162,7 @@ describe('npm run import', () => {
   });
 
   it('leaves data that the analytics of a server started afterwards see', async () => {
-    const csv = writeCsv('served.csv', ['erin,Initech,FAVORITE,2025-04-01T10:00:00Z,,,', 'frank,Initech,PURCHASE,2025-04-02T10:00:00Z,3.00,USD,']);
+    const csv = writeCsv('served.csv', ['erin,initech,FAVORITE,2025-04-01T10:00:00Z,,,', 'frank,initech,PURCHASE,2025-04-02T10:00:00Z,3.00,USD,']);
     await importRelationsCsv(csv);
     const authorization = `Bearer ${await adminKey()}`;
     const expected = {
@@ -160,6 +190,25 @@ describe('npm run import', () => {
     }
   });
 });
+
+/** A provider and a consumer upserted by external ID through the API; another account (crm-ada-old) merged into the consumer. */
+async function partiesKnownByExternalId() {
+  const provider = await run(
+    `mutation { upsertProvider(externalId: "shop-7", input: { name: "Shop Seven", contactEmail: "seven@example.com", category: "retail" }) {
+      ... on UpsertProviderSuccess { provider { id } } } }`,
+  );
+  const upsert = (externalId: string, email: string) =>
+    run(`mutation ($externalId: String!, $email: String!) {
+      upsertConsumer(externalId: $externalId, input: { name: "Ada", email: $email }) { ... on UpsertConsumerSuccess { consumer { id } } } }`, {
+      externalId,
+      email,
+    });
+  const ada = (await upsert('crm-ada', 'ada@example.com')).upsertConsumer.consumer.id;
+  const old = (await upsert('crm-ada-old', 'ada.old@example.com')).upsertConsumer.consumer.id;
+  const merged = await run(`mutation ($into: ID!, $from: [ID!]!) { mergeConsumers(into: $into, from: $from) { __typename } }`, { into: ada, from: [old] });
+  expect(merged.mergeConsumers.__typename).toBe('MergeConsumersSuccess');
+  return { upserted: { provider: parseId(provider.upsertProvider.provider.id, 'Provider', 'id') }, survivor: parseId(ada, 'Consumer', 'id') };
+}
 
 function committedLine(checkpoint: string): number {
   return existsSync(checkpoint) ? JSON.parse(readFileSync(checkpoint, 'utf8')).committed.line : 0;

@@ -14,24 +14,33 @@ async function indexesOfRelation(): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
-it('writes parties and relations that Prisma reads back as written, emails sealed and findable', async () => {
+it('writes parties and relations that Prisma reads back as written, emails sealed, parties findable by external ID', async () => {
   const writer = await openBulkWriter(url);
   try {
     await writer.transaction(stamp, async (tx) => {
-      const [ada] = await tx.insertConsumers([{ name: 'Ada', email: 'Ada@Example.com', marketingConsent: true }]);
-      const [shop] = await tx.insertProviders([{ name: 'Shop', contactEmail: 'shop@example.com', category: 'retail' }]);
+      const [ada, ext] = await tx.insertConsumers([
+        { name: 'Ada', email: 'Ada@Example.com', marketingConsent: true },
+        { externalId: 'crm-1', name: 'Imported', email: null, marketingConsent: false },
+      ]);
+      const [shop, other] = await tx.insertProviders([
+        { externalId: 'shop-1', name: 'Shop', contactEmail: 'shop@example.com', category: 'retail' },
+        { name: 'Other', contactEmail: 'shop@example.com', category: 'retail' },
+      ]);
+      expect(other).toBeGreaterThan(shop);
       await tx.insertRelations([
         { consumerId: ada, providerId: shop, kind: 'PURCHASE', occurredAt: new Date('2025-01-02T03:04:05.678Z'), amountMinor: 1250, currency: 'EUR', rating: null },
         { consumerId: ada, providerId: shop, kind: 'REVIEW', occurredAt: new Date('2025-01-03T00:00:00.000Z'), amountMinor: null, currency: null, rating: 4 },
       ]);
-      expect(await tx.consumerIds(['ada@example.com', 'nobody@example.com'])).toEqual(new Map([['ada@example.com', ada]]));
-      expect(await tx.providerIds(['shop@example.com'])).toEqual(new Map([['shop@example.com', shop]]));
+      expect(await tx.consumerIds(['crm-1', 'nobody'])).toEqual(new Map([['crm-1', ext]]));
+      expect(await tx.providerIds(['shop-1', 'shop@example.com'])).toEqual(new Map([['shop-1', shop]]));
     });
   } finally {
     await writer.close();
   }
   const consumer = await db().consumer.findFirstOrThrow({ where: { email: 'ada@example.com' }, include: { relations: { orderBy: { id: 'asc' } } } });
   expect(consumer).toMatchObject({ name: 'Ada', email: 'Ada@Example.com', marketingConsent: true, createdAt: stamp, updatedAt: stamp });
+  expect(await db().consumer.findUnique({ where: { externalId: 'crm-1' } })).toMatchObject({ name: 'Imported', email: null, emailHash: null });
+  expect(await db().provider.findUnique({ where: { externalId: 'shop-1' } })).toMatchObject({ name: 'Shop', category: 'retail' });
   expect(consumer.relations.map(({ kind, occurredAt, amountMinor, currency, rating, createdAt }) => ({ kind, occurredAt, amountMinor, currency, rating, createdAt }))).toEqual([
     { kind: 'PURCHASE', occurredAt: new Date('2025-01-02T03:04:05.678Z'), amountMinor: 1250, currency: 'EUR', rating: null, createdAt: stamp },
     { kind: 'REVIEW', occurredAt: new Date('2025-01-03T00:00:00.000Z'), amountMinor: null, currency: null, rating: 4, createdAt: stamp },

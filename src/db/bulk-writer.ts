@@ -6,7 +6,7 @@ import type { RelationKind } from '../generated/prisma/enums';
 import { CHANGE_LOG_LOCK } from './change-log';
 import { configuredKeyring } from './client';
 import { dialectOf, sqliteFilePath } from './dialect';
-import { type Keyring, encrypt, lookupHashes, primaryLookupHash } from './pii';
+import { type Keyring, encrypt, primaryLookupHash } from './pii';
 
 /**
  * Bulk writes through each driver's fast path, beside Prisma: prepared statements in one large
@@ -15,12 +15,14 @@ import { type Keyring, encrypt, lookupHashes, primaryLookupHash } from './pii';
  */
 
 export interface NewConsumer {
+  externalId?: string | null;
   name: string;
-  email: string;
+  email: string | null;
   marketingConsent: boolean;
 }
 
 export interface NewProvider {
+  externalId?: string | null;
   name: string;
   contactEmail: string;
   category: string;
@@ -38,13 +40,16 @@ export interface NewRelation {
 
 /** One transaction's writes. Every row written gets `createdAt` (and `updatedAt`) = `stamp`. */
 export interface BulkTransaction {
-  /** Ids of the consumers with these emails (matched exactly, like a Prisma `email: { in }`), by email. */
-  consumerIds(emails: string[]): Promise<Map<string, number>>;
-  /** Ids of the providers with these contact emails, by contact email. */
-  providerIds(contactEmails: string[]): Promise<Map<string, number>>;
-  /** Inserts the consumers (their emails distinct); returns their ids in the order given. */
+  /**
+   * Ids of the consumers with these external IDs, by external ID: a consumer's own, or one a
+   * consumer merged into it left behind (ConsumerMerge), as consumerIdByExternalId finds them.
+   */
+  consumerIds(externalIds: string[]): Promise<Map<string, number>>;
+  /** Ids of the providers with these external IDs, by external ID. */
+  providerIds(externalIds: string[]): Promise<Map<string, number>>;
+  /** Inserts the consumers (their emails and external IDs distinct); returns their ids in the order given. */
   insertConsumers(rows: NewConsumer[]): Promise<number[]>;
-  /** Inserts the providers (their contact emails distinct); returns their ids in the order given. */
+  /** Inserts the providers (their external IDs distinct); returns their ids in the order given. */
   insertProviders(rows: NewProvider[]): Promise<number[]>;
   insertRelations(rows: NewRelation[]): Promise<void>;
   /** Appends to the change log, committed with the rest (see appendToChangeLog). */
@@ -60,19 +65,15 @@ export function openBulkWriter(databaseUrl: string, keyring: Keyring = configure
   return dialectOf(databaseUrl) === 'postgres' ? postgresWriter(databaseUrl, keyring) : Promise.resolve(sqliteWriter(databaseUrl, keyring));
 }
 
-/** The emails' lookup hashes under every key of the keyring, to the email each one hashes. */
-function emailsByHash(keyring: Keyring, emails: string[]): Map<string, string> {
-  const byHash = new Map<string, string>();
-  for (const email of emails) for (const hash of lookupHashes(keyring, email.trim().toLowerCase())) byHash.set(hash, email);
-  return byHash;
+function sealedConsumer(keyring: Keyring, { email, externalId, ...consumer }: NewConsumer) {
+  if (email === null) return { ...consumer, externalId: externalId ?? null, email: null, emailHash: null };
+  return { ...consumer, externalId: externalId ?? null, email: encrypt(keyring, email), emailHash: primaryLookupHash(keyring, email.trim().toLowerCase()) };
 }
 
-function sealedConsumer(keyring: Keyring, { email, ...consumer }: NewConsumer) {
-  return { ...consumer, email: encrypt(keyring, email), emailHash: primaryLookupHash(keyring, email.trim().toLowerCase()) };
-}
-
-function distinct(values: string[], what: string): void {
-  if (new Set(values).size !== values.length) throw new Error(`a bulk insert needs distinct ${what}`);
+/** Refuses repeated values among those given (nulls may repeat, as unique columns allow). */
+function distinct(values: (string | null | undefined)[], what: string): void {
+  const given = values.filter((value) => value != null);
+  if (new Set(given).size !== given.length) throw new Error(`a bulk insert needs distinct ${what}`);
 }
 
 /** How Prisma's SQLite adapter stores a DateTime, so that Prisma reads and compares ours alike. */
@@ -87,13 +88,18 @@ function sqliteWriter(databaseUrl: string, keyring: Keyring): BulkWriter {
   // Index pages of a large table stay cached across a bulk load, instead of SQLite's default 2 MB.
   database.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const statements = {
-    consumerByHash: database.prepare('SELECT "id" FROM "Consumer" WHERE "emailHash" = ?').pluck(),
-    providerByEmail: database.prepare('SELECT "id" FROM "Provider" WHERE "contactEmail" = ?').pluck(),
+    consumerByExternalId: database
+      .prepare(
+        `SELECT "id" FROM "Consumer" WHERE "externalId" = :key
+         UNION ALL SELECT "intoId" FROM "ConsumerMerge" WHERE "mergedExternalId" = :key`,
+      )
+      .pluck(),
+    providerByExternalId: database.prepare('SELECT "id" FROM "Provider" WHERE "externalId" = :key').pluck(),
     consumer: database.prepare(
-      'INSERT INTO "Consumer" ("name", "email", "emailHash", "marketingConsent", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO "Consumer" ("externalId", "name", "email", "emailHash", "marketingConsent", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     provider: database.prepare(
-      'INSERT INTO "Provider" ("name", "contactEmail", "category", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO "Provider" ("externalId", "name", "contactEmail", "category", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)',
     ),
     relation: database.prepare(
       `INSERT INTO "Relation" ("consumerId", "providerId", "kind", "occurredAt", "amountMinor", "currency", "rating", "createdAt")
@@ -101,11 +107,11 @@ function sqliteWriter(databaseUrl: string, keyring: Keyring): BulkWriter {
     ),
     change: database.prepare('INSERT INTO "ChangeLogEntry" ("change", "createdAt") VALUES (?, ?)'),
   };
-  const idsBy = (statement: Database.Statement, keys: Map<string, string>) => {
+  const idsBy = (statement: Database.Statement, keys: string[]) => {
     const ids = new Map<string, number>();
-    for (const [key, value] of keys) {
-      const id = statement.get(key) as number | undefined;
-      if (id !== undefined) ids.set(value, id);
+    for (const key of keys) {
+      const id = statement.get({ key }) as number | undefined;
+      if (id !== undefined) ids.set(key, id);
     }
     return ids;
   };
@@ -132,18 +138,21 @@ function sqliteWriter(databaseUrl: string, keyring: Keyring): BulkWriter {
     deferred = undefined;
   };
   const transactionOf = (now: string): BulkTransaction => ({
-    consumerIds: async (emails) => idsBy(statements.consumerByHash, emailsByHash(keyring, emails)),
-    providerIds: async (emails) => idsBy(statements.providerByEmail, new Map(emails.map((email) => [email, email]))),
+    consumerIds: async (externalIds) => idsBy(statements.consumerByExternalId, externalIds),
+    providerIds: async (externalIds) => idsBy(statements.providerByExternalId, externalIds),
     insertConsumers: async (rows) => {
       distinct(rows.map((row) => row.email), 'emails');
+      distinct(rows.map((row) => row.externalId), 'external IDs');
       return rows.map((row) => {
-        const { name, email, emailHash, marketingConsent } = sealedConsumer(keyring, row);
-        return Number(statements.consumer.run(name, email, emailHash, marketingConsent ? 1 : 0, now, now).lastInsertRowid);
+        const { externalId, name, email, emailHash, marketingConsent } = sealedConsumer(keyring, row);
+        return Number(statements.consumer.run(externalId, name, email, emailHash, marketingConsent ? 1 : 0, now, now).lastInsertRowid);
       });
     },
     insertProviders: async (rows) => {
-      distinct(rows.map((row) => row.contactEmail), 'contact emails');
-      return rows.map(({ name, contactEmail, category }) => Number(statements.provider.run(name, contactEmail, category, now, now).lastInsertRowid));
+      distinct(rows.map((row) => row.externalId), 'external IDs');
+      return rows.map(({ externalId, name, contactEmail, category }) =>
+        Number(statements.provider.run(externalId ?? null, name, contactEmail, category, now, now).lastInsertRowid),
+      );
     },
     insertRelations: async (rows) => {
       deferIndexesFor(rows.length);
@@ -180,14 +189,12 @@ const COPY_CHUNK_ROWS = 2000;
 async function postgresWriter(databaseUrl: string, keyring: Keyring): Promise<BulkWriter> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const idsBy = async (sql: string, keys: Map<string, string>) => {
-    const { rows } = await client.query<[number, string]>({ text: sql, values: [[...keys.keys()]], rowMode: 'array' });
-    return new Map(rows.map(([id, key]) => [keys.get(key)!, id]));
+  const idsBy = async (sql: string, keys: string[]) => {
+    const { rows } = await client.query<[number, string]>({ text: sql, values: [keys], rowMode: 'array' });
+    return new Map(rows.map(([id, key]) => [key, id]));
   };
-  const inOrder = (rows: [number, string][], keys: string[]) => {
-    const ids = new Map(rows.map(([id, key]) => [key, id]));
-    return keys.map((key) => ids.get(key)!);
-  };
+  /** Ids returned by an INSERT ... RETURNING, in the order the rows were given (ids grow with input order). */
+  const inOrder = (rows: [number][]) => rows.map(([id]) => Number(id)).sort((a, b) => a - b);
   const copyRelations = async (rows: NewRelation[], now: string) => {
     const stream = client.query(
       copyFrom('COPY "Relation" ("consumerId", "providerId", "kind", "occurredAt", "amountMinor", "currency", "rating", "createdAt") FROM STDIN'),
@@ -204,33 +211,50 @@ async function postgresWriter(databaseUrl: string, keyring: Keyring): Promise<Bu
     await once(stream, 'finish');
   };
   const transactionOf = (now: string): BulkTransaction => ({
-    consumerIds: (emails) => idsBy('SELECT "id", "emailHash" FROM "Consumer" WHERE "emailHash" = ANY($1::text[])', emailsByHash(keyring, emails)),
-    providerIds: (emails) =>
-      idsBy('SELECT "id", "contactEmail" FROM "Provider" WHERE "contactEmail" = ANY($1::text[])', new Map(emails.map((email) => [email, email]))),
+    consumerIds: (externalIds) =>
+      idsBy(
+        `SELECT "id", "externalId" FROM "Consumer" WHERE "externalId" = ANY($1::text[])
+         UNION ALL SELECT "intoId", "mergedExternalId" FROM "ConsumerMerge" WHERE "mergedExternalId" = ANY($1::text[])`,
+        externalIds,
+      ),
+    providerIds: (externalIds) => idsBy('SELECT "id", "externalId" FROM "Provider" WHERE "externalId" = ANY($1::text[])', externalIds),
     insertConsumers: async (consumers) => {
       distinct(consumers.map((consumer) => consumer.email), 'emails');
+      distinct(consumers.map((consumer) => consumer.externalId), 'external IDs');
       const sealed = consumers.map((consumer) => sealedConsumer(keyring, consumer));
-      const { rows } = await client.query<[number, string]>({
-        text: `INSERT INTO "Consumer" ("name", "email", "emailHash", "marketingConsent", "createdAt", "updatedAt")
-               SELECT "name", "email", "emailHash", "consent", $5, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[])
-                 AS input("name", "email", "emailHash", "consent")
-               RETURNING "id", "emailHash"`,
-        values: [sealed.map((c) => c.name), sealed.map((c) => c.email), sealed.map((c) => c.emailHash), sealed.map((c) => c.marketingConsent), now],
+      // WITH ORDINALITY and ORDER BY: the ids are drawn from the sequence in the order given.
+      const { rows } = await client.query<[number]>({
+        text: `INSERT INTO "Consumer" ("externalId", "name", "email", "emailHash", "marketingConsent", "createdAt", "updatedAt")
+               SELECT "externalId", "name", "email", "emailHash", "consent", $6, $6
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[]) WITH ORDINALITY
+                 AS input("externalId", "name", "email", "emailHash", "consent", "position")
+                 ORDER BY "position"
+               RETURNING "id"`,
+        values: [
+          sealed.map((c) => c.externalId),
+          sealed.map((c) => c.name),
+          sealed.map((c) => c.email),
+          sealed.map((c) => c.emailHash),
+          sealed.map((c) => c.marketingConsent),
+          now,
+        ],
         rowMode: 'array',
       });
-      return inOrder(rows, sealed.map((consumer) => consumer.emailHash));
+      return inOrder(rows);
     },
     insertProviders: async (providers) => {
-      distinct(providers.map((provider) => provider.contactEmail), 'contact emails');
-      const { rows } = await client.query<[number, string]>({
-        text: `INSERT INTO "Provider" ("name", "contactEmail", "category", "createdAt", "updatedAt")
-               SELECT "name", "contactEmail", "category", $4, $4 FROM unnest($1::text[], $2::text[], $3::text[])
-                 AS input("name", "contactEmail", "category")
-               RETURNING "id", "contactEmail"`,
-        values: [providers.map((p) => p.name), providers.map((p) => p.contactEmail), providers.map((p) => p.category), now],
+      distinct(providers.map((provider) => provider.externalId), 'external IDs');
+      const { rows } = await client.query<[number]>({
+        text: `INSERT INTO "Provider" ("externalId", "name", "contactEmail", "category", "createdAt", "updatedAt")
+               SELECT "externalId", "name", "contactEmail", "category", $5, $5
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
+                 AS input("externalId", "name", "contactEmail", "category", "position")
+                 ORDER BY "position"
+               RETURNING "id"`,
+        values: [providers.map((p) => p.externalId ?? null), providers.map((p) => p.name), providers.map((p) => p.contactEmail), providers.map((p) => p.category), now],
         rowMode: 'array',
       });
-      return inOrder(rows, providers.map((provider) => provider.contactEmail));
+      return inOrder(rows);
     },
     insertRelations: (rows) => copyRelations(rows, now),
     appendChange: async (change) => {

@@ -20,13 +20,13 @@ type ColumnType = 'int' | 'text' | 'bool' | 'time';
 type Columns<Row> = { [Field in keyof Row]-?: ColumnType };
 
 const CONSUMER: Columns<Consumer> = {
-  id: 'int', name: 'text', email: 'text', emailHash: 'text', phone: 'text', marketingConsent: 'bool', erasedAt: 'time', createdAt: 'time', updatedAt: 'time',
+  id: 'int', externalId: 'text', name: 'text', email: 'text', emailHash: 'text', phone: 'text', marketingConsent: 'bool', erasedAt: 'time', createdAt: 'time', updatedAt: 'time',
 };
 const RELATION: Columns<Relation> = {
   id: 'int', consumerId: 'int', providerId: 'int', kind: 'text', occurredAt: 'time', amountMinor: 'int', currency: 'text', rating: 'int', comment: 'text', createdAt: 'time',
 };
 const PROVIDER: Columns<Provider> = {
-  id: 'int', name: 'text', contactEmail: 'text', category: 'text', website: 'text', description: 'text', createdAt: 'time', updatedAt: 'time',
+  id: 'int', externalId: 'text', name: 'text', contactEmail: 'text', category: 'text', website: 'text', description: 'text', createdAt: 'time', updatedAt: 'time',
 };
 
 const postgres = () => dialectOf(config().databaseUrl) === 'postgres';

@@ -21,7 +21,13 @@ export type Change =
   /** Many rows were written at once, around the per-row changes (a bulk import): read afresh. */
   | { type: 'bulkLoaded' }
   /** API keys were revoked: no process may accept them from now on. */
-  | { type: 'apiKeysRevoked'; ids: number[] };
+  | { type: 'apiKeysRevoked'; ids: number[] }
+  /**
+   * Consumers were merged into `into` (mergeConsumers), for readers of events (consumer.merged).
+   * What derived state needs follows it in the same transaction, as the changes above:
+   * `partyDeleted` per merged consumer, `relationRecorded` per moved relation, `partyUpdated`.
+   */
+  | { type: 'consumersMerged'; into: number; from: number[] };
 
 export function recordChange(tx: Transaction, change: Change): Promise<void> {
   return appendToChangeLog(tx, serializeChange(change));

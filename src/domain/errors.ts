@@ -66,3 +66,11 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
     })),
   );
 }
+
+/** A consumer whose personal data was erased cannot take part in a merge: nothing of it may come back. */
+export class ErasedConsumerError extends DomainError {
+  constructor(readonly field: string) {
+    super(`${field}: this consumer was erased (eraseConsumer); an erased consumer cannot be merged or merged into`);
+    this.name = 'ErasedConsumerError';
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { containsIgnoringCase, unmatchableLiterally } from '../db/dialect';
 import type { Prisma } from '../generated/prisma/client';
-import { InvalidInputError } from './errors';
+import { InvalidInputError, parseInput } from './errors';
 
 /** zod schemas for the values that several entities share, with messages users can act on. */
 
@@ -22,6 +22,26 @@ export const email = z
       // The importer names parties it creates with addresses under .invalid (reserved, RFC 2606).
       .refine((address) => !address.endsWith('.invalid'), 'must be a deliverable address: .invalid is reserved'),
   );
+
+/** The longest external ID: keys of other systems (UUIDs, ULIDs, paths of IDs) fit with room to spare. */
+export const MAX_EXTERNAL_ID = 128;
+
+/**
+ * A party's key in a system the data comes from. Stored in plaintext and compared exactly, so the
+ * charset leaves out `@` and spaces: an email address or a name cannot become one (personal data
+ * belongs in the encrypted fields).
+ */
+export const externalId = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty', abort: true })
+  .max(MAX_EXTERNAL_ID, { error: `must be at most ${MAX_EXTERNAL_ID} characters`, abort: true })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/, 'must be letters, digits and . _ : / - (starting with a letter or digit), such as crm-4711');
+
+/** An external ID given as an argument (a lookup, an upsert): bounded and well-formed before any query runs. */
+export function parseExternalId(value: string, field = 'externalId'): string {
+  return parseInput(z.object({ [field]: externalId }), { [field]: value })[field] as string;
+}
 
 export const phone = z
   .string()

@@ -10,17 +10,16 @@ import * as fields from './fields';
 import { checkKindRules, relationFields } from './relations';
 
 /**
- * Bulk import of relations that name their consumer and provider by an external key (a key of
+ * Bulk import of relations that name their consumer and provider by external ID (their key in
  * the system the data comes from). Rows meet the same rules as relations recorded through the
- * API; the consumers and providers they name are created the first time they are met.
- *
- * Until the schema has an `externalKey` column, an imported party keeps its key this way:
- * - its `name` is the key itself;
- * - its email (`Consumer.email`, unique; `Provider.contactEmail`) is derived from the key,
- *   `consumer-<hash>@import.invalid`, with `<hash>` the first 24 hex digits of the key's
- *   SHA-256. That is how a later row or a later import finds the same party again. The
- *   `.invalid` domain (RFC 2606) guarantees no mail is ever sent to it.
+ * API; a party is found by its `externalId` (a consumer also by the external ID of an account
+ * merged into it), and created the first time it is met:
+ * - its `externalId` is the key, its name unknown (IMPORTED_NAMES) until the API gives it one;
+ * - a consumer has no email; a provider's (required) contact email is derived from the key,
+ *   `provider-<hash>@import.invalid` (importedPartyEmail), which can never receive mail (RFC 2606);
  * - an imported provider's category is `imported`.
+ * Before external IDs existed, imports kept the key in `name` and found parties by a derived
+ * email: `moveImportKeysToExternalIds` moves those keys over.
  */
 
 export const CSV_COLUMNS = ['consumer', 'provider', 'kind', 'occurredAt', 'amount', 'currency', 'rating'] as const;
@@ -39,10 +38,11 @@ export interface ImportedRelation {
 
 const IMPORTED_CATEGORY = 'imported';
 
-const externalKey = fields.name;
+/** The names of imported parties: the CSV names them only by key. */
+export const IMPORTED_NAMES = { consumer: 'Imported consumer', provider: 'Imported provider' } as const;
 
 const importedRelationInput = z
-  .object({ consumer: externalKey, provider: externalKey, ...relationFields })
+  .object({ consumer: fields.externalId, provider: fields.externalId, ...relationFields })
   .superRefine(checkKindRules);
 
 /** The relation a CSV record describes, or an InvalidInputError naming every problem by its CSV column. */
@@ -125,7 +125,7 @@ export function importedPartyEmail(side: Party, key: string): string {
 
 
 /**
- * Finds the ids of imported parties by external key, creating those not met before. Ids found
+ * Finds the ids of imported parties by external ID, creating those not met before. Ids found
  * are remembered across batches in `known`.
  */
 async function partyIds(
@@ -135,23 +135,23 @@ async function partyIds(
   known: ReadonlyMap<string, number>,
 ): Promise<Map<string, number>> {
   const missing = [...new Set(keys)].filter((key) => !known.has(key));
-  const keyOf = new Map(missing.map((key) => [importedPartyEmail(side, key), key]));
-  const emails = [...keyOf.keys()];
-  const found = emails.length === 0 ? new Map<string, number>() : side === 'consumer' ? await tx.consumerIds(emails) : await tx.providerIds(emails);
-  const fresh = emails.filter((email) => !found.has(email));
+  const found = missing.length === 0 ? new Map<string, number>() : side === 'consumer' ? await tx.consumerIds(missing) : await tx.providerIds(missing);
+  const fresh = missing.filter((key) => !found.has(key));
+  const name = IMPORTED_NAMES[side];
   const freshIds =
     fresh.length === 0
       ? []
       : side === 'consumer'
-        ? await tx.insertConsumers(fresh.map((email) => ({ name: keyOf.get(email)!, email, marketingConsent: false })))
-        : await tx.insertProviders(fresh.map((email) => ({ name: keyOf.get(email)!, contactEmail: email, category: IMPORTED_CATEGORY })));
-  const learned = new Map<string, number>();
-  for (const [email, id] of found) learned.set(keyOf.get(email)!, id);
-  fresh.forEach((email, index) => learned.set(keyOf.get(email)!, freshIds[index]));
+        ? await tx.insertConsumers(fresh.map((externalId) => ({ externalId, name, email: null, marketingConsent: false })))
+        : await tx.insertProviders(
+            fresh.map((externalId) => ({ externalId, name, contactEmail: importedPartyEmail('provider', externalId), category: IMPORTED_CATEGORY })),
+          );
+  const learned = new Map(found);
+  fresh.forEach((key, index) => learned.set(key, freshIds[index]));
   return learned;
 }
 
-/** Ids of the parties met so far, by external key, kept by the importer across batches. */
+/** Ids of the parties met so far, by external ID, kept by the importer across batches. */
 export interface PartyCache {
   consumers: Map<string, number>;
   providers: Map<string, number>;

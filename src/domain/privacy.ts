@@ -4,6 +4,7 @@ import type { Consumer } from '../generated/prisma/client';
 import { auditedTransaction } from './audit';
 import { recordChange } from './changes';
 import { NotFoundError } from './errors';
+import { mergedAccounts } from './merges';
 import { hasPrismaCode } from './prisma-errors';
 
 const ERASED_NAME = 'Erased consumer';
@@ -24,10 +25,12 @@ export async function exportConsumerData(id: number) {
     orderBy: { id: 'asc' },
   });
   const { relations, apiKeys, ...profile } = consumer;
+  const merged = await mergedAccounts(db(), id);
   return {
     exportedAt: new Date().toISOString(),
     consumer: {
       id: globalId,
+      externalId: profile.externalId,
       name: profile.name,
       email: profile.email,
       phone: profile.phone,
@@ -46,6 +49,8 @@ export async function exportConsumerData(id: number) {
       rating,
       comment,
     })),
+    /** Accounts merged into this one (mergeConsumers), with their external IDs that still find it. */
+    mergedAccounts: merged,
     apiKeys: apiKeys.map((key) => ({ ...key, createdAt: key.createdAt.toISOString(), revokedAt: key.revokedAt?.toISOString() ?? null })),
     auditTrail: auditTrail.map(({ at, operation, actorRole, outcome }) => ({ at: at.toISOString(), operation, actorRole, outcome })),
   };

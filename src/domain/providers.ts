@@ -3,10 +3,10 @@ import { db } from '../db/client';
 import { Prisma, type Provider } from '../generated/prisma/client';
 import { auditedTransaction } from './audit';
 import { recordChange } from './changes';
-import { NotFoundError, parseInput } from './errors';
+import { ConflictError, NotFoundError, parseInput } from './errors';
 import * as fields from './fields';
 import { type Ordering, totalOrder } from './ordering';
-import { hasPrismaCode } from './prisma-errors';
+import { hasPrismaCode, violatesUnique } from './prisma-errors';
 import { type Deletion, deleteWithRelations } from './relations';
 
 const category = z
@@ -17,6 +17,7 @@ const category = z
   .max(100, 'must be at most 100 characters');
 
 const createProviderInput = z.object({
+  externalId: fields.externalId.nullish(),
   name: fields.name,
   contactEmail: fields.email,
   category,
@@ -25,6 +26,7 @@ const createProviderInput = z.object({
 });
 
 const updateProviderInput = z.object({
+  externalId: fields.externalId.nullish(),
   name: fields.keptUnlessGiven(fields.name),
   contactEmail: fields.keptUnlessGiven(fields.email),
   category: fields.keptUnlessGiven(category),
@@ -32,7 +34,11 @@ const updateProviderInput = z.object({
   description: fields.text(5000).nullish(),
 });
 
+/** An upsert by external ID: the fields of a new provider; on an existing one, website and description left out are kept. */
+const upsertProviderInput = createProviderInput.omit({ externalId: true });
+
 export type CreateProviderInput = z.input<typeof createProviderInput>;
+export type UpsertProviderInput = z.input<typeof upsertProviderInput>;
 export type UpdateProviderInput = z.input<typeof updateProviderInput>;
 
 export interface ProviderFilter {
@@ -53,16 +59,51 @@ export function providerOrderBy(ordering: Ordering<ProviderOrderField>) {
   return totalOrder(ordering);
 }
 
+const EXTERNAL_ID_TAKEN = 'is already the external ID of another provider';
+
+function conflictOf(error: unknown): unknown {
+  return violatesUnique(error, 'externalId') ? new ConflictError('externalId', EXTERNAL_ID_TAKEN) : error;
+}
+
 export async function createProvider(input: CreateProviderInput): Promise<Provider> {
   const data = parseInput(createProviderInput, input);
-  return auditedTransaction(
-    async (tx) => {
-      const provider = await tx.provider.create({ data });
-      await recordChange(tx, { type: 'partyCreated', party: 'provider', id: provider.id });
-      return provider;
-    },
-    (provider) => provider.id,
-  );
+  try {
+    return await auditedTransaction(
+      async (tx) => {
+        const provider = await tx.provider.create({ data });
+        await recordChange(tx, { type: 'partyCreated', party: 'provider', id: provider.id });
+        return provider;
+      },
+      (provider) => provider.id,
+    );
+  } catch (error) {
+    throw conflictOf(error);
+  }
+}
+
+/** Creates the provider with this external ID, or updates the one it names. Says which it did. */
+export async function upsertProvider(externalId: string, input: UpsertProviderInput): Promise<{ provider: Provider; created: boolean }> {
+  const key = fields.parseExternalId(externalId);
+  const { website, description, ...data } = parseInput(upsertProviderInput, input);
+  try {
+    return await auditedTransaction(
+      async (tx) => {
+        const existing = await tx.provider.findUnique({ where: { externalId: key }, select: { id: true } });
+        if (!existing) {
+          const provider = await tx.provider.create({ data: { ...data, website, description, externalId: key } });
+          await recordChange(tx, { type: 'partyCreated', party: 'provider', id: provider.id });
+          return { provider, created: true };
+        }
+        const kept = { ...(website !== undefined ? { website } : {}), ...(description !== undefined ? { description } : {}) };
+        const provider = await tx.provider.update({ where: { id: existing.id }, data: { ...data, ...kept } });
+        await recordChange(tx, { type: 'partyUpdated', party: 'provider', id: provider.id });
+        return { provider, created: false };
+      },
+      (upserted) => upserted.provider.id,
+    );
+  } catch (error) {
+    throw conflictOf(error);
+  }
 }
 
 export async function updateProvider(id: number, input: UpdateProviderInput): Promise<Provider> {
@@ -75,7 +116,7 @@ export async function updateProvider(id: number, input: UpdateProviderInput): Pr
     });
   } catch (error) {
     if (hasPrismaCode(error, 'P2025')) throw new NotFoundError('Provider', 'id');
-    throw error;
+    throw conflictOf(error);
   }
 }
 

@@ -7,10 +7,13 @@ import {
   type ConsumerFilter,
   consumerOrderBy,
   consumerWhere,
+  consumerIdByExternalId,
   createConsumer,
   deleteConsumer,
   updateConsumer,
+  upsertConsumer,
 } from '../domain/consumers';
+import { parseExternalId } from '../domain/fields';
 import { ConflictError, InvalidInputError, NotFoundError, RelationsExistError } from '../domain/errors';
 import { AUDIT_CREATES } from './audit';
 import { builder } from './builder';
@@ -27,6 +30,10 @@ export const ConsumerNode = builder.prismaNode('Consumer', {
   authScopes: (consumer) => ({ admin: true, consumer: consumer.id, providerOf: consumer.id }),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Full name; empty once erased.' }),
+    externalId: t.exposeString('externalId', {
+      nullable: true,
+      description: 'Its key in a system the data comes from (imports, integrations); unique among consumers. Null when it has none.',
+    }),
     email: t.exposeString('email', {
       nullable: true,
       description: "Visible to the consumer, admins, and providers it has relations with if it consented to marketing. Null once erased.",
@@ -131,6 +138,17 @@ builder.queryFields((t) => ({
       return db().consumer.findFirst({ ...query, where: { AND: [{ id: consumerId }, visibleConsumers(caller)] } });
     },
   }),
+  consumerByExternalId: t.prismaField({
+    type: 'Consumer',
+    nullable: true,
+    description:
+      'The consumer with this external ID (or the one an account with it was merged into), or null when none exists or the caller may not see it, as `consumer(id)`.',
+    args: { externalId: t.arg.string({ required: true, description: 'An external ID: letters, digits and . _ : / -, at most 128 characters.' }) },
+    resolve: async (query, _root, { externalId }, { caller }) => {
+      const id = await consumerIdByExternalId(db(), parseExternalId(externalId));
+      return id === undefined ? null : db().consumer.findFirst({ ...query, where: { AND: [{ id }, visibleConsumers(caller)] } });
+    },
+  }),
   consumers: t.prismaConnection({
     type: 'Consumer',
     cursor: 'id',
@@ -148,6 +166,7 @@ builder.queryFields((t) => ({
 const CreateConsumerInput = builder.inputType('CreateConsumerInput', {
   description: 'A new consumer.',
   fields: (t) => ({
+    externalId: t.string({ required: false, description: 'Its key in another system: letters, digits and . _ : / -, at most 128 characters; unique.' }),
     name: t.string({ required: true, description: 'Full name.' }),
     email: t.string({ required: true, description: 'Unique; stored lower-case.' }),
     phone: t.string({ required: false, description: 'International format, e.g. +44 20 7946 0958.' }),
@@ -158,6 +177,7 @@ const CreateConsumerInput = builder.inputType('CreateConsumerInput', {
 const UpdateConsumerInput = builder.inputType('UpdateConsumerInput', {
   description: 'Fields left out are unchanged; phone: null clears the phone number.',
   fields: (t) => ({
+    externalId: t.string({ required: false, description: 'New external ID (unique); null removes it.' }),
     name: t.string({ required: false, description: 'New full name.' }),
     email: t.string({ required: false, description: 'New email; unique, stored lower-case.' }),
     phone: t.string({ required: false, description: 'New phone number in international format; null clears it.' }),
@@ -165,7 +185,30 @@ const UpdateConsumerInput = builder.inputType('UpdateConsumerInput', {
   }),
 });
 
+const UpsertConsumerInput = builder.inputType('UpsertConsumerInput', {
+  description: 'The consumer named by an external ID: all of it when new; an existing one keeps the phone and consent left out.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Full name.' }),
+    email: t.string({ required: true, description: 'Unique; stored lower-case.' }),
+    phone: t.string({ required: false, description: 'International format; null clears it on an existing consumer.' }),
+    marketingConsent: t.boolean({ required: false, description: 'Defaults to false for a new consumer; left out, an existing one keeps its own.' }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  upsertConsumer: t.field({
+    type: ConsumerNode,
+    description:
+      'Creates the consumer with this external ID, or updates the one it names (admins only): for integrations that know consumers by their own keys.',
+    extensions: { [AUDIT_CREATES]: 'Consumer' },
+    authScopes: { admin: true },
+    args: {
+      externalId: t.arg.string({ required: true, description: 'The consumer’s key in the calling system.' }),
+      input: t.arg({ type: UpsertConsumerInput, required: true, description: 'Its fields.' }),
+    },
+    errors: mutationResult('UpsertConsumer', 'consumer', [InvalidInputError, ConflictError]),
+    resolve: async (_root, { externalId, input }) => (await upsertConsumer(externalId, input)).consumer,
+  }),
   createConsumer: t.field({
     type: ConsumerNode,
     description: 'Creates a consumer (admins only); its email must not be in use.',

@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError, NotFoundError, RelationsExistError } from '../domain/errors';
+import { ConflictError, ErasedConsumerError, InvalidInputError, NotFoundError, RelationsExistError } from '../domain/errors';
 import { builder } from './builder';
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
@@ -45,6 +45,13 @@ builder.objectType(RelationsExistError, {
   description: 'The consumer or provider still has relations; pass cascade: true to delete them too.',
   interfaces: [ErrorInterface],
   fields: (t) => ({ relationCount: t.exposeInt('relationCount', { description: 'How many relations it still has.' }) }),
+});
+
+builder.objectType(ErasedConsumerError, {
+  name: 'ErasedConsumerError',
+  description: 'A consumer named was erased (eraseConsumer) and cannot take part; nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ field: t.exposeString('field', { description: 'The argument naming the erased consumer, e.g. `from.1`.' }) }),
 });
 
 /** The typed errors a mutation that writes by ID can return. */

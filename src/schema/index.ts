@@ -9,6 +9,7 @@ import './analytics';
 import './recommendations';
 import './relationships';
 import './security';
+import './merges';
 import './subscriptions';
 import { auditMutations } from './audit';
 import { scopeCursors } from './cursors';

@@ -1,12 +1,14 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { customersOf } from '../auth/scopes';
 import { db } from '../db/client';
-import { InvalidInputError, NotFoundError, RelationsExistError } from '../domain/errors';
+import { ConflictError, InvalidInputError, NotFoundError, RelationsExistError } from '../domain/errors';
+import { parseExternalId } from '../domain/fields';
 import {
   type ProviderFilter,
   type ProviderStats,
   createProvider,
   deleteProvider,
+  upsertProvider,
   providerOrderBy,
   providerStats,
   providerWhere,
@@ -51,6 +53,10 @@ export const ProviderNode = builder.prismaNode('Provider', {
   description: 'A third-party provider offering services on the platform: the public directory.',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Display name.' }),
+    externalId: t.exposeString('externalId', {
+      nullable: true,
+      description: 'Its key in a system the data comes from (imports, integrations); unique among providers. Null when it has none.',
+    }),
     contactEmail: t.exposeString('contactEmail', { description: 'Where the platform and consumers reach the provider.' }),
     category: t.exposeString('category', { description: 'Lower-case category, e.g. "streaming".' }),
     website: t.exposeString('website', { nullable: true, description: 'An http(s) URL.' }),
@@ -129,6 +135,13 @@ builder.queryFields((t) => ({
     resolve: (query, _root, { id }) =>
       db().provider.findUnique({ ...query, where: { id: parseId(id, 'Provider', 'id') } }),
   }),
+  providerByExternalId: t.prismaField({
+    type: 'Provider',
+    nullable: true,
+    description: 'The provider with this external ID, or null when none exists (as `provider(id)`). Providers are public.',
+    args: { externalId: t.arg.string({ required: true, description: 'An external ID: letters, digits and . _ : / -, at most 128 characters.' }) },
+    resolve: (query, _root, { externalId }) => db().provider.findUnique({ ...query, where: { externalId: parseExternalId(externalId) } }),
+  }),
   providers: t.prismaConnection({
     type: 'Provider',
     cursor: 'id',
@@ -143,6 +156,7 @@ builder.queryFields((t) => ({
 const CreateProviderInput = builder.inputType('CreateProviderInput', {
   description: 'A new provider.',
   fields: (t) => ({
+    externalId: t.string({ required: false, description: 'Its key in another system: letters, digits and . _ : / -, at most 128 characters; unique.' }),
     name: t.string({ required: true, description: 'Display name.' }),
     contactEmail: t.string({ required: true, description: 'Where the platform and consumers reach the provider.' }),
     category: t.string({ required: true, description: 'Stored lower-case, e.g. "streaming".' }),
@@ -154,6 +168,7 @@ const CreateProviderInput = builder.inputType('CreateProviderInput', {
 const UpdateProviderInput = builder.inputType('UpdateProviderInput', {
   description: 'Fields left out are unchanged; website or description: null clears them.',
   fields: (t) => ({
+    externalId: t.string({ required: false, description: 'New external ID (unique); null removes it.' }),
     name: t.string({ required: false, description: 'New display name.' }),
     contactEmail: t.string({ required: false, description: 'New contact email.' }),
     category: t.string({ required: false, description: 'New category; stored lower-case.' }),
@@ -162,14 +177,37 @@ const UpdateProviderInput = builder.inputType('UpdateProviderInput', {
   }),
 });
 
+const UpsertProviderInput = builder.inputType('UpsertProviderInput', {
+  description: 'The provider named by an external ID: all of it when new; an existing one keeps the website and description left out.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Display name.' }),
+    contactEmail: t.string({ required: true, description: 'Where the platform and consumers reach the provider.' }),
+    category: t.string({ required: true, description: 'Stored lower-case, e.g. "streaming".' }),
+    website: t.string({ required: false, description: 'An http(s) URL; null clears it on an existing provider.' }),
+    description: t.string({ required: false, description: 'What the provider offers; null clears it on an existing provider.' }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  upsertProvider: t.field({
+    type: ProviderNode,
+    description: 'Creates the provider with this external ID, or updates the one it names (admins only).',
+    extensions: { [AUDIT_CREATES]: 'Provider' },
+    authScopes: { admin: true },
+    args: {
+      externalId: t.arg.string({ required: true, description: 'The provider’s key in the calling system.' }),
+      input: t.arg({ type: UpsertProviderInput, required: true, description: 'Its fields.' }),
+    },
+    errors: mutationResult('UpsertProvider', 'provider', [InvalidInputError, ConflictError]),
+    resolve: async (_root, { externalId, input }) => (await upsertProvider(externalId, input)).provider,
+  }),
   createProvider: t.field({
     type: ProviderNode,
     description: 'Creates a provider (admins only).',
     extensions: { [AUDIT_CREATES]: 'Provider' },
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateProviderInput, required: true, description: 'The new provider.' }) },
-    errors: mutationResult('CreateProvider', 'provider', [InvalidInputError]),
+    errors: mutationResult('CreateProvider', 'provider', [InvalidInputError, ConflictError]),
     resolve: (_root, { input }) => createProvider(input),
   }),
   updateProvider: t.field({
@@ -180,7 +218,7 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true, description: 'Global ID of the provider.' }),
       input: t.arg({ type: UpdateProviderInput, required: true, description: 'The fields to change.' }),
     },
-    errors: mutationResult('UpdateProvider', 'provider', [InvalidInputError, NotFoundError]),
+    errors: mutationResult('UpdateProvider', 'provider', [InvalidInputError, NotFoundError, ConflictError]),
     resolve: (_root, { id, input }) => updateProvider(parseId(id, 'Provider', 'id'), input),
   }),
   deleteProvider: t.field({

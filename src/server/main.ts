@@ -8,6 +8,7 @@ import { dialectOf } from '../db/dialect';
 import { sealPlaintextPii } from '../db/pii-maintenance';
 import { MigrationError, applyMigrations, compactSqlite } from '../db/migrate';
 import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
+import { moveImportKeysToExternalIds } from '../domain/import-keys';
 import { createApp } from './app';
 import { createLogger } from './logger';
 
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
     if (dialectOf(settings.databaseUrl) === 'sqlite') compactSqlite(settings.databaseUrl);
     logger.info({ consumers: sealed }, 'encrypted the personal data stored before encryption existed');
   }
+  const importKeys = await moveImportKeysToExternalIds(db());
+  if (importKeys) logger.info(importKeys, 'moved the external keys that imports kept in names to externalId');
   if (settings.demoData && (await isDatabaseEmpty())) {
     const loaded = await loadDemoData();
     logger.info(loaded, 'loaded the demo data into the empty database');

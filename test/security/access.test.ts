@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { db } from '../../src/db/client';
+import { parseId } from '../../src/schema/ids';
 import { keyFor, execute } from '../support/graphql';
 import { createConsumer, createProvider, recordRelation } from '../support/factories';
 
@@ -49,6 +51,12 @@ async function createWorld() {
     provider: await keyFor('PROVIDER', p1.id),
   };
   const ids = { p1: p1.id, p2: p2.id, c1: c1.id, c2: c2.id, c3: c3.id, r1: r1.id, r2: r2.id, r3: r3.id, r4: r4.id };
+  for (const consumer of [c1, c2, c3]) {
+    await db().consumer.update({ where: { id: parseId(consumer.id, 'Consumer', 'id') }, data: { externalId: externalIdOf(consumer.id) } });
+  }
+  for (const provider of [p1, p2]) {
+    await db().provider.update({ where: { id: parseId(provider.id, 'Provider', 'id') }, data: { externalId: externalIdOf(provider.id) } });
+  }
   return { ids, keys };
 }
 
@@ -84,9 +92,14 @@ function targets(cell: string, ids: Ids): { allowed?: Variables; refused?: Varia
   }
 }
 
+/** The external ID the world gives the party with this global ID. */
+const externalIdOf = (globalId: string) => `ext-${Buffer.from(globalId).toString('hex')}`;
+
 interface Probe {
   /** Uses any of $provider, $consumer, $relation. */
   document: string;
+  /** The variables the document takes, from the targets' IDs; by default the IDs themselves. */
+  variables?: (targets: Variables, ids: Ids) => Record<string, unknown>;
   /** For lists, which are filtered rather than refused: the IDs each role must see. */
   visible?: (ids: Ids, role: Role) => string[];
   /** Mutations get a fresh world each. */
@@ -112,6 +125,14 @@ const PROBES: Record<string, Probe> = {
   'Provider.centrality': { document: onProvider('centrality(metric: PAGERANK)') },
   'Provider.similarProviders': { document: onProvider('similarProviders { similarity }') },
   'Query.consumer': { document: onConsumer('name') },
+  'Query.consumerByExternalId': {
+    document: 'query ($consumer: String!) { consumerByExternalId(externalId: $consumer) { name } }',
+    variables: (targets) => ({ consumer: externalIdOf(targets.consumer) }),
+  },
+  'Query.providerByExternalId': {
+    document: 'query ($provider: String!) { providerByExternalId(externalId: $provider) { name } }',
+    variables: (targets) => ({ provider: externalIdOf(targets.provider) }),
+  },
   'Query.relation': { document: 'query ($relation: ID!) { relation(id: $relation) { id } }' },
   'Query.node on a consumer': { document: 'query ($consumer: ID!) { node(id: $consumer) { id } }' },
   'Query.nodes on a consumer': { document: 'query ($consumer: ID!) { nodes(ids: [$consumer]) { id } }' },
@@ -155,6 +176,19 @@ const PROBES: Record<string, Probe> = {
   },
   'Mutation.eraseConsumer': { writes: true, document: mutation('($consumer: ID!)', 'eraseConsumer(id: $consumer)') },
   'Mutation.deleteConsumer': { writes: true, document: mutation('($consumer: ID!)', 'deleteConsumer(id: $consumer, cascade: true)') },
+  'Mutation.upsertConsumer': {
+    writes: true,
+    document: mutation('', `upsertConsumer(externalId: "up-${unique()}", input: { name: "New", email: "up-${unique()}@example.com" })`),
+  },
+  'Mutation.mergeConsumers': {
+    writes: true,
+    document: mutation('($consumer: ID!, $from: [ID!]!)', 'mergeConsumers(into: $consumer, from: $from)'),
+    variables: (targets, ids) => ({ consumer: targets.consumer, from: [ids.c2] }),
+  },
+  'Mutation.upsertProvider': {
+    writes: true,
+    document: mutation('', `upsertProvider(externalId: "up-${unique()}", input: { name: "New", contactEmail: "p@example.com", category: "misc" })`),
+  },
   'Mutation.createProvider': {
     writes: true,
     document: mutation('', 'createProvider(input: { name: "New", contactEmail: "p@example.com", category: "misc" })'),
@@ -200,7 +234,8 @@ describe.each([...table.entries()])('%s', (entryPoint, { cells, lookup }) => {
   it.each(ROLES)('as %s', async (role) => {
     const world = probe.writes ? await createWorld() : shared;
     const { allowed, refused } = targets(cells[role], world.ids);
-    const ask = (variables: Variables) => execute(probe.document, variablesFor(probe.document, variables), { key: world.keys[role] });
+    const ask = (variables: Variables) =>
+      execute(probe.document, probe.variables?.(variables, world.ids) ?? variablesFor(probe.document, variables), { key: world.keys[role] });
 
     // Refused first: an allowed eraseConsumer revokes the caller's own key.
     if (refused && !probe.visible) {
