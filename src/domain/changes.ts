@@ -11,11 +11,14 @@ export type Party = 'consumer' | 'provider';
  * changes in commit order.
  */
 export type Change =
-  | { type: 'relationRecorded'; relation: RelationRecord }
-  | { type: 'relationRemoved'; relation: RelationRecord }
+  /** `id` names the relation for webhooks; bulk imports leave it out. */
+  | { type: 'relationRecorded'; relation: RelationRecord; id?: number }
+  | { type: 'relationRemoved'; relation: RelationRecord; id?: number }
   | { type: 'partyCreated'; party: Party; id: number }
   /** The party's own fields changed (name, contact, consent, erasure); the graph holds none of them. */
-  | { type: 'partyUpdated'; party: Party; id: number }
+  | { type: 'partyUpdated'; party: Party; id: number; erased?: true }
+  /** Consumers `from` were merged into `into` (their relations moved by changes of their own). */
+  | { type: 'consumersMerged'; into: number; from: number[] }
   /** The party went, with every relation it had. */
   | { type: 'partyDeleted'; party: Party; id: number }
   /** Many rows were written at once, around the per-row changes (a bulk import): read afresh. */
@@ -25,6 +28,14 @@ export type Change =
 
 export function recordChange(tx: Transaction, change: Change): Promise<void> {
   return appendToChangeLog(tx, serializeChange(change));
+}
+
+/**
+ * Records that consumers were merged, for the `consumer.merged` webhook event: the merge's
+ * transaction calls this once, after moving the relations.
+ */
+export function recordConsumersMerged(tx: Transaction, into: number, from: number[]): Promise<void> {
+  return recordChange(tx, { type: 'consumersMerged', into, from });
 }
 
 /** The change as the log stores it, for writers that append to it themselves (the bulk writer). */

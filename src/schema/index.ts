@@ -10,6 +10,7 @@ import './recommendations';
 import './relationships';
 import './security';
 import './subscriptions';
+import './webhooks';
 import { auditMutations } from './audit';
 import { scopeCursors } from './cursors';
 
