@@ -4,7 +4,7 @@ import { db } from '../../src/db/client';
 import { type WebhookDispatcher, startWebhookDispatcher } from '../../src/live/webhooks/dispatcher';
 import { createLogger } from '../../src/server/logger';
 import { ERROR_FIELDS, createConsumer, createProvider, purchase } from '../support/factories';
-import { keyFor, run } from '../support/graphql';
+import { execute, keyFor, run } from '../support/graphql';
 import { WebhookReceiver, eventOf } from '../support/webhook-receiver';
 
 // Webhooks end to end in one process: endpoints registered through the API, events delivered by
@@ -251,4 +251,45 @@ it('refuses targets on private, link-local and reserved addresses, and checks th
     await strict.stop();
     dispatcher = startWebhookDispatcher(db(), settings, createLogger('silent'));
   }
+});
+
+it('lets a provider manage only its own endpoints, and no consumer any', async () => {
+  const owner = await createProvider();
+  const stranger = await createProvider();
+  const { endpoint } = await registered('http://127.0.0.1:9/hooks', ['RELATION_RECORDED'], await keyFor('PROVIDER', owner.id));
+  const strangerKey = await keyFor('PROVIDER', stranger.id);
+  const read = await execute(`query ($id: ID!) { webhookEndpoint(id: $id) { url } }`, { id: endpoint.id }, { key: strangerKey });
+  expect(read.errors?.[0].extensions?.code).toBe('NotFoundError');
+  const disable = await execute(`mutation ($id: ID!) { disableWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id }, { key: strangerKey });
+  expect(disable.data?.disableWebhookEndpoint.__typename).toBe('NotFoundError');
+  expect((await run(`{ webhookEndpoints { id } }`, {}, { key: strangerKey })).webhookEndpoints).toEqual([]);
+  expect((await run(`{ webhookEndpoints { id } }`, {}, { key: await keyFor('PROVIDER', owner.id) })).webhookEndpoints).toEqual([{ id: endpoint.id }]);
+
+  const consumerKey = await keyFor('CONSUMER', (await createConsumer()).id);
+  const byConsumer = await execute(`{ webhookEndpoints { id } }`, {}, { key: consumerKey });
+  expect(byConsumer.errors?.[0].extensions?.code).toBe('ForbiddenError');
+});
+
+it('announces ranking changes for the metric an endpoint follows, matching the ranking the API reads', async () => {
+  const hooks = await receiver();
+  const refused = await register({ url: hooks.url, eventTypes: ['RANKING_CHANGED'] });
+  expect(refused.issues[0].field).toBe('rankingMetric');
+  const { secret } = (await register({ url: hooks.url, eventTypes: ['RANKING_CHANGED'], rankingMetric: 'DEGREE' })).registration;
+  const rising = await createProvider();
+  await purchase((await createConsumer()).id, rising.id); // the first write only records the ranking
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  for (let i = 0; i < 5; i++) await purchase((await createConsumer()).id, rising.id);
+
+  const ranking = await run(`{ providerRanking(metric: DEGREE, first: 10, consistency: LATEST) { entries { rank provider { id } } } }`);
+  const expected = { metric: 'DEGREE', entries: ranking.providerRanking.entries.map((entry: any) => ({ rank: entry.rank, providerId: entry.provider.id })) };
+  expect(expected.entries[0]).toEqual({ rank: 1, providerId: rising.id });
+  const deadline = Date.now() + 20_000;
+  let last: any;
+  while (Date.now() < deadline) {
+    const received = hooks.deduplicated();
+    last = received.length > 0 ? new Webhook(secret).verify(received[received.length - 1].body, received[received.length - 1].headers) : undefined;
+    if (last && JSON.stringify(last.data) === JSON.stringify(expected)) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(last).toMatchObject({ type: 'ranking.changed', data: expected });
 });
