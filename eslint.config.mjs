@@ -23,6 +23,8 @@ const VALUE_TYPES = [
   'RecommendationReason',
   'SimilarConsumer',
   'SimilarProvider',
+  'WebhookEndpointWithSecret', // one mutation's answer, holding a secret shown once
+  'WebhookReplay',
   'Relationship', // a consumer–provider pair's computed strength; the pair's nodes carry the IDs
   'StrengthComponents',
   'ProviderStats', // aggregates of a Provider, reached only through it

@@ -1,7 +1,7 @@
 import { config } from '../src/config';
 import { createDb } from '../src/db/client';
 import { keyringText, newKeyringEntry, parseKeyring, writeKeyFile } from '../src/db/pii';
-import { reencryptPii } from '../src/db/pii-maintenance';
+import { reencryptPii, reencryptWebhookSecrets } from '../src/db/pii-maintenance';
 
 /**
  * `npm run pii:rotate`: re-encrypts every consumer's email and phone under the primary PII key.
@@ -21,7 +21,8 @@ async function main() {
   try {
     const count = await reencryptPii(db);
     const [primary, ...retired] = keyring.keys.map((key) => key.id);
-    console.log(`Re-encrypted ${count} consumers under PII key ${primary}.`);
+    const endpoints = await reencryptWebhookSecrets(db, keyring);
+    console.log(`Re-encrypted ${count} consumers and ${endpoints} webhook endpoints' secrets under PII key ${primary}.`);
     if ('file' in source) {
       writeKeyFile(source.file, rotating.split(',')[0]);
       console.log(`Removed the retired key(s) ${retired.join(', ')} from ${source.file}.`);

@@ -21,7 +21,16 @@ describe('configuration from the environment', () => {
       smallCountThreshold: 5,
       maxAmountMinor: { '*': 10_000_000 },
       introspection: 'open',
+      webhooks: { retryWindowMs: 86_400_000, retryBaseMs: 10_000, timeoutMs: 10_000, concurrency: 8, pollMs: 1000, allowTargets: new Set() },
     });
+  });
+
+  it('reads the webhook settings, and refuses unknown target kinds', () => {
+    expect(
+      loadConfig({ WEBHOOK_RETRY_WINDOW_SECONDS: '60', WEBHOOK_ALLOW_TARGETS: 'loopback,link-local', WEBHOOK_CONCURRENCY: '2' }).webhooks,
+    ).toMatchObject({ retryWindowMs: 60_000, concurrency: 2, allowTargets: new Set(['loopback', 'link-local']) });
+    expect(() => loadConfig({ WEBHOOK_ALLOW_TARGETS: 'everything' })).toThrow(/WEBHOOK_ALLOW_TARGETS="everything": must be a comma-separated list/);
+    expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '5' })).toThrow(/WEBHOOK_TIMEOUT_MS="5": must be at least 100/);
   });
 
   it('reads every variable', () => {
@@ -67,6 +76,7 @@ describe('configuration from the environment', () => {
       maxAmountMinor: { EUR: 500_000, JPY: 90_000_000, '*': 1_000_000 },
       introspection: 'off',
       trustedDocuments: '/etc/rapport/trusted-documents.json',
+      webhooks: { retryWindowMs: 86_400_000, retryBaseMs: 10_000, timeoutMs: 10_000, concurrency: 8, pollMs: 1000, allowTargets: new Set() },
     });
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type LivePubSub, createPubSub } from '../src/server/pubsub';
+import { type LivePubSub, createPubSub } from '../src/live/pubsub';
 
 // A Redis server runs on 127.0.0.1:6379 where the tests run (REDIS_URL may name another).
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -93,6 +93,38 @@ const envSchema = z.object({
     .default('*:10000000'),
   TRUSTED_DOCUMENTS: z.string().min(1).optional(),
   INTROSPECTION: z.enum(['open', 'admin', 'off'], { error: 'must be open, admin or off' }).optional(),
+  WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(7 * 24 * 3600, 'must be at most 604800 (7 days)')
+    .default(24 * 3600),
+  WEBHOOK_RETRY_BASE_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(10, 'must be at least 10')
+    .default(10_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(100, 'must be at least 100')
+    .max(60_000, 'must be at most 60000')
+    .default(10_000),
+  WEBHOOK_CONCURRENCY: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(256, 'must be at most 256')
+    .default(8),
+  WEBHOOK_POLL_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(10, 'must be at least 10')
+    .default(1000),
+  WEBHOOK_ALLOW_TARGETS: z
+    .string()
+    .regex(/^((loopback|private|link-local)(,(loopback|private|link-local))*)?$/, 'must be a comma-separated list of loopback, private and link-local, or empty')
+    .default(''),
   REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'must be a Redis URL such as redis://127.0.0.1:6379').optional(),
 });
 
@@ -133,6 +165,24 @@ export interface Config {
   trustedDocuments?: string;
   /** Shares live events between server processes when set. */
   redisUrl?: string;
+  webhooks: WebhookSettings;
+}
+
+/** Which kinds of non-public address webhook targets may resolve to (docs/security.md). */
+export type TargetNetwork = 'loopback' | 'private' | 'link-local';
+
+export interface WebhookSettings {
+  /** How long a delivery is retried before its endpoint is disabled. */
+  retryWindowMs: number;
+  /** The first retry's delay; each further one doubles it (with jitter), up to an hour. */
+  retryBaseMs: number;
+  /** The longest one delivery attempt may take, connection included. */
+  timeoutMs: number;
+  /** Deliveries one server process makes at once. */
+  concurrency: number;
+  /** How often each process looks for new events and due retries. */
+  pollMs: number;
+  allowTargets: ReadonlySet<TargetNetwork>;
 }
 
 export class ConfigError extends Error {
@@ -189,6 +239,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: parsed.data.INTROSPECTION ?? (production ? 'admin' : 'open'),
     trustedDocuments: parsed.data.TRUSTED_DOCUMENTS,
     redisUrl: REDIS_URL,
+    webhooks: {
+      retryWindowMs: parsed.data.WEBHOOK_RETRY_WINDOW_SECONDS * 1000,
+      retryBaseMs: parsed.data.WEBHOOK_RETRY_BASE_MS,
+      timeoutMs: parsed.data.WEBHOOK_TIMEOUT_MS,
+      concurrency: parsed.data.WEBHOOK_CONCURRENCY,
+      pollMs: parsed.data.WEBHOOK_POLL_MS,
+      allowTargets: new Set(parsed.data.WEBHOOK_ALLOW_TARGETS.split(',').filter(Boolean) as TargetNetwork[]),
+    },
   };
 }
 

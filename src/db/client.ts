@@ -31,18 +31,26 @@ function createBaseClient(databaseUrl: string): Db {
     return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Db;
   }
   mkdirSync(dirname(sqliteFilePath(databaseUrl)), { recursive: true });
-  return new PrismaClient({ adapter: withSecureDelete(new PrismaBetterSQLite3({ url: databaseUrl })) });
+  return new PrismaClient({ adapter: withSqliteSettings(new PrismaBetterSQLite3({ url: databaseUrl })) });
 }
+
+type SqliteStatements = { prepare(sql: string): unknown };
 
 /**
  * SQLite keeps deleted and overwritten content in free space until reused; `secure_delete` zeroes
  * it, so that an erased consumer's data is gone from the file (see `flushErasedData`).
+ * Transactions begin IMMEDIATE: a deferred one that reads, then writes, fails at once
+ * (SQLITE_BUSY) when another process committed in between, as several server processes and their
+ * webhook deliveries do on one file; an immediate one waits for the write lock instead.
  */
-function withSecureDelete(factory: PrismaBetterSQLite3): PrismaBetterSQLite3 {
+function withSqliteSettings(factory: PrismaBetterSQLite3): PrismaBetterSQLite3 {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
     await adapter.executeScript('PRAGMA secure_delete = ON');
+    const connection = (adapter as unknown as { client: SqliteStatements }).client;
+    const prepare = connection.prepare.bind(connection);
+    connection.prepare = (sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql);
     return adapter;
   };
   return factory;

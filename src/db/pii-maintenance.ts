@@ -1,4 +1,5 @@
 import type { Db } from './client';
+import { type Keyring, decrypt, encrypt } from './pii';
 
 const BATCH = 500;
 
@@ -39,4 +40,22 @@ export async function reencryptPii(db: Db): Promise<number> {
     count += batch.length - changed.length;
     after = changed.length > 0 ? changed[0].id - 1 : batch[batch.length - 1].id;
   }
+}
+
+/**
+ * Re-encrypts the webhook signing secrets under the keyring's primary key (they are encrypted
+ * with the same keyring), each endpoint only if its secrets did not change meanwhile.
+ */
+export async function reencryptWebhookSecrets(db: Db, keyring: Keyring): Promise<number> {
+  const endpoints = await db.webhookEndpoint.findMany({ select: { id: true, secret: true, previousSecret: true } });
+  const again = (value: string) => encrypt(keyring, decrypt(keyring, value));
+  let count = 0;
+  for (const { id, secret, previousSecret } of endpoints) {
+    const { count: written } = await db.webhookEndpoint.updateMany({
+      where: { id, secret, previousSecret },
+      data: { secret: again(secret), previousSecret: previousSecret === null ? null : again(previousSecret) },
+    });
+    count += written;
+  }
+  return count;
 }

@@ -3,7 +3,6 @@ import type { RelationRecord } from '../db/graph-source';
 import type { Party } from '../db/party';
 import type { Relation } from '../generated/prisma/client';
 
-
 /**
  * Committed writes that derived state (the analytics graph projection, the key and response
  * caches) must follow. Each is appended to the change log by the transaction that makes it, so
@@ -11,11 +10,12 @@ import type { Relation } from '../generated/prisma/client';
  * changes in commit order.
  */
 export type Change =
-  | { type: 'relationRecorded'; relation: RelationRecord }
-  | { type: 'relationRemoved'; relation: RelationRecord }
+  /** `id` names the relation for webhooks; bulk imports leave it out. */
+  | { type: 'relationRecorded'; relation: RelationRecord; id?: number }
+  | { type: 'relationRemoved'; relation: RelationRecord; id?: number }
   | { type: 'partyCreated'; party: Party; id: number }
   /** The party's own fields changed (name, contact, consent, erasure); the graph holds none of them. */
-  | { type: 'partyUpdated'; party: Party; id: number }
+  | { type: 'partyUpdated'; party: Party; id: number; erased?: true }
   /** The party went, with every relation it had. */
   | { type: 'partyDeleted'; party: Party; id: number }
   /** Many rows were written at once, around the per-row changes (a bulk import): read afresh. */

@@ -70,7 +70,7 @@ export async function eraseConsumer(id: number): Promise<{ consumer: Consumer; a
         data: { name: ERASED_NAME, email: null, phone: null, marketingConsent: false, erasedAt: now },
       });
       const comments = await tx.relation.updateMany({ where: { consumerId: id, comment: { not: null } }, data: { comment: null } });
-      await recordChange(tx, { type: 'partyUpdated', party: 'consumer', id });
+      await recordChange(tx, { type: 'partyUpdated', party: 'consumer', id, erased: true });
       const keys = await tx.apiKey.findMany({ where: { consumerId: id, revokedAt: null }, select: { id: true } });
       if (keys.length > 0) {
         await tx.apiKey.updateMany({ where: { id: { in: keys.map((key) => key.id) } }, data: { revokedAt: now } });

@@ -110,7 +110,7 @@ export async function recordRelation(input: RecordRelationInput): Promise<Relati
     if (!consumer) throw new NotFoundError('Consumer', 'consumerId');
     if (!provider) throw new NotFoundError('Provider', 'providerId');
     const relation = await tx.relation.create({ data: { ...data, occurredAt: data.occurredAt ?? new Date() } });
-    const change: Change = { type: 'relationRecorded', relation: relationRecord(relation) };
+    const change: Change = { type: 'relationRecorded', relation: relationRecord(relation), id: relation.id };
     await recordChange(tx, change);
     return { change, relation };
   }, (created) => created.relation.id);
@@ -122,7 +122,7 @@ export async function deleteRelation(id: number): Promise<Relation> {
   try {
     const committed = await auditedTransaction(async (tx): Promise<{ change: Change; relation: Relation }> => {
       const relation = await tx.relation.delete({ where: { id } });
-      const change: Change = { type: 'relationRemoved', relation: relationRecord(relation) };
+      const change: Change = { type: 'relationRemoved', relation: relationRecord(relation), id: relation.id };
       await recordChange(tx, change);
       return { change, relation };
     });

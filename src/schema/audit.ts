@@ -14,7 +14,7 @@ import type { Context } from './builder';
 /** Field extension naming the type of entity a mutation creates, so the log can name the new ID. */
 export const AUDIT_CREATES = 'auditCreates';
 
-const AUDITED_TYPES = new Set(['Consumer', 'Provider', 'Relation']);
+const AUDITED_TYPES = new Set(['Consumer', 'Provider', 'Relation', 'WebhookEndpoint']);
 
 /**
  * An argument's ID as the log keeps it: only a global ID of a known type. Anything else (a typo,

@@ -12,7 +12,8 @@ type Scope =
   | { model: 'consumer'; where: Prisma.ConsumerWhereInput }
   | { model: 'provider'; where: Prisma.ProviderWhereInput }
   | { model: 'relation'; where: Prisma.RelationWhereInput }
-  | { model: 'auditEntry'; where: Prisma.AuditEntryWhereInput };
+  | { model: 'auditEntry'; where: Prisma.AuditEntryWhereInput }
+  | { model: 'webhookDelivery'; where: Prisma.WebhookDeliveryWhereInput };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each field's parent and arguments differ
 export type CursorScope = (parent: any, args: any, context: Context) => Scope;
@@ -34,6 +35,8 @@ function countIn(scope: Scope, id: number): Promise<number> {
       return db().relation.count({ where: { AND: [scope.where, { id }] } });
     case 'auditEntry':
       return db().auditEntry.count({ where: { AND: [scope.where, { id }] } });
+    case 'webhookDelivery':
+      return db().webhookDelivery.count({ where: { AND: [scope.where, { id }] } });
   }
 }
 

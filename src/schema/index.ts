@@ -11,6 +11,7 @@ import './relationships';
 import './security';
 import './merges';
 import './subscriptions';
+import './webhooks';
 import { auditMutations } from './audit';
 import { scopeCursors } from './cursors';
 

@@ -11,7 +11,7 @@ import { db } from '../db/client';
 import { DomainError } from '../domain/errors';
 import type { Context } from '../schema/builder';
 import { schema } from '../schema';
-import { closeSharedEvents } from '../schema/subscriptions';
+import { closeLiveEvents } from '../live/events';
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from './example-query';
 import { type Logger, yogaLogging } from './logger';
 import {
@@ -119,7 +119,7 @@ export function createApp({
         onDispose: async () => {
           clearInterval(flushing);
           await flushFailures();
-          await closeSharedEvents();
+          await closeLiveEvents();
         },
       },
     ],

@@ -9,6 +9,7 @@ import { sealPlaintextPii } from '../db/pii-maintenance';
 import { MigrationError, applyMigrations, compactSqlite } from '../db/migrate';
 import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
 import { moveImportKeysToExternalIds } from '../domain/import-keys';
+import { pruneWebhookLog, startWebhookDispatcher } from '../live/webhooks/dispatcher';
 import { createApp } from './app';
 import { createLogger } from './logger';
 
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
 
   const pruning = setInterval(() => {
     pruneChangeLog().catch((error: unknown) => logger.warn({ err: error }, 'pruning the change log failed'));
+    pruneWebhookLog(db()).catch((error: unknown) => logger.warn({ err: error }, 'pruning the webhook delivery log failed'));
   }, PRUNE_INTERVAL_MS).unref();
+  const webhooks = startWebhookDispatcher(db(), settings.webhooks, logger);
 
   const app = createApp({ logger, production: settings.production, graphiql: settings.graphiql });
   const server = createServer(app);
@@ -56,7 +59,10 @@ async function main(): Promise<void> {
     logger.info(`${signal} received; finishing in-flight requests`);
     clearInterval(pruning);
     server.close(() => {
-      void Promise.all([closeAnalytics(), disconnectDb(), app.dispose()]).then(() => process.exit(0));
+      void webhooks
+        .stop()
+        .then(() => Promise.all([closeAnalytics(), disconnectDb(), app.dispose()]))
+        .then(() => process.exit(0));
     });
     // Streams (subscriptions) never finish by themselves: cut what is still open after the grace period.
     setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();

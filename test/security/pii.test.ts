@@ -127,7 +127,7 @@ it('rotates the key file with `npm run pii:rotate`: new key in, data re-encrypte
     env,
     encoding: 'utf8',
   });
-  expect(output).toMatch(/Re-encrypted \d+ consumers under PII key k\d{14}-[0-9a-f]{6}/);
+  expect(output).toMatch(/Re-encrypted \d+ consumers and \d+ webhook endpoints' secrets under PII key k\d{14}-[0-9a-f]{6}/);
   const rotated = readFileSync(keyFile, 'utf8').trim();
   expect(rotated.split(',')).toHaveLength(1);
   expect(readable).not.toContain(rotated);

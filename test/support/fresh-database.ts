@@ -20,3 +20,5 @@ if (onPostgres) {
 }
 process.env.LOG_LEVEL = 'silent';
 process.env.PII_KEYS = newKeyringEntry();
+// Webhook tests receive on 127.0.0.1; every other non-public target stays refused.
+process.env.WEBHOOK_ALLOW_TARGETS ??= 'loopback';

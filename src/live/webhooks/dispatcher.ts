@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { WebhookSettings } from '../../config';
+import type { Db } from '../../db/client';
+import type { Logger } from '../../server/logger';
+import { graphWrites } from '../events';
+import { DeliveryWorker } from './deliveries';
+import { fanOut } from './fan-out';
+
+export interface WebhookDispatcher {
+  /** Stops looking for work and waits for the attempts in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs webhooks in this server process: fans new change log entries out to endpoints, and makes
+ * due delivery attempts. It works every `pollMs`, and at once after a write to the graph (from any
+ * process, through the live events) or after an attempt ends.
+ */
+export function startWebhookDispatcher(database: Db, settings: WebhookSettings, logger: Logger): WebhookDispatcher {
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+  const worker = new DeliveryWorker(database, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, settings, logger, () => wake());
+
+  const work = async () => {
+    while (await fanOut(database)) {
+      if (stopped) return;
+    }
+    await worker.startDue();
+  };
+  const wake = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = work()
+      .catch((error: unknown) => logger.warn({ err: error }, 'webhook dispatch failed; retrying at the next poll'))
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          wake();
+        }
+      });
+  };
+  const polling = setInterval(wake, settings.pollMs).unref();
+  const writes = graphWrites()[Symbol.asyncIterator]();
+  void (async () => {
+    for (let next = await writes.next(); !next.done && !stopped; next = await writes.next()) wake();
+  })().catch(() => undefined);
+  wake();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(polling);
+      await writes.return?.();
+      await running;
+      await worker.drain();
+    },
+  };
+}
+
+/** How long delivered and failed events stay in the delivery log, for reading and replays. */
+export const WEBHOOK_LOG_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Deletes the events older than the retention that nobody is still owed, with their deliveries; says how many. */
+export async function pruneWebhookLog(database: Db, now = Date.now()): Promise<number> {
+  const { count } = await database.webhookEvent.deleteMany({
+    where: { createdAt: { lt: new Date(now - WEBHOOK_LOG_RETENTION_MS) }, deliveries: { none: { status: 'PENDING' } } },
+  });
+  return count;
+}
