@@ -177,7 +177,21 @@ function untilRevoked<T>(caller: Caller, events: AsyncIterable<T>): AsyncIterabl
   };
 }
 
+const GraphChange = builder.objectRef<{ at: number }>('GraphChange').implement({
+  description: 'A change to the relation graph: a relation recorded, changed or deleted, or a party deleted.',
+  fields: (t) => ({
+    at: t.field({ type: 'DateTime', description: 'When the change was committed.', resolve: (change) => new Date(change.at) }),
+  }),
+});
+
 builder.subscriptionFields((t) => ({
+  graphChanged: t.field({
+    type: GraphChange,
+    description: 'Each change to the relation graph from now on, by any server process (what the explorer redraws on); admins only.',
+    authScopes: { admin: true },
+    subscribe: (_root, _args, { caller }) => untilRevoked(caller, sharedEvents().pubSub.subscribe('graphChanged')),
+    resolve: (change) => change,
+  }),
   relationRecorded: t.field({
     type: RelationNode,
     description: 'Each relation recorded with this provider from now on, as it is recorded; for the provider and admins.',
