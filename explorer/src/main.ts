@@ -20,6 +20,8 @@ class Explorer {
   private selected: string | null = null;
   /** Where the next expansion of a node continues (its ties are paged). */
   private readonly nextPage = new Map<string, PageInfo>();
+  /** The nodes the last overview drew. */
+  private fromOverview = new Set<string>();
   private stopLive: (() => void) | undefined;
   private redraw: ReturnType<typeof setTimeout> | undefined;
 
@@ -43,8 +45,10 @@ class Explorer {
     const overview = data.graphOverview;
     this.aggregated = overview.aggregated;
     const largest = Math.max(...overview.nodes.map((node) => node.score ?? 0), Number.MIN_VALUE);
+    // Nodes the last overview drew and this one does not are gone; nodes of expanded neighbourhoods stay.
     const keep = new Set(overview.nodes.map((node) => node.key));
-    for (const node of this.map.graph.nodes()) if (!keep.has(node)) this.map.graph.dropNode(node);
+    for (const node of this.fromOverview) if (!keep.has(node) && this.map.graph.hasNode(node)) this.map.graph.dropNode(node);
+    this.fromOverview = keep;
     for (const node of overview.nodes) {
       this.map.putNode(node.key, overviewNode(node, largest), node.community === null ? undefined : { community: node.community, of: overview.communityCount });
     }
@@ -52,7 +56,6 @@ class Explorer {
     for (const edge of overview.edges) {
       this.map.putEdge(edge.source, edge.target, { weight: edge.weight, size: 1 + (4 * edge.weight) / heaviest, color: '#c8c8c8' });
     }
-    this.nextPage.clear();
     this.map.relayout();
     this.status(
       overview.aggregated
@@ -174,6 +177,7 @@ class Explorer {
   async reset(): Promise<void> {
     this.map.clear();
     this.nextPage.clear();
+    this.fromOverview.clear();
     await this.select(null);
     await this.start();
   }
