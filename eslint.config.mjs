@@ -17,6 +17,9 @@ const VALUE_TYPES = [
   'ConsumerRanking', // rankings, statistics, recommendations and similarities: computed answers
   'ConsumerRankingEntry',
   'GraphStats',
+  'GraphOverview', // one map's worth of the graph; its nodes are keyed within that answer only
+  'OverviewNode',
+  'GraphChange', // an event of the graphChanged subscription
   'ProviderRanking',
   'ProviderRankingEntry',
   'ProviderRecommendation',

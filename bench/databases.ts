@@ -35,3 +35,15 @@ export function benchDatabase(relations: number): string {
 export function benchProjection(url: string): GraphProjection {
   return new GraphProjection(url, createDb(url, parseKeyring(newKeyringEntry())));
 }
+
+/** A new admin key in a benchmark database (`npm run key`), for GraphQL requests to a server on it. */
+export function benchAdminKey(databaseUrl: string): string {
+  const output = execFileSync(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/key.ts', 'create', '--role', 'admin', '--label', 'bench'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+  });
+  const secret = /rpk_\S+/.exec(output)?.[0];
+  if (!secret) throw new Error(`npm run key printed no secret:\n${output}`);
+  return secret;
+}

@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import seedrandom from 'seedrandom';
 import { freePort } from '../test/support/server-process';
 import { durationArgument, formatTable, relationsArgument } from './cli';
-import { benchDatabase } from './databases';
+import { benchAdminKey, benchDatabase } from './databases';
 
 /**
  * The per-request cost of the API: throughput and latency of a consumer-with-relations query
@@ -107,7 +107,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   const relations = relationsArgument(argv, 100_000);
   const duration = durationArgument(argv, 10);
   const databaseUrl = benchDatabase(relations);
-  const secret = adminKey(databaseUrl);
+  const secret = benchAdminKey(databaseUrl);
   // The synthetic platform has one consumer per ten relations; the first thousand are asked for.
   const all = targets(secret, Math.min(1000, Math.max(1, Math.round(relations / 10))));
   const results: Record<string, Result[]> = Object.fromEntries(Object.keys(all).map((name) => [name, []]));
@@ -151,18 +151,6 @@ function report(results: Record<string, Result[]>, relations: number, duration: 
 
 function graphqlBody(id: number): string {
   return JSON.stringify({ query: QUERY, variables: { id: encodeGlobalID('Consumer', id) } });
-}
-
-/** A new admin key in the benchmark database (`npm run key`), for the GraphQL requests. */
-function adminKey(databaseUrl: string): string {
-  const output = execFileSync(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/key.ts', 'create', '--role', 'admin', '--label', 'bench'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    encoding: 'utf8',
-  });
-  const secret = /rpk_\S+/.exec(output)?.[0];
-  if (!secret) throw new Error(`npm run key printed no secret:\n${output}`);
-  return secret;
 }
 
 /** Starts a script under tsx's loader and waits until it answers on `port`. */

@@ -30,6 +30,7 @@ const BENCHMARKS = [
   'bulk-load.ts',
   'bulk-load.ts --postgres',
   'attacks.ts',
+  'explorer.ts',
 ];
 const TSX = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 

@@ -40,7 +40,7 @@ const ConsistencyEnum = builder.enumType('Consistency', {
   values: CONSISTENCIES,
 });
 
-const consistencyArgs = builder.args((t) => ({
+export const consistencyArgs = builder.args((t) => ({
   consistency: t.field({ type: ConsistencyEnum, required: false, defaultValue: 'EVENTUAL', description: 'How fresh the answer must be.' }),
 }));
 
@@ -50,7 +50,7 @@ export function asking(caller: Caller, consistency: Consistency | null | undefin
 }
 
 /** What every whole-graph answer says about the graph it was computed on. */
-const AnalyticsAnswer = builder.interfaceRef<Computed>('AnalyticsAnswer').implement({
+export const AnalyticsAnswer = builder.interfaceRef<Computed>('AnalyticsAnswer').implement({
   description: 'A whole-graph answer: the graph version it was computed on, when, and how far behind the current graph that is.',
   fields: (t) => ({
     graphVersion: t.exposeInt('graphVersion', { description: 'The version of the relation graph this answer was computed on.' }),

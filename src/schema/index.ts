@@ -6,6 +6,7 @@ import './relation';
 import './consumer';
 import './provider';
 import './analytics';
+import './overview';
 import './recommendations';
 import './relationships';
 import './security';

@@ -1,7 +1,7 @@
 import { db } from '../db/client';
 import { NotFoundError } from '../domain/errors';
 import type { Provider } from '../generated/prisma/client';
-import { rankingChanges, relationsRecorded } from '../live/events';
+import { graphWrites, rankingChanges, relationsRecorded } from '../live/events';
 import { WATCHED_RANKING_ENTRIES } from '../live/ranking';
 import { untilRevoked } from '../live/streams';
 import { CentralityMetricEnum, ProviderRanking, type Ranked, ranking } from './analytics';
@@ -9,7 +9,21 @@ import { builder } from './builder';
 import { idForScope, parseId } from './ids';
 import { RelationNode } from './relation';
 
+const GraphChange = builder.objectRef<{ at: number }>('GraphChange').implement({
+  description: 'A change to the relation graph: a relation recorded, changed or deleted, or a party deleted.',
+  fields: (t) => ({
+    at: t.field({ type: 'DateTime', description: 'When the change was committed.', resolve: (change) => new Date(change.at) }),
+  }),
+});
+
 builder.subscriptionFields((t) => ({
+  graphChanged: t.field({
+    type: GraphChange,
+    description: 'Each change to the relation graph from now on, by any server process (what the explorer redraws on); admins only.',
+    authScopes: { admin: true },
+    subscribe: (_root, _args, { caller }) => untilRevoked(caller, graphWrites()),
+    resolve: (change) => change,
+  }),
   relationRecorded: t.field({
     type: RelationNode,
     description: 'Each relation recorded with this provider from now on, as it is recorded; for the provider and admins.',

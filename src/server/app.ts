@@ -13,6 +13,7 @@ import type { Context } from '../schema/builder';
 import { schema } from '../schema';
 import { closeLiveEvents } from '../live/events';
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from './example-query';
+import { useExplorer } from './explorer';
 import { type Logger, yogaLogging } from './logger';
 import {
   type IntrospectionAccess,
@@ -55,6 +56,8 @@ export interface AppOptions {
   maxResponseBytes?: number;
   /** Trusted-documents mode: the only documents non-admins may run; by default TRUSTED_DOCUMENTS's file. */
   trustedDocuments?: TrustedDocuments;
+  /** Serve the explorer page at /explorer; with GraphiQL by default. */
+  explorer?: boolean;
 }
 
 function configuredTrustedDocuments(): TrustedDocuments | undefined {
@@ -98,6 +101,7 @@ export function createApp({
   introspection = config().introspection,
   trustedDocuments = configuredTrustedDocuments(),
   maxResponseBytes = config().maxResponseBytes,
+  explorer = graphiql,
 }: AppOptions) {
   const admission = createAdmission({ ...defaultRateLimit(), ...rateLimit }, failedAccess);
   const flushFailures = () => failedAccess.flush().catch((error: unknown) => logger.warn({ err: error }, 'counting failed attempts failed'));
@@ -106,6 +110,8 @@ export function createApp({
     schema,
     context: ({ request }: YogaInitialContext) => admission.admittedOf(request),
     plugins: [
+      // Static files: before admission, which budgets GraphQL requests only.
+      ...(explorer ? [useExplorer()] : []),
       requestLog(logger),
       createMetrics(),
       useReadinessCheck({ endpoint: '/ready', check: readiness(logger) }),

@@ -1,33 +1,35 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { type ServerProcess, freePort, printedAdminKey, startServer, waitUntilServing } from '../support/server-process';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
+import { type ServerProcess, freePort, printedAdminKey, startServer, waitForOutput } from '../support/server-process';
 
-// GraphiQL as a person uses it: Debian's chromium opens /graphql on a server with the demo data.
+// The explorer at /explorer as a person uses it: Debian's chromium, a real server with the demo data.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ROOT = join(__dirname, '..', '..');
+/** Gitignored; the README's screenshot is copied from here (docs/explorer.png). */
+const SCREENSHOTS = join(ROOT, '.tmp', 'screenshots');
 
-jest.setTimeout(90_000);
+jest.setTimeout(300_000);
 
 let server: ServerProcess;
 let browser: Browser;
-let explorerUrl: string;
+let baseUrl: string;
 let adminKey: string;
+let databaseUrl: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH`);
-  }
+  if (!existsSync(join(ROOT, 'dist', 'explorer', 'index.html'))) throw new Error('The explorer is not built: run npm run build:explorer (npm install does)');
+  mkdirSync(SCREENSHOTS, { recursive: true });
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'rapport-explorer-'));
-  server = startServer({ PORT: String(port), DATABASE_URL: `file:${join(dataDir, 'rapport.db')}`, PII_KEYS: undefined });
-  await waitUntilServing(server);
-  // What the first start prints for the operator to paste into GraphiQL (README).
+  databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), 'rapport-explorer-')), 'rapport.db')}`;
+  server = startServer({ PORT: String(port), DATABASE_URL: databaseUrl, PII_KEYS: undefined });
+  await waitForOutput(server, 'is serving GraphQL', 180_000); // slow when the machine is busy
   adminKey = printedAdminKey(server)!;
-  explorerUrl = `http://127.0.0.1:${port}/graphql`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  baseUrl = `http://127.0.0.1:${port}`;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -36,69 +38,137 @@ afterAll(async () => {
   await server?.exited;
 });
 
-/** GraphiQL in a fresh browser profile, so that no tab state is kept from another page. */
-async function openExplorer(): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(explorerUrl);
-  await page.locator('.graphiql-execute-button').waitFor();
-  return page;
+/** An operation sent to the same server, as any client would. */
+async function api(query: string, variables: Record<string, unknown> = {}, key = adminKey): Promise<any> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const result = (await response.json()) as { data?: any; errors?: unknown[] };
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  return result.data;
 }
 
-/**
- * The tab strip is a drag-to-reorder list that takes a synthetic pointer press for the start of
- * a drag, so the tab's button gets its click event directly.
- */
-async function openTab(page: Page, title: string): Promise<void> {
-  await page.locator(`.graphiql-tab button[title="${title}"]`).dispatchEvent('click');
-  await page.locator(`.graphiql-tab[aria-selected="true"] button[title="${title}"]`).waitFor();
-  await page.locator('.graphiql-query-editor', { hasText: title }).waitFor();
-  // The run button turns from the previous tab's menu of operations into a plain button.
-  await page.locator('.graphiql-execute-button:not([aria-haspopup])').waitFor();
+interface Opened {
+  page: Page;
+  /** Console errors, Content-Security-Policy violations among them. */
+  problems: string[];
 }
 
-/** As the README says: open the Headers editor and paste the admin key's header into it. */
-async function pasteAdminKey(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Headers', exact: true }).click();
-  await page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)').click();
-  await page.keyboard.insertText(`{ "Authorization": "Bearer ${adminKey}" }`);
+/** The explorer in a fresh browser profile, opened with `key` as a person pastes it. */
+async function openExplorer(key: string): Promise<Opened> {
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(`${baseUrl}/explorer`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.locator('#explorer:not([hidden])').waitFor();
+  return { page, problems };
 }
 
-const result = (page: Page, text: string) => page.locator('.result-window', { hasText: text }).waitFor({ timeout: 30_000 });
+/** The nodes of the graph sigma draws, read back from the renderer. */
+const drawnNodes = (page: Page): Promise<string[]> =>
+  page.evaluate(() => (window as any).rapportExplorer.map.renderer.getGraph().nodes() as string[]);
 
-/** The response pane's text, with the editor's non-breaking spaces made plain. */
-const resultText = async (page: Page) => (await page.locator('.result-window').innerText()).replace(/\s+/g, ' ');
+async function waitForDrawnNodes(page: Page, count: number): Promise<string[]> {
+  await page.waitForFunction((expected) => (window as any).rapportExplorer?.map.renderer.getGraph().order === expected, count, { timeout: 30_000 });
+  return drawnNodes(page);
+}
 
-it('opens on the example operations, one tab per feature, and runs the overview with the run button', async () => {
-  const page = await openExplorer();
-  const tabs = await page.locator('.graphiql-tab button[title]').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('title')));
-  expect(tabs).toEqual(['Overview', 'RecordPurchase', 'LiveRelations']);
+/** Waits for ForceAtlas2 to settle, then clicks the node where sigma drew it. */
+async function clickNode(page: Page, key: string): Promise<void> {
+  await page.waitForFunction(() => (window as any).rapportExplorer.map.laidOut, undefined, { timeout: 30_000 });
+  const point = await page.evaluate((node) => {
+    const { renderer, graph } = (window as any).rapportExplorer.map;
+    return renderer.graphToViewport(graph.getNodeAttributes(node));
+  }, key);
+  const box = (await page.locator('#map').boundingBox())!;
+  await page.mouse.click(box.x + point.x, box.y + point.y);
+}
 
-  await pasteAdminKey(page);
-  await page.locator('.graphiql-execute-button').click();
-  await page.getByRole('menuitem', { name: 'Overview' }).click(); // the document holds Overview and Insights
-  await result(page, '"totalCount": 8');
-  const text = await resultText(page);
-  expect(text).toContain('"name": "Atlas Fitness"');
-  expect(text).not.toContain('"errors"');
+const ALL_PARTIES = `{
+  graphStats(consistency: LATEST) { consumers providers edges }
+  providers(first: 20) { edges { node { id name } } }
+}`;
+
+it('draws the whole demo graph, as many nodes as the API counts, under its Content-Security-Policy', async () => {
+  const { graphStats } = await api(ALL_PARTIES);
+  const { page, problems } = await openExplorer(adminKey);
+  const nodes = await waitForDrawnNodes(page, graphStats.consumers + graphStats.providers);
+  expect(await page.evaluate(() => (window as any).rapportExplorer.map.renderer.getGraph().size)).toBe(graphStats.edges);
+  await page.locator('#status', { hasText: 'The whole graph' }).waitFor();
+  // The table view lists what the map shows, one row per node.
+  expect(await page.locator('#table-body tr').count()).toBe(nodes.length);
+  await page.waitForFunction(() => (window as any).rapportExplorer.map.laidOut, undefined, { timeout: 30_000 });
+  await page.screenshot({ path: join(SCREENSHOTS, 'explorer-map.png') });
+  expect(problems).toEqual([]);
 });
 
-it('shows a purchase recorded in one window, live, in another that runs the subscription', async () => {
-  const watcher = await openExplorer();
-  await openTab(watcher, 'LiveRelations');
-  await pasteAdminKey(watcher);
-  const streaming = new Promise<void>((resolve) =>
-    watcher.on('response', (response) => (response.headers()['content-type'] ?? '').includes('text/event-stream') && resolve()),
+it('opens the details of a node clicked on the map: rankings, similar providers, strength components', async () => {
+  const { providers } = await api(ALL_PARTIES);
+  const atlas = providers.edges.map((edge: any) => edge.node).find((provider: any) => provider.name === 'Atlas Fitness');
+  const { page, problems } = await openExplorer(adminKey);
+  await page.locator('#status', { hasText: 'The whole graph' }).waitFor();
+  await clickNode(page, atlas.id);
+  await page.locator('#panel h2', { hasText: 'Atlas Fitness' }).waitFor();
+  await page.locator('#panel', { hasText: 'Strongest relationships' }).waitFor();
+  const { providerRanking } = await api(`{ providerRanking(metric: PAGERANK, first: 100) { entries { rank provider { id } } } }`);
+  const rank = providerRanking.entries.find((entry: any) => entry.provider.id === atlas.id).rank;
+  await page.locator('#panel', { hasText: `rank ${rank}` }).waitFor();
+  expect(await page.locator('#panel dl.components').count()).toBeGreaterThan(0);
+  expect(await page.locator('#table-body tr[aria-selected="true"] th').innerText()).toBe('Atlas Fitness');
+  await page.screenshot({ path: join(SCREENSHOTS, 'explorer-details.png') });
+  expect(problems).toEqual([]);
+});
+
+it('shows a relation recorded through the API while the page is open', async () => {
+  const { graphStats, providers } = await api(ALL_PARTIES);
+  const { page, problems } = await openExplorer(adminKey);
+  await waitForDrawnNodes(page, graphStats.consumers + graphStats.providers);
+  const created = await api(`mutation { createConsumer(input: { name: "Live Lindqvist", email: "live@example.com" }) { ... on CreateConsumerSuccess { consumer { id } } } }`);
+  const consumerId = created.createConsumer.consumer.id;
+  const recorded = await api(
+    `mutation ($consumerId: ID!, $providerId: ID!) {
+      recordRelation(input: { consumerId: $consumerId, providerId: $providerId, kind: PURCHASE, amountMinor: 1999, currency: "EUR" }) { __typename }
+    }`,
+    { consumerId, providerId: providers.edges[0].node.id },
   );
-  await watcher.locator('.graphiql-execute-button').click();
-  await streaming;
-  await watcher.locator('.graphiql-execute-button[aria-label^="Stop"]').waitFor(); // the subscription runs
+  expect(recorded.recordRelation.__typename).toBe('RecordRelationSuccess');
+  const nodes = await waitForDrawnNodes(page, graphStats.consumers + graphStats.providers + 1);
+  expect(nodes).toContain(consumerId);
+  expect(await page.evaluate(([a, b]) => (window as any).rapportExplorer.map.graph.hasEdge(a, b), [consumerId, providers.edges[0].node.id])).toBe(true);
+  expect(problems).toEqual([]);
+});
 
-  const recorder = await openExplorer();
-  await openTab(recorder, 'RecordPurchase');
-  await pasteAdminKey(recorder);
-  await recorder.locator('.graphiql-execute-button').click();
-  await result(recorder, '"__typename": "RecordRelationSuccess"');
+it('shows a provider’s key only that provider’s own neighbourhood, and moves through it with the keyboard', async () => {
+  const { providers } = await api(ALL_PARTIES);
+  const bluebird = providers.edges.map((edge: any) => edge.node).find((provider: any) => provider.name === 'Bluebird Streaming');
+  const created = execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/key.ts', 'create', '--role', 'provider', '--provider', bluebird.id], {
+    cwd: ROOT,
+    // The server's environment: its database, and no PII_KEYS (jest's environment has the test keyring).
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'PII_KEYS')), DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+  });
+  const providerKey = /\n\s+(rpk_\S+)\n/.exec(created)![1];
+  const own = await api(`query ($id: ID!) { provider(id: $id) { consumers(first: 100) { edges { node { id } } } } }`, { id: bluebird.id }, providerKey);
+  const expected = [bluebird.id, ...own.provider.consumers.edges.map((edge: any) => edge.node.id)].sort();
 
-  await result(watcher, '"name": "Ada Lovelace"');
-  expect(await resultText(watcher)).toContain('"amountMinor": 1999');
+  const { page, problems } = await openExplorer(providerKey);
+  expect((await waitForDrawnNodes(page, expected.length)).sort()).toEqual(expected);
+  await page.locator('#panel h2', { hasText: 'Bluebird Streaming' }).waitFor();
+  // No overview and no other provider: the key's scope is the map's.
+  expect(await page.locator('#status', { hasText: 'whole graph' }).count()).toBe(0);
+
+  await page.locator('#map').focus();
+  await page.keyboard.press('ArrowRight');
+  const selected = page.locator('#table-body tr[aria-selected="true"] th');
+  const first = await selected.innerText();
+  await page.locator('#panel h2', { hasText: first }).waitFor();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((previous) => document.querySelector('#table-body tr[aria-selected="true"] th')?.textContent !== previous, first);
+  await page.screenshot({ path: join(SCREENSHOTS, 'explorer-provider.png') });
+  expect(problems).toEqual([]);
 });
