@@ -1,3 +1,5 @@
+import { CONSUMER, csrFromEdges, PROVIDER } from '../graph/csr';
+import { type RecommenderMethod, csrRecommender, DEFAULT_METHOD_OPTIONS, type MethodOptions } from '../graph/recommender-methods';
 import type { RelationGraph } from '../graph/relation-graph';
 import { popularProviders, recommendProviders } from '../graph/recommendations';
 
@@ -17,6 +19,12 @@ export interface RankingMetrics {
   recall: number;
   ndcg: number;
   precisionAt10: number;
+  /** Mean average precision at k: each hit's precision at its rank, over min(k, relevant). */
+  map: number;
+  /** Share of the train graph's providers that appear in at least one top-k list. */
+  coverage: number;
+  /** Mean self-information −log2(consumers(p) / consumers) of the recommended providers, in bits: higher is less obvious. */
+  novelty: number;
   /** Test consumers with at least one relevant provider: the ones the means run over. */
   evaluatedConsumers: number;
 }
@@ -50,9 +58,24 @@ export function ndcgAt(ranked: readonly string[], relevant: ReadonlySet<string>,
   return idealDcg === 0 ? 0 : dcg / idealDcg;
 }
 
+/** Binary-relevance average precision at k, normalized by min(k, relevant) as is usual for top-k lists. */
+export function averagePrecisionAt(ranked: readonly string[], relevant: ReadonlySet<string>, k: number): number {
+  const ideal = Math.min(k, relevant.size);
+  if (ideal === 0) return 0;
+  let hits = 0;
+  let sum = 0;
+  ranked.slice(0, k).forEach((provider, rank) => {
+    if (relevant.has(provider)) sum += ++hits / (rank + 1);
+  });
+  return sum / ideal;
+}
+
 /** Each metric averaged over the test consumers that have something relevant to find. */
 export function evaluateRecommender(train: RelationGraph, test: HeldOut, k: number, recommend: Recommender): RankingMetrics {
-  const totals = { recall: 0, ndcg: 0, precisionAt10: 0, evaluatedConsumers: 0 };
+  const totals = { recall: 0, ndcg: 0, precisionAt10: 0, map: 0, evaluatedConsumers: 0 };
+  const recommended = new Set<string>();
+  const selfInformation = { sum: 0, count: 0 };
+  const { providers, consumers } = sideCounts(train);
   // One list serves every depth: a top-n list's prefix is the top of any shorter list.
   const depth = Math.max(k, PRECISION_DEPTH);
   for (const [consumer, heldOut] of test) {
@@ -61,15 +84,62 @@ export function evaluateRecommender(train: RelationGraph, test: HeldOut, k: numb
     const ranked = recommend(consumer, depth);
     totals.recall += recallAt(ranked, relevant, k);
     totals.ndcg += ndcgAt(ranked, relevant, k);
+    totals.map += averagePrecisionAt(ranked, relevant, k);
     totals.precisionAt10 += precisionAt(ranked, relevant, PRECISION_DEPTH);
     totals.evaluatedConsumers++;
+    for (const provider of ranked.slice(0, k)) {
+      recommended.add(provider);
+      const users = train.hasNode(provider) ? train.degree(provider) : 0;
+      if (users > 0) {
+        selfInformation.sum += -Math.log2(users / consumers);
+        selfInformation.count++;
+      }
+    }
   }
   const mean = (total: number) => (totals.evaluatedConsumers === 0 ? 0 : total / totals.evaluatedConsumers);
   return {
     recall: mean(totals.recall),
     ndcg: mean(totals.ndcg),
     precisionAt10: mean(totals.precisionAt10),
+    map: mean(totals.map),
+    coverage: providers === 0 ? 0 : recommended.size / providers,
+    novelty: selfInformation.count === 0 ? 0 : selfInformation.sum / selfInformation.count,
     evaluatedConsumers: totals.evaluatedConsumers,
+  };
+}
+
+function sideCounts(graph: RelationGraph): { providers: number; consumers: number } {
+  const counts = { providers: 0, consumers: 0 };
+  graph.forEachNode((_, attributes) => (attributes.side === 'consumer' ? counts.consumers++ : counts.providers++));
+  return counts;
+}
+
+/** The relation graph as the CSR kernels read it, with each node's key by index. */
+export function relationCsr(graph: RelationGraph) {
+  const keys = graph.nodes();
+  const indexOf = new Map(keys.map((key, index) => [key, index]));
+  const sides = Uint8Array.from(keys, (key) => (graph.getNodeAttribute(key, 'side') === 'consumer' ? CONSUMER : PROVIDER));
+  const sources: number[] = [];
+  const targets: number[] = [];
+  graph.forEachEdge((_, __, source, target) => {
+    sources.push(indexOf.get(source)!);
+    targets.push(indexOf.get(target)!);
+  });
+  return { csr: csrFromEdges(keys.length, Int32Array.from(sources), Int32Array.from(targets)), sides, keys, indexOf };
+}
+
+/** A CSR method (EASE, item-kNN, personalized PageRank) over the train graph, its model built once. */
+export function methodRecommender(train: RelationGraph, method: RecommenderMethod, options: MethodOptions = DEFAULT_METHOD_OPTIONS): Recommender {
+  const { csr, sides, keys, indexOf } = relationCsr(train);
+  const recommend = csrRecommender(csr, sides, method, options);
+  const popular = popularityRecommender(train);
+  return (consumer, count) => {
+    const index = indexOf.get(consumer);
+    const ranked = index === undefined ? [] : recommend(index, { first: count, reasons: 0 }).map((entry) => keys[entry.node]);
+    if (ranked.length >= count) return ranked;
+    // As served: popular providers fill a short list.
+    const seen = new Set(ranked);
+    return [...ranked, ...popular(consumer, count).filter((provider) => !seen.has(provider))].slice(0, count);
   };
 }
 
