@@ -31,13 +31,18 @@ export interface MethodOptions {
 /** Tuned on a validation split carved from the training part of each data set's 80/20 split. */
 export const DEFAULT_METHOD_OPTIONS: MethodOptions = {
   rp3beta: { beta: DEFAULT_RECOMMENDATION_OPTIONS.beta },
-  itemKnn: { shrinkage: 10, neighbours: 100 },
+  itemKnn: { shrinkage: 20, neighbours: 100 },
   ease: { lambda: 200 },
   personalizedPagerank: { alpha: 0.85, tolerance: 1e-9 },
 };
 
-/** The method `recommendedProviders` uses unless asked for another: the best in the offline evaluation. */
-export const SERVED_METHOD: RecommenderMethod = 'EASE';
+/**
+ * The best method in the offline evaluation (docs/recommendations.md). The API still serves
+ * RP3β (`SERVED_METHOD`): serving EASE needs its model rebuilt off the request path per graph
+ * version, which is not wired yet.
+ */
+export const CHOSEN_METHOD: RecommenderMethod = 'EASE';
+export const SERVED_METHOD: RecommenderMethod = 'RP3BETA';
 
 export type CsrRecommender = (consumer: number, options: ScoringOptions) => ScoredNode[];
 

@@ -88,12 +88,11 @@ export function evaluateRecommender(train: RelationGraph, test: HeldOut, k: numb
     totals.precisionAt10 += precisionAt(ranked, relevant, PRECISION_DEPTH);
     totals.evaluatedConsumers++;
     for (const provider of ranked.slice(0, k)) {
+      // Only the train graph's providers have a popularity to measure against.
+      if (!train.hasNode(provider) || train.degree(provider) === 0) continue;
       recommended.add(provider);
-      const users = train.hasNode(provider) ? train.degree(provider) : 0;
-      if (users > 0) {
-        selfInformation.sum += -Math.log2(users / consumers);
-        selfInformation.count++;
-      }
+      selfInformation.sum += -Math.log2(train.degree(provider) / consumers);
+      selfInformation.count++;
     }
   }
   const mean = (total: number) => (totals.evaluatedConsumers === 0 ? 0 : total / totals.evaluatedConsumers);

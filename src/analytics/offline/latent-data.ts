@@ -31,13 +31,16 @@ export const ML100K_SHAPE: LatentOptions = {
   tastes: 19,
   minRelationsPerConsumer: 20,
   maxRelationsPerConsumer: 737,
-  popularitySkew: Number(process.env.SK ?? 0.7),
-  tasteConcentration: Number(process.env.TC ?? 0.1),
+  popularitySkew: 0.7,
+  tasteConcentration: 0.1,
   seed: 'latent',
 };
 
 const WINDOW_START = Date.UTC(1997, 8, 19);
 const WINDOW_MS = 215 * 24 * 60 * 60 * 1000;
+
+/** Everyone draws a little from providers outside their tastes. */
+const BACKGROUND_TASTE = 0.02;
 
 type Random = () => number;
 
@@ -53,8 +56,8 @@ export function generateLatent(overrides: Partial<LatentOptions> = {}): PlantedR
     const span = 0.05 + random() * (1 - start - 0.05);
     // Efraimidis–Spirakis: the `count` largest u^(1/w) are a weighted sample without replacement.
     const keyed = providers.map((provider, index) => {
-      const weight = provider.popularity * (Number(process.env.EPS ?? 0.02) + provider.tastes.reduce((sum, t) => sum + taste[t], 0));
-      return { index, key: Math.log(random()) / weight, affinity: weight };
+      const weight = provider.popularity * (BACKGROUND_TASTE + provider.tastes.reduce((sum, t) => sum + taste[t], 0));
+      return { index, key: Math.log(random()) / weight };
     });
     keyed.sort((a, b) => b.key - a.key);
     for (const { index } of keyed.slice(0, count)) {
