@@ -106,7 +106,8 @@ function readArguments(argv: string[]): Settings {
 }
 
 function readMethods(list: string | undefined): RecommenderMethod[] {
-  const methods = list === undefined ? [CHOSEN_METHOD, SERVED_METHOD, ...RECOMMENDER_METHODS.filter((method) => method !== CHOSEN_METHOD)] : list.split(',').map((method) => method.trim());
+  const defaults = [CHOSEN_METHOD, SERVED_METHOD, ...RECOMMENDER_METHODS.filter((method) => method !== CHOSEN_METHOD && method !== SERVED_METHOD)];
+  const methods = list === undefined ? [...new Set(defaults)] : list.split(',').map((method) => method.trim());
   const unknown = methods.find((method) => !RECOMMENDER_METHODS.includes(method as RecommenderMethod));
   if (unknown !== undefined || methods.length === 0) throw new UsageError(`--methods takes some of ${RECOMMENDER_METHODS.join(', ')}, got "${unknown ?? ''}"`);
   return methods as RecommenderMethod[];
