@@ -153,15 +153,3 @@ export function popularityRecommender(train: RelationGraph): Recommender {
     return popularProviders(train, count, own).map((entry) => entry.provider);
   };
 }
-
-export interface Comparison {
-  rapport: RankingMetrics;
-  popularity: RankingMetrics;
-}
-
-export function compareWithPopularity(train: RelationGraph, test: HeldOut, k: number, beta: number): Comparison {
-  return {
-    rapport: evaluateRecommender(train, test, k, rapportRecommender(train, beta)),
-    popularity: evaluateRecommender(train, test, k, popularityRecommender(train)),
-  };
-}
