@@ -1,24 +1,39 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type RankingMetrics, compareWithPopularity } from '../src/analytics/offline/evaluation';
+import { type RankingMetrics, evaluateRecommender, methodRecommender, popularityRecommender } from '../src/analytics/offline/evaluation';
+import { generateLatent } from '../src/analytics/offline/latent-data';
+import { generatePlanted, type PlantedRow, type PlantedSplit, splitAtRandom, splitByLatest } from '../src/analytics/offline/planted-data';
 import { nodeKey } from '../src/analytics/graph/adjacency';
 import { RelationStore } from '../src/analytics/serving/store';
 import type { RelationRecord } from '../src/db/graph-source';
-import { DEFAULT_RECOMMENDATION_OPTIONS } from '../src/analytics/graph/recommendations';
+import { CHOSEN_METHOD, DEFAULT_METHOD_OPTIONS, type MethodOptions, RECOMMENDER_METHODS, type RecommenderMethod, SERVED_METHOD } from '../src/analytics/graph/recommender-methods';
 import { UsageError, runScript } from './run-script';
 
 /**
- * Offline evaluation of the recommender against the popularity baseline on a train/test split:
+ * Offline evaluation of the recommenders against the popularity baseline on a train/test split,
+ * one line per recommender, the one the evaluation chose first (marked `chosen`; the one the API
+ * serves today is marked `served`):
  *
- *   npm run eval:recommendations -- --train TRAIN.csv --test TEST.csv --k 20 [--beta 0.5]
+ *   npm run eval:recommendations -- --train TRAIN.csv --test TEST.csv [--k 20] [options]
+ *   npm run eval:recommendations -- --dataset planted|latent [--split random|temporal] [--seed S] [--validation] [options]
  *
  * Both files have the header `consumer,provider,rating,timestamp`: external keys, an optional
  * rating, and an ISO 8601 or epoch-milliseconds timestamp. Malformed rows are reported on stderr
- * and skipped; an unreadable file or a wrong header ends the run with exit code 2.
+ * and skipped; an unreadable file or a wrong header ends the run with exit code 2. A --dataset
+ * is generated in memory and split per consumer: `random` holds out a seeded 20% of each
+ * consumer's providers, `temporal` the latest 20%. --validation splits the train part again the
+ * same way and evaluates on that, never touching the test part: tune hyperparameters there.
+ * Options: --methods EASE,ITEM_KNN,... --beta B --lambda L --shrinkage S --neighbours N --alpha A.
  */
 
 const HEADER = ['consumer', 'provider', 'rating', 'timestamp'];
-const USAGE = 'usage: npm run eval:recommendations -- --train TRAIN.csv --test TEST.csv --k 20 [--beta 0.5]';
+const DATASETS = { planted: () => generatePlanted(), latent: () => generateLatent() } as const;
+const SPLITS = ['random', 'temporal'] as const;
+const USAGE =
+  'usage: npm run eval:recommendations -- (--train TRAIN.csv --test TEST.csv | --dataset planted|latent [--split random|temporal] [--seed S] [--validation])\n' +
+  '  [--k 20] [--methods EASE,ITEM_KNN,RP3BETA,PERSONALIZED_PAGERANK] [--beta B] [--lambda L] [--shrinkage S] [--neighbours N] [--alpha A]';
+
+type Row = Omit<CsvRow, 'line'>;
 
 interface CsvRow {
   line: number;
@@ -29,41 +44,131 @@ interface CsvRow {
 }
 
 function main(argv = process.argv.slice(2)): void {
-  const { train: trainPath, test: testPath, k, beta } = readArguments(argv);
-  const train = readRelations(trainPath);
-  const test = readRelations(testPath);
+  const settings = readArguments(argv);
+  const { description, train, test } = loadSplit(settings);
   const dataSet = buildDataSet(train, test);
-  const { rapport, popularity } = compareWithPopularity(dataSet.graph, dataSet.heldOut, k, beta);
+  const results = settings.methods.map((method) => ({
+    label: methodLabel(method, settings.options),
+    metrics: evaluateRecommender(dataSet.graph, dataSet.heldOut, settings.k, methodRecommender(dataSet.graph, method, settings.options)),
+  }));
+  results.push({ label: 'popularity', metrics: evaluateRecommender(dataSet.graph, dataSet.heldOut, settings.k, popularityRecommender(dataSet.graph)) });
   console.log(
-    `data set: ${train.length} train relations, ${test.length} test relations, ${dataSet.consumers} consumers, ` +
-      `${dataSet.providers} providers, ${rapport.evaluatedConsumers} evaluated consumers`,
+    `data set: ${description}${train.length} train relations, ${test.length} test relations, ${dataSet.consumers} consumers, ` +
+      `${dataSet.providers} providers, ${results[0].metrics.evaluatedConsumers} evaluated consumers`,
   );
-  const labels = [`rapport (RP3beta, beta=${beta})`, 'popularity'];
-  const width = Math.max(...labels.map((label) => label.length));
-  console.log(formatMetrics(labels[0].padEnd(width), rapport, k));
-  console.log(formatMetrics(labels[1].padEnd(width), popularity, k));
-  console.log(`Recall@${k} rapport/popularity: ${formatRatio(rapport.recall, popularity.recall)}`);
+  const width = Math.max(...results.map(({ label }) => label.length));
+  for (const { label, metrics } of results) console.log(formatMetrics(label.padEnd(width), metrics, settings.k));
+  const [first, popularity] = [results[0], results[results.length - 1]];
+  console.log(`Recall@${settings.k} ${first.label}/popularity: ${formatRatio(first.metrics.recall, popularity.metrics.recall)}`);
 }
 
-function readArguments(argv: string[]): { train: string; test: string; k: number; beta: number } {
+function methodLabel(method: RecommenderMethod, options: MethodOptions): string {
+  const mark = method === CHOSEN_METHOD ? ', chosen' : method === SERVED_METHOD ? ', served' : '';
+  switch (method) {
+    case 'EASE':
+      return `EASE (lambda=${options.ease.lambda}${mark})`;
+    case 'ITEM_KNN':
+      return `item-kNN (shrinkage=${options.itemKnn.shrinkage}, neighbours=${options.itemKnn.neighbours}${mark})`;
+    case 'RP3BETA':
+      return `RP3beta (beta=${options.rp3beta.beta}${mark})`;
+    case 'PERSONALIZED_PAGERANK':
+      return `personalized PageRank (alpha=${options.personalizedPagerank.alpha}${mark})`;
+  }
+}
+
+interface Settings {
+  files?: { train: string; test: string };
+  dataset?: keyof typeof DATASETS;
+  split: (typeof SPLITS)[number];
+  seed: string;
+  validation: boolean;
+  k: number;
+  methods: RecommenderMethod[];
+  options: MethodOptions;
+}
+
+function readArguments(argv: string[]): Settings {
   const values = parseOptions(argv);
-  if (!values.train || !values.test) throw new UsageError(`--train and --test are required\n${USAGE}`);
+  const files = values.train && values.test ? { train: values.train, test: values.test } : undefined;
+  if (!files === !values.dataset) throw new UsageError(`give either --train and --test, or --dataset\n${USAGE}`);
+  if (values.dataset && !(values.dataset in DATASETS)) throw new UsageError(`--dataset is one of ${Object.keys(DATASETS).join(', ')}, got "${values.dataset}"`);
+  if (!SPLITS.includes(values.split as (typeof SPLITS)[number])) throw new UsageError(`--split is one of ${SPLITS.join(', ')}, got "${values.split}"`);
   const k = Number(values.k);
-  if (!Number.isInteger(k) || k <= 0) throw new UsageError(`--k needs a positive whole number, got "${values.k}"`);
-  const beta = values.beta === undefined ? DEFAULT_RECOMMENDATION_OPTIONS.beta : Number(values.beta);
-  if (!Number.isFinite(beta)) throw new UsageError(`--beta needs a number, got "${values.beta}"`);
-  return { train: values.train, test: values.test, k, beta };
+  if (!Number.isInteger(k) || k <= 0 || k > 1000) throw new UsageError(`--k needs a whole number from 1 to 1000, got "${values.k}"`);
+  return {
+    files,
+    dataset: values.dataset as keyof typeof DATASETS | undefined,
+    split: values.split as (typeof SPLITS)[number],
+    seed: values.seed,
+    validation: values.validation,
+    k,
+    methods: readMethods(values.methods),
+    options: readMethodOptions(values),
+  };
+}
+
+function readMethods(list: string | undefined): RecommenderMethod[] {
+  const defaults = [CHOSEN_METHOD, SERVED_METHOD, ...RECOMMENDER_METHODS.filter((method) => method !== CHOSEN_METHOD && method !== SERVED_METHOD)];
+  const methods = list === undefined ? [...new Set(defaults)] : list.split(',').map((method) => method.trim());
+  const unknown = methods.find((method) => !RECOMMENDER_METHODS.includes(method as RecommenderMethod));
+  if (unknown !== undefined || methods.length === 0) throw new UsageError(`--methods takes some of ${RECOMMENDER_METHODS.join(', ')}, got "${unknown ?? ''}"`);
+  return methods as RecommenderMethod[];
+}
+
+function readMethodOptions(values: Record<string, string | boolean | undefined>): MethodOptions {
+  const number = (name: string, fallback: number, valid: (value: number) => boolean) => {
+    if (values[name] === undefined) return fallback;
+    const value = Number(values[name]);
+    if (!valid(value)) throw new UsageError(`--${name} is out of range: "${values[name]}"`);
+    return value;
+  };
+  const defaults = DEFAULT_METHOD_OPTIONS;
+  const nonNegative = (value: number) => Number.isFinite(value) && value >= 0;
+  return {
+    rp3beta: { beta: number('beta', defaults.rp3beta.beta, Number.isFinite) },
+    ease: { lambda: number('lambda', defaults.ease.lambda, (value) => Number.isFinite(value) && value > 0) },
+    itemKnn: {
+      shrinkage: number('shrinkage', defaults.itemKnn.shrinkage, nonNegative),
+      neighbours: number('neighbours', defaults.itemKnn.neighbours, (value) => Number.isInteger(value) && value > 0),
+    },
+    personalizedPagerank: { ...defaults.personalizedPagerank, alpha: number('alpha', defaults.personalizedPagerank.alpha ?? 0.85, (value) => value > 0 && value < 1) },
+  };
 }
 
 function parseOptions(argv: string[]) {
+  const text = { type: 'string' } as const;
   try {
     return parseArgs({
       args: argv,
-      options: { train: { type: 'string' }, test: { type: 'string' }, k: { type: 'string', default: '20' }, beta: { type: 'string' } },
+      options: {
+        train: text,
+        test: text,
+        dataset: text,
+        split: { type: 'string', default: 'random' },
+        seed: { type: 'string', default: 'split' },
+        validation: { type: 'boolean', default: false },
+        k: { type: 'string', default: '20' },
+        methods: text,
+        beta: text,
+        lambda: text,
+        shrinkage: text,
+        neighbours: text,
+        alpha: text,
+      },
     }).values;
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
+}
+
+function loadSplit(settings: Settings): PlantedSplit & { description: string } {
+  if (settings.files) return { description: '', train: readRelations(settings.files.train), test: readRelations(settings.files.test) };
+  const dataset = settings.dataset!;
+  const split = (rows: readonly PlantedRow[], seed: string) => (settings.split === 'temporal' ? splitByLatest(rows) : splitAtRandom(rows, seed));
+  const outer = split(DATASETS[dataset](), settings.seed);
+  const chosen = settings.validation ? split(outer.train, `${settings.seed}/validation`) : outer;
+  const part = settings.validation ? 'validation part of the train part' : 'test part';
+  return { description: `${dataset}, ${settings.split} 80/20 split (seed ${settings.seed}), ${part}; `, ...chosen };
 }
 
 /** The file's valid rows; bad ones go to stderr with their line numbers. */
@@ -114,10 +219,10 @@ interface DataSet {
 }
 
 /** Integer ids for the external keys, shared by both files; only train rows enter the graph. */
-function buildDataSet(train: CsvRow[], test: CsvRow[]): DataSet {
+function buildDataSet(train: readonly Row[], test: readonly Row[]): DataSet {
   const consumerIds = new Map<string, number>();
   const providerIds = new Map<string, number>();
-  const idsOf = (row: CsvRow) => ({ consumerId: idOf(consumerIds, row.consumer), providerId: idOf(providerIds, row.provider) });
+  const idsOf = (row: Row) => ({ consumerId: idOf(consumerIds, row.consumer), providerId: idOf(providerIds, row.provider) });
 
   const graph = new RelationStore();
   for (const row of train) graph.relation(relationFacts(row, idsOf(row)));
@@ -138,7 +243,7 @@ function idOf(ids: Map<string, number>, key: string): number {
 }
 
 /** The recommender reads edges only; kind and amounts just have to be valid. */
-function relationFacts(row: CsvRow, ids: { consumerId: number; providerId: number }): RelationRecord {
+function relationFacts(row: Row, ids: { consumerId: number; providerId: number }): RelationRecord {
   const occurredAt = row.timestamp;
   return row.rating === null
     ? { ...ids, kind: 'PURCHASE', occurredAt, amountMinor: 0, currency: 'EUR', rating: null }
@@ -146,7 +251,10 @@ function relationFacts(row: CsvRow, ids: { consumerId: number; providerId: numbe
 }
 
 function formatMetrics(label: string, metrics: RankingMetrics, k: number): string {
-  return `${label}  Recall@${k}=${metrics.recall.toFixed(4)}  NDCG@${k}=${metrics.ndcg.toFixed(4)}  Precision@10=${metrics.precisionAt10.toFixed(4)}`;
+  return (
+    `${label}  Recall@${k}=${metrics.recall.toFixed(4)}  NDCG@${k}=${metrics.ndcg.toFixed(4)}  MAP@${k}=${metrics.map.toFixed(4)}  ` +
+    `Precision@10=${metrics.precisionAt10.toFixed(4)}  coverage=${metrics.coverage.toFixed(4)}  novelty=${metrics.novelty.toFixed(2)}`
+  );
 }
 
 function formatRatio(numerator: number, denominator: number): string {

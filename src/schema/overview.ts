@@ -2,7 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { analytics } from '../analytics/serving';
 import type { CentralityMetric } from '../analytics/graph/centrality';
 import { type Overview, graphOverview } from '../analytics/graph/overview';
-import { nodeKey } from '../analytics/graph/relation-graph';
+import { nodeKey } from '../analytics/graph/adjacency';
 import { type GraphSnapshot, partyAt } from '../analytics/graph/snapshot';
 import type { CentralityResult, CommunityPartition, Computed } from '../analytics/serving/service';
 import { InvalidInputError } from '../domain/errors';

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  averagePrecisionAt,
   evaluateRecommender,
+  methodRecommender,
   ndcgAt,
   popularityRecommender,
   precisionAt,
@@ -10,7 +12,10 @@ import {
   recallAt,
   relevantProviders,
 } from '../../src/analytics/offline/evaluation';
+import { nodeKey } from '../../src/analytics/graph/adjacency';
 import { RelationStore } from '../../src/analytics/serving/store';
+import { generateLatent } from '../../src/analytics/offline/latent-data';
+import { type PlantedRow, splitAtRandom, splitByLatest } from '../../src/analytics/offline/planted-data';
 
 const root = join(__dirname, '..', '..');
 const HEADER = 'consumer,provider,rating,timestamp';
@@ -58,6 +63,14 @@ describe('ranking metrics', () => {
     expect(relevantProviders(tinyGraph(), 'c9', new Set(['p4']))).toEqual(new Set(['p4']));
   });
 
+  it('averages each hit’s precision at its rank over min(k, relevant)', () => {
+    // Hits at ranks 2 and 4: (1/2 + 2/4) / 2.
+    expect(averagePrecisionAt(ranked, relevant, 4)).toBe(0.5);
+    // Within k = 3 one hit, at rank 2, over min(3, 2) = 2.
+    expect(averagePrecisionAt(ranked, relevant, 3)).toBe(0.25);
+    expect(averagePrecisionAt(ranked, new Set(), 3)).toBe(0);
+  });
+
   it('averages over the consumers with something relevant, from one list of max(k, 10)', () => {
     const lists: Record<string, string[]> = { c1: ranked, c4: ['p4'] };
     const requested: number[] = [];
@@ -75,6 +88,11 @@ describe('ranking metrics', () => {
     expect(metrics.recall).toBe(0.75);
     expect(metrics.ndcg).toBeCloseTo((1 / LOG2_3 / (1 + 1 / LOG2_3) + 1) / 2, 12);
     expect(metrics.precisionAt10).toBeCloseTo(0.15, 12);
+    expect(metrics.map).toBeCloseTo((0.25 + 1) / 2, 12);
+    // Recommended within k = 3: p5, p3, p6 and p4; of the train graph's four providers, p3 and p4.
+    expect(metrics.coverage).toBe(0.5);
+    // p3 has 2 of 3 consumers and p4 1 of 3 (p5, p6 are not in train): self-information in bits.
+    expect(metrics.novelty).toBeCloseTo((-Math.log2(2 / 3) - Math.log2(1 / 3)) / 2, 12);
   });
 });
 
@@ -88,6 +106,52 @@ describe('the recommenders under evaluation', () => {
   it('proposes the most used providers the consumer does not have', () => {
     expect(popularityRecommender(tinyGraph())('c1', 10)).toEqual(['p3', 'p4']);
     expect(popularityRecommender(tinyGraph())('c9', 2)).toEqual(['p1', 'p2']);
+  });
+});
+
+function toEvaluation(train: readonly PlantedRow[], test: readonly PlantedRow[]) {
+  const ids = new Map<string, number>();
+  const idOf = (key: string) => ids.get(key) ?? (ids.set(key, ids.size + 1), ids.size);
+  const graph = new RelationStore();
+  for (const row of train) {
+    graph.relation({ consumerId: idOf(row.consumer), providerId: idOf(row.provider), kind: 'FAVORITE', occurredAt: row.timestamp, amountMinor: null, currency: null, rating: null });
+  }
+  graph.compact();
+  const heldOut = new Map<string, Set<string>>();
+  for (const row of test) {
+    const consumer = nodeKey('consumer', idOf(row.consumer));
+    heldOut.set(consumer, (heldOut.get(consumer) ?? new Set()).add(nodeKey('provider', idOf(row.provider))));
+  }
+  return { graph, heldOut };
+}
+
+describe('EASE against RP3β on MovieLens-shaped latent ratings', () => {
+  // A smaller draw of the latent data set than the eval's (300 consumers and providers instead
+  // of 943 and 1682), so that the test takes seconds; docs/recommendations.md has the full table.
+  const rows = generateLatent({ consumers: 300, providers: 300, seed: 'evaluation test' });
+
+  it.each([
+    ['random', splitAtRandom(rows, 'split')],
+    ['temporal', splitByLatest(rows)],
+  ])('EASE ranks better than RP3β on the %s 80/20 split', (_, split) => {
+    const { graph, heldOut } = toEvaluation(split.train, split.test);
+    const ease = evaluateRecommender(graph, heldOut, 20, methodRecommender(graph, 'EASE'));
+    const rp3beta = evaluateRecommender(graph, heldOut, 20, methodRecommender(graph, 'RP3BETA'));
+    expect(ease.evaluatedConsumers).toBe(300);
+    expect(ease.recall).toBeGreaterThan(rp3beta.recall);
+    expect(ease.ndcg).toBeGreaterThan(rp3beta.ndcg);
+  });
+
+  it('the random split holds out a seeded fifth of each consumer’s providers, the temporal one the latest fifth', () => {
+    const random = splitAtRandom(rows, 'split');
+    expect(splitAtRandom(rows, 'split')).toEqual(random);
+    expect(splitAtRandom(rows, 'other seed').test).not.toEqual(random.test);
+    const consumer = rows[0].consumer;
+    const own = rows.filter((row) => row.consumer === consumer);
+    expect(random.test.filter((row) => row.consumer === consumer)).toHaveLength(Math.round(own.length * 0.2));
+    const latest = splitByLatest(rows);
+    const trainEnd = Math.max(...latest.train.filter((row) => row.consumer === consumer).map((row) => row.timestamp));
+    for (const row of latest.test.filter((held) => held.consumer === consumer)) expect(row.timestamp).toBeGreaterThanOrEqual(trainEnd);
   });
 });
 
@@ -110,7 +174,7 @@ describe('the eval:recommendations CLI', () => {
   }
 
   function evaluate(train: string, test: string) {
-    return runScript('scripts/eval-recommendations.ts', ['--train', train, '--test', test, '--k', '20']);
+    return runScript('scripts/eval-recommendations.ts', ['--train', train, '--test', test, '--k', '20', '--methods', 'EASE,RP3BETA']);
   }
 
   function recallOf(stdout: string, label: string): number {
@@ -129,7 +193,10 @@ describe('the eval:recommendations CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/evaluated consumers/);
-    expect(recallOf(result.stdout, 'rapport (RP3beta')).toBeGreaterThanOrEqual(2 * recallOf(result.stdout, 'popularity'));
+    const lines = result.stdout.split('\n');
+    expect(lines[1]).toMatch(/^EASE \(lambda=\d+, chosen\)\s+Recall@20=[\d.]+\s+NDCG@20=[\d.]+\s+MAP@20=[\d.]+\s+Precision@10=[\d.]+\s+coverage=[\d.]+\s+novelty=[\d.]+$/);
+    expect(recallOf(result.stdout, 'EASE')).toBeGreaterThanOrEqual(2 * recallOf(result.stdout, 'popularity'));
+    expect(recallOf(result.stdout, 'RP3beta')).toBeGreaterThanOrEqual(2 * recallOf(result.stdout, 'popularity'));
   });
 
   it('reports a bad row with its line number and evaluates the rest', () => {
@@ -142,7 +209,24 @@ describe('the eval:recommendations CLI', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toContain('bad-row-train.csv:3: timestamp "not a date"');
     expect(result.stdout).toContain('data set: 3 train relations, 1 test relations, 2 consumers, 2 providers, 1 evaluated consumers');
-    expect(recallOf(result.stdout, 'rapport')).toBe(1);
+    expect(recallOf(result.stdout, 'EASE')).toBe(1);
+  });
+
+  it('splits a generated data set by time, and names it', () => {
+    const result = runScript('scripts/eval-recommendations.ts', ['--dataset', 'planted', '--split', 'temporal', '--methods', 'RP3BETA']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^data set: planted, temporal 80\/20 split \(seed split\), test part; /);
+    expect(recallOf(result.stdout, 'RP3beta')).toBeGreaterThan(recallOf(result.stdout, 'popularity'));
+  });
+
+  it.each([
+    [['--dataset', 'planted', '--split', 'sideways'], '--split is one of random, temporal'],
+    [['--dataset', 'planted', '--methods', 'EASE,MAGIC'], '--methods takes some of'],
+    [[], 'give either --train and --test, or --dataset'],
+  ])('refuses %j with exit code 2', (args, message) => {
+    const result = runScript('scripts/eval-recommendations.ts', args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
   });
 
   it('stops with a non-zero exit code on a bad header, naming the expected one', () => {

@@ -1,5 +1,7 @@
 import { type Adjacency, nodeKey, partyOf, partyOfKey } from '../graph/adjacency';
+import { CONSUMER, csrFromEdges } from '../graph/csr';
 import { type Recommendation, neighborsOf, popularProviders, recommendProviders } from '../graph/recommendations';
+import { type MethodOptions, type RecommenderMethod, DEFAULT_METHOD_OPTIONS, csrRecommender } from '../graph/recommender-methods';
 
 /**
  * Offline evaluation of provider recommendations: a train graph, providers held out per consumer,
@@ -17,6 +19,12 @@ export interface RankingMetrics {
   recall: number;
   ndcg: number;
   precisionAt10: number;
+  /** Mean average precision at k: each hit's precision at its rank, over min(k, relevant). */
+  map: number;
+  /** Share of the train graph's providers that appear in at least one top-k list. */
+  coverage: number;
+  /** Mean self-information −log2(consumers(p) / consumers) of the recommended providers, in bits: higher is less obvious. */
+  novelty: number;
   /** Test consumers with at least one relevant provider: the ones the means run over. */
   evaluatedConsumers: number;
 }
@@ -50,9 +58,24 @@ export function ndcgAt(ranked: readonly string[], relevant: ReadonlySet<string>,
   return idealDcg === 0 ? 0 : dcg / idealDcg;
 }
 
+/** Binary-relevance average precision at k, normalized by min(k, relevant) as is usual for top-k lists. */
+export function averagePrecisionAt(ranked: readonly string[], relevant: ReadonlySet<string>, k: number): number {
+  const ideal = Math.min(k, relevant.size);
+  if (ideal === 0) return 0;
+  let hits = 0;
+  let sum = 0;
+  ranked.slice(0, k).forEach((provider, rank) => {
+    if (relevant.has(provider)) sum += ++hits / (rank + 1);
+  });
+  return sum / ideal;
+}
+
 /** Each metric averaged over the test consumers that have something relevant to find. */
 export function evaluateRecommender(train: Adjacency, test: HeldOut, k: number, recommend: Recommender): RankingMetrics {
-  const totals = { recall: 0, ndcg: 0, precisionAt10: 0, evaluatedConsumers: 0 };
+  const totals = { recall: 0, ndcg: 0, precisionAt10: 0, map: 0, evaluatedConsumers: 0 };
+  const recommended = new Set<string>();
+  const selfInformation = { sum: 0, count: 0 };
+  const { providers, consumers } = sideCounts(train);
   // One list serves every depth: a top-n list's prefix is the top of any shorter list.
   const depth = Math.max(k, PRECISION_DEPTH);
   for (const [consumer, heldOut] of test) {
@@ -61,15 +84,69 @@ export function evaluateRecommender(train: Adjacency, test: HeldOut, k: number, 
     const ranked = recommend(consumer, depth);
     totals.recall += recallAt(ranked, relevant, k);
     totals.ndcg += ndcgAt(ranked, relevant, k);
+    totals.map += averagePrecisionAt(ranked, relevant, k);
     totals.precisionAt10 += precisionAt(ranked, relevant, PRECISION_DEPTH);
     totals.evaluatedConsumers++;
+    for (const provider of ranked.slice(0, k)) {
+      // Only the train graph's providers have a popularity to measure against.
+      const node = nodeOf(train, provider);
+      if (node < 0 || train.degree(node) === 0) continue;
+      recommended.add(provider);
+      selfInformation.sum += -Math.log2(train.degree(node) / consumers);
+      selfInformation.count++;
+    }
   }
   const mean = (total: number) => (totals.evaluatedConsumers === 0 ? 0 : total / totals.evaluatedConsumers);
   return {
     recall: mean(totals.recall),
     ndcg: mean(totals.ndcg),
     precisionAt10: mean(totals.precisionAt10),
+    map: mean(totals.map),
+    coverage: providers === 0 ? 0 : recommended.size / providers,
+    novelty: selfInformation.count === 0 ? 0 : selfInformation.sum / selfInformation.count,
     evaluatedConsumers: totals.evaluatedConsumers,
+  };
+}
+
+function sideCounts(graph: Adjacency): { providers: number; consumers: number } {
+  const counts = { providers: 0, consumers: 0 };
+  for (let node = 0; node < graph.nodeBound; node++) {
+    if (graph.isNode(node)) graph.sideOf(node) === CONSUMER ? counts.consumers++ : counts.providers++;
+  }
+  return counts;
+}
+
+/** The train graph as the CSR kernels read it, with each node's key by index. */
+export function relationCsr(graph: Adjacency) {
+  const keys = Array.from({ length: graph.nodeBound }, (_, node) => (graph.isNode(node) ? keyOf(graph, node) : ''));
+  const indexOf = new Map(keys.map((key, index) => [key, index]));
+  const sides = Uint8Array.from(keys, (_, node) => (graph.isNode(node) ? graph.sideOf(node) : CONSUMER));
+  const sources: number[] = [];
+  const targets: number[] = [];
+  for (let node = 0; node < graph.nodeBound; node++) {
+    if (!graph.isNode(node)) continue;
+    graph.forEachNeighbor(node, (neighbor) => {
+      if (neighbor > node) {
+        sources.push(node);
+        targets.push(neighbor);
+      }
+    });
+  }
+  return { csr: csrFromEdges(keys.length, Int32Array.from(sources), Int32Array.from(targets)), sides, keys, indexOf };
+}
+
+/** A CSR method (EASE, item-kNN, personalized PageRank) over the train graph, its model built once. */
+export function methodRecommender(train: Adjacency, method: RecommenderMethod, options: MethodOptions = DEFAULT_METHOD_OPTIONS): Recommender {
+  const { csr, sides, keys, indexOf } = relationCsr(train);
+  const recommend = csrRecommender(csr, sides, method, options);
+  const popular = popularityRecommender(train);
+  return (consumer, count) => {
+    const index = indexOf.get(consumer);
+    const ranked = index === undefined ? [] : recommend(index, { first: count, reasons: 0 }).map((entry) => keys[entry.node]);
+    if (ranked.length >= count) return ranked;
+    // As served: popular providers fill a short list.
+    const seen = new Set(ranked);
+    return [...ranked, ...popular(consumer, count).filter((provider) => !seen.has(provider))].slice(0, count);
   };
 }
 
@@ -98,16 +175,4 @@ function keyOf(train: Adjacency, node: number): string {
 
 function keysOf(recommendations: Recommendation[]): string[] {
   return recommendations.map(({ provider }) => nodeKey(provider.party, provider.id));
-}
-
-export interface Comparison {
-  rapport: RankingMetrics;
-  popularity: RankingMetrics;
-}
-
-export function compareWithPopularity(train: Adjacency, test: HeldOut, k: number, beta: number): Comparison {
-  return {
-    rapport: evaluateRecommender(train, test, k, rapportRecommender(train, beta)),
-    popularity: evaluateRecommender(train, test, k, popularityRecommender(train)),
-  };
 }

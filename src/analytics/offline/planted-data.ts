@@ -136,6 +136,29 @@ export function splitByLatest(rows: readonly PlantedRow[], heldOutShare = 0.2): 
     const count = providers.length < 2 ? 0 : Math.max(1, Math.round(providers.length * heldOutShare));
     for (const provider of providers.slice(providers.length - count)) heldOut.add(pairKey(consumer, provider));
   }
+  return partition(rows, heldOut);
+}
+
+/**
+ * Holds out, per consumer, a seeded random `heldOutShare` of its distinct providers with all
+ * their relations (at least one when it has two or more): the per-consumer 80/20 split.
+ */
+export function splitAtRandom(rows: readonly PlantedRow[], seed: string, heldOutShare = 0.2): PlantedSplit {
+  const random = seedrandom(seed);
+  const heldOut = new Set<string>();
+  for (const [consumer, firstSeen] of firstRelationByConsumer(rows)) {
+    const providers = [...firstSeen.keys()].sort();
+    const count = providers.length < 2 ? 0 : Math.max(1, Math.round(providers.length * heldOutShare));
+    for (let index = 0; index < count; index++) {
+      const chosen = index + Math.floor(random() * (providers.length - index));
+      [providers[index], providers[chosen]] = [providers[chosen], providers[index]];
+      heldOut.add(pairKey(consumer, providers[index]));
+    }
+  }
+  return partition(rows, heldOut);
+}
+
+function partition(rows: readonly PlantedRow[], heldOut: ReadonlySet<string>): PlantedSplit {
   const split: PlantedSplit = { train: [], test: [] };
   for (const row of rows) (heldOut.has(pairKey(row.consumer, row.provider)) ? split.test : split.train).push(row);
   return split;
