@@ -25,6 +25,8 @@ const VALUE_TYPES = [
   'SimilarProvider',
   'Relationship', // a consumer–provider pair's computed strength; the pair's nodes carry the IDs
   'StrengthComponents',
+  'AnswerWindow', // the time window an answer covers
+  'ProviderHistoryPoint', // a computed point of a provider's history
   'ProviderStats', // aggregates of a Provider, reached only through it
   'Money',
   'Deletion', // mutation results: `deletedId` names what is gone

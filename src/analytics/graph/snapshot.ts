@@ -1,6 +1,6 @@
 import { RelationKind } from '../../generated/prisma/enums';
 import { type Csr, csrFromEdges } from './csr';
-import type { Side } from './relation-graph';
+import type { RelationGraph, Side } from './relation-graph';
 
 /** Relation kinds in the order of a snapshot's per-kind columns. */
 export const KINDS: readonly RelationKind[] = Object.values(RelationKind);
@@ -97,4 +97,38 @@ export function shared<Array extends Int32Array | Uint8Array | Float64Array>(arr
   const copy = new Type(new SharedArrayBuffer(array.byteLength));
   copy.set(array as never);
   return copy;
+}
+
+/**
+ * The snapshot of a graphology relation graph, nodes and edges in the graph's own iteration
+ * order (so `graph.forEachEdge` visits edges in snapshot edge order), in shared memory.
+ */
+export function snapshotOfGraph(graph: RelationGraph, key: string, version: number): GraphSnapshot {
+  const indexOf = new Map<string, number>();
+  const sides = new Uint8Array(graph.order);
+  const ids = new Int32Array(graph.order);
+  graph.forEachNode((node, { side, id }) => {
+    sides[indexOf.size] = SIDES.indexOf(side);
+    ids[indexOf.size] = id;
+    indexOf.set(node, indexOf.size);
+  });
+  const sources = new Int32Array(graph.size);
+  const targets = new Int32Array(graph.size);
+  const kindCounts = new Int32Array(graph.size * KINDS.length);
+  let edge = 0;
+  graph.forEachEdge((_edge, { kinds }, source, target) => {
+    sources[edge] = indexOf.get(source)!;
+    targets[edge] = indexOf.get(target)!;
+    KINDS.forEach((kind, index) => (kindCounts[edge * KINDS.length + index] = kinds[kind]?.count ?? 0));
+    edge++;
+  });
+  const csr = csrFromEdges(graph.order, sources, targets);
+  return {
+    key,
+    version,
+    sides: shared(sides),
+    ids: shared(ids),
+    csr: { ...csr, offsets: shared(csr.offsets), neighbors: shared(csr.neighbors), edges: shared(csr.edges) },
+    kindCounts: shared(kindCounts),
+  };
 }

@@ -9,8 +9,15 @@ import { hits } from '../graph/kernels/hits';
 import { type RankedCommunities, louvainCommunities } from '../graph/kernels/louvain';
 import { pagerank } from '../graph/kernels/pagerank';
 import { shortestPath } from '../graph/paths';
-import { type Recommendation, type RecommendationOptions, recommendProviders } from '../graph/recommendations';
-import { type RelationGraph, addParty, createRelationGraph, nodeKey } from '../graph/relation-graph';
+import {
+  type Recommendation,
+  type RecommendationOptions,
+  type Similar,
+  recommendProviders,
+  similarConsumers,
+  similarProviders,
+} from '../graph/recommendations';
+import { type RelationGraph, addParty, createRelationGraph, nodeKey, partyOfKey } from '../graph/relation-graph';
 import { ALL_KINDS_MASK, type GraphSnapshot, SIDES, edgeCounts, restrictSnapshot } from '../graph/snapshot';
 import type { EdgeWeight } from '../graph/weights';
 
@@ -35,6 +42,7 @@ export type AnalyticsTask = TaskGraph &
     | { type: 'communities'; options: CommunityOptions }
     | { type: 'statistics' }
     | { type: 'recommendations'; consumerId: number; options: RecommendationOptions }
+    | { type: 'similar'; node: string; first: number }
     | { type: 'path'; from: string; to: string }
   );
 
@@ -43,6 +51,7 @@ export interface TaskResults {
   communities: RankedCommunities;
   statistics: GraphStatistics;
   recommendations: Recommendation[];
+  similar: Similar[];
   path: string[] | null;
 }
 
@@ -63,6 +72,10 @@ export function runTask<Task extends AnalyticsTask>(full: GraphSnapshot, task: T
       return graphStatistics(snapshot.csr, snapshot.sides) as TaskResult<Task>;
     case 'recommendations':
       return recommendProviders(relationGraphOf(snapshot), nodeKey('consumer', task.consumerId), task.options) as TaskResult<Task>;
+    case 'similar': {
+      const similar = partyOfKey(task.node).party === 'provider' ? similarProviders : similarConsumers;
+      return similar(relationGraphOf(snapshot), task.node, task.first) as TaskResult<Task>;
+    }
     case 'path':
       return shortestPath(relationGraphOf(snapshot), task.from, task.to) as TaskResult<Task>;
   }
@@ -147,8 +160,8 @@ function warmStart(snapshot: GraphSnapshot, question: string): Float64Array | un
 }
 
 
-// ---- Per-node questions over a subset of relation kinds: the live graph answers those over all
-// kinds on the request thread, but a restricted graph (and its co-consumption index) is built
+// ---- Per-node questions over a subset of relation kinds or a time window: the live graph answers
+// those over all kinds and all time on the request thread, but a restricted graph (and its co-consumption index) is built
 // here, once per snapshot and kinds, so that building it never holds up requests.
 
 let restricted: { key: string; graph: RelationGraph } | undefined;
