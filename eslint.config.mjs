@@ -27,6 +27,7 @@ const VALUE_TYPES = [
   'StrengthComponents',
   'AnswerWindow', // the time window an answer covers
   'ProviderHistoryPoint', // a computed point of a provider's history
+  'SegmentMembershipEvent', // one entry or exit, delivered once
   'ProviderStats', // aggregates of a Provider, reached only through it
   'Money',
   'Deletion', // mutation results: `deletedId` names what is gone

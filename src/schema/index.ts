@@ -8,6 +8,7 @@ import './provider';
 import './analytics';
 import './recommendations';
 import './relationships';
+import './segments';
 import './security';
 import './subscriptions';
 import { auditMutations } from './audit';

@@ -14,7 +14,7 @@ import { ProviderNode } from './provider';
 import { AnswerWindowRef, windowArgs } from './analytics';
 import { type TimeWindow, resolveWindow } from '../analytics/serving/window';
 
-const SegmentEnum = builder.enumType('RelationshipSegment', {
+export const SegmentEnum = builder.enumType('RelationshipSegment', {
   description: 'RFM-style segment of a relationship; docs/recommendations.md gives the thresholds.',
   values: SEGMENTS,
 });

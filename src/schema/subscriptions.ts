@@ -14,6 +14,7 @@ import { CentralityMetricEnum, ProviderRanking, type Ranked, ranking } from './a
 import { builder } from './builder';
 import { idForScope, parseId } from './ids';
 import { RelationNode } from './relation';
+import type { MembershipEvent } from '../analytics/serving/segment-memberships';
 
 /** How many of a ranking's first entries `rankingChanged` watches. */
 const WATCHED_RANKING_ENTRIES = 10;
@@ -22,6 +23,7 @@ const WATCHED_RANKING_ENTRIES = 10;
 type SharedEvents = {
   relationRecorded: [providerId: number, event: { relationId: number }];
   graphChanged: [event: { at: number }];
+  segmentMembershipChanged: [segmentId: number, event: MembershipEvent];
 };
 
 /** Events each process raises for its own subscribers (every process watches rankings itself). */
@@ -47,6 +49,16 @@ export async function closeSharedEvents(): Promise<void> {
   shared = undefined;
 }
 const localEvents = createPubSub<LocalEvents>();
+
+/** Announces a consumer entering or leaving a saved segment to every process's subscribers. */
+export function publishSegmentMembership(event: MembershipEvent): void {
+  sharedEvents().pubSub.publish('segmentMembershipChanged', event.segmentId, event);
+}
+
+/** A saved segment's entries and exits, until the caller's key is revoked. */
+export function segmentMembershipEvents(caller: Caller, segmentId: number): AsyncIterable<MembershipEvent> {
+  return untilRevoked(caller, sharedEvents().pubSub.subscribe('segmentMembershipChanged', segmentId));
+}
 
 onCommitted(({ change, relation }) => {
   if (change.type === 'relationRecorded' && relation) {

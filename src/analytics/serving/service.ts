@@ -391,7 +391,7 @@ export class Analytics {
   }
 
   /** The graph of a window, including every change committed so far (or up to change log position `atLeast`). */
-  private windowGraph(window: TimeWindow, atLeast?: number): Promise<WindowGraph> {
+  windowGraph(window: TimeWindow, atLeast?: number): Promise<WindowGraph> {
     return this.windowGraphs().graphOf(window, atLeast);
   }
 
