@@ -30,6 +30,9 @@ const VALUE_TYPES = [
   'WebhookReplay',
   'Relationship', // a consumer–provider pair's computed strength; the pair's nodes carry the IDs
   'StrengthComponents',
+  'AnswerWindow', // the time window an answer covers
+  'ProviderHistoryPoint', // a computed point of a provider's history
+  'SegmentMembershipEvent', // one entry or exit, delivered once
   'ProviderStats', // aggregates of a Provider, reached only through it
   'Money',
   'Deletion', // mutation results: `deletedId` names what is gone

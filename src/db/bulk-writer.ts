@@ -77,7 +77,8 @@ function distinct(values: (string | null | undefined)[], what: string): void {
 }
 
 /** How Prisma's SQLite adapter stores a DateTime, so that Prisma reads and compares ours alike. */
-const sqliteTime = (time: Date) => time.toISOString().replace('Z', '+00:00');
+/** A time as Prisma stores it in SQLite: ISO text with an explicit +00:00. */
+export const sqliteTime = (time: Date) => time.toISOString().replace('Z', '+00:00');
 
 /** SQLite waits this long for a server process holding the write lock. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
@@ -182,7 +183,8 @@ function sqliteWriter(databaseUrl: string, keyring: Keyring): BulkWriter {
 }
 
 /** PostgreSQL's text form of a UTC timestamp without zone, as Prisma stores DateTime. */
-const postgresTime = (time: Date) => time.toISOString().replace('T', ' ').replace('Z', '');
+/** A time as Prisma stores it in PostgreSQL: a timestamp without zone, in UTC. */
+export const postgresTime = (time: Date) => time.toISOString().replace('T', ' ').replace('Z', '');
 /** Rows sent to COPY per write: enough to amortise the stream's overhead. */
 const COPY_CHUNK_ROWS = 2000;
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { RelationKind } from '../generated/prisma/enums';
 import { LAST_CHANGE_SQL } from './change-log';
+import { sqliteTime } from './bulk-writer';
 import { dialectOf, sqliteFilePath } from './dialect';
 import type { Party } from './party';
 import { readPostgresSnapshot } from './graph-source-postgres';
@@ -22,21 +23,32 @@ export interface GraphSnapshotVisitor {
   relation(relation: RelationRecord): void;
 }
 
-/**
- * Streams every consumer, provider and relation to `visitor` from one consistent snapshot of the
- * database, and resolves with the id of the last change log entry that snapshot includes.
- */
-export async function readGraphSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor): Promise<number> {
-  return dialectOf(databaseUrl) === 'postgres'
-    ? readPostgresSnapshot(databaseUrl, visitor)
-    : readSqliteSnapshot(databaseUrl, visitor);
+/** Relations that occurred from `from` (included) to `to` (excluded), in milliseconds since the epoch. */
+export interface TimeRange {
+  from: number;
+  to: number;
 }
+
+/**
+ * Streams every consumer, provider and relation (only those that occurred in `range`, when given)
+ * to `visitor` from one consistent snapshot of the database, and resolves with the id of the last
+ * change log entry that snapshot includes.
+ */
+export async function readGraphSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor, range?: TimeRange): Promise<number> {
+  return dialectOf(databaseUrl) === 'postgres'
+    ? readPostgresSnapshot(databaseUrl, visitor, range)
+    : readSqliteSnapshot(databaseUrl, visitor, range);
+}
+
+const RELATION_COLUMNS = '"consumerId", "providerId", "kind", "occurredAt", "amountMinor", "currency", "rating"';
+/** Rows read between two yields to the event loop, so a long read never holds up requests for long. */
+const ROWS_PER_TURN = 20_000;
 
 /**
  * Reads through better-sqlite3 directly, row arrays and no ORM objects, because building the
  * projection is dominated by this read.
  */
-function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor): number {
+async function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor, range?: TimeRange): Promise<number> {
   const database = new Database(sqliteFilePath(databaseUrl), { readonly: true, fileMustExist: true });
   try {
     database.exec('BEGIN');
@@ -47,15 +59,19 @@ function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor):
     for (const [id] of database.prepare('SELECT id FROM "Provider"').raw().iterate() as Iterable<[number]>) {
       visitor.party('provider', id);
     }
-    const relations = database
-      .prepare(
-        'SELECT "consumerId", "providerId", "kind", "occurredAt", "amountMinor", "currency", "rating" FROM "Relation"',
-      )
-      .raw();
+    // Stored times are ISO text in one fixed form, so comparing text compares times.
+    const relations = range
+      ? database
+          .prepare(`SELECT ${RELATION_COLUMNS} FROM "Relation" WHERE "occurredAt" >= ? AND "occurredAt" < ?`)
+          .raw()
+          .bind(sqliteTime(new Date(range.from)), sqliteTime(new Date(range.to)))
+      : database.prepare(`SELECT ${RELATION_COLUMNS} FROM "Relation"`).raw();
     type Row = [number, number, RelationKind, string, number | null, string | null, number | null];
     // One record for all rows: at a million relations, an object per row is a fifth of the build in garbage collection.
     const record: RelationRecord = { consumerId: 0, providerId: 0, kind: 'PURCHASE', occurredAt: 0, amountMinor: null, currency: null, rating: null };
+    let rows = 0;
     for (const row of relations.iterate() as Iterable<Row>) {
+      if (++rows % ROWS_PER_TURN === 0) await new Promise(setImmediate);
       record.consumerId = row[0];
       record.providerId = row[1];
       record.kind = row[2];

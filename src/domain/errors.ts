@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-export type EntityName = 'Consumer' | 'Provider' | 'Relation' | 'ApiKey' | 'WebhookEndpoint' | 'WebhookEvent';
+export type EntityName = 'Consumer' | 'Provider' | 'Relation' | 'ApiKey' | 'WebhookEndpoint' | 'WebhookEvent' | 'Segment';
 
 export interface FieldIssue {
   /** Dotted path of the offending input field, e.g. `rating` or `input.consumerId`. */

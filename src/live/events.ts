@@ -1,5 +1,6 @@
 import { createPubSub } from 'graphql-yoga';
 import type { CentralityMetric } from '../analytics/graph/centrality';
+import type { MembershipEvent } from '../analytics/serving/segment-memberships';
 import { config } from '../config';
 import { onCommitted } from '../domain/changes';
 import { createLogger } from '../server/logger';
@@ -16,6 +17,7 @@ import { rankingKey, topProviders } from './ranking';
 type SharedEvents = {
   relationRecorded: [providerId: number, event: { relationId: number }];
   graphChanged: [event: { at: number }];
+  segmentMembershipChanged: [segmentId: number, event: MembershipEvent];
 };
 
 /** Events each process raises for its own subscribers (every process watches rankings itself). */
@@ -51,6 +53,16 @@ const localEvents = createPubSub<LocalEvents>();
 /** The relations recorded with a provider from now on, by any server process. */
 export function relationsRecorded(providerId: number): AsyncIterable<{ relationId: number }> {
   return sharedEvents().pubSub.subscribe('relationRecorded', providerId);
+}
+
+/** Announces a consumer entering or leaving a saved segment to every process's subscribers. */
+export function publishSegmentMembership(event: MembershipEvent): void {
+  sharedEvents().pubSub.publish('segmentMembershipChanged', event.segmentId, event);
+}
+
+/** A saved segment's entries and exits, by any server process. */
+export function segmentMembershipEvents(segmentId: number): AsyncIterable<MembershipEvent> {
+  return sharedEvents().pubSub.subscribe('segmentMembershipChanged', segmentId);
 }
 
 /** Each committed write to the graph, by any server process (a wake-up call: the change log says what). */

@@ -8,12 +8,14 @@ import {
   type CommunityPartition,
   type Computed,
   type Consistency,
+  type HistoryPoint,
   type RankedParty,
 } from '../analytics/serving/service';
 import type { Caller } from '../auth/caller';
 import type { GraphStatistics } from '../analytics/graph/kernels/components';
 import { EDGE_WEIGHTS, type EdgeWeight } from '../analytics/graph/weights';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
+import { DAY_MS, INTERVALS, MAX_HISTORY_POINTS, MAX_WINDOW_MS, type TimeWindow, type WindowInput, resolveWindow } from '../analytics/serving/window';
 import type { Consumer, Provider, RelationKind } from '../generated/prisma/client';
 import { builder } from './builder';
 import { ConsumerNode } from './consumer';
@@ -49,10 +51,42 @@ export function asking(caller: Caller, consistency: Consistency | null | undefin
   return { consistency: consistency ?? 'EVENTUAL', requester: 'keyId' in caller ? `key:${caller.keyId}` : 'anonymous' };
 }
 
+export const WindowInputRef = builder.inputType('WindowInput', {
+  description:
+    'A time window: only relations that occurred in it count. Either `from` and `to`, or `last` (a rolling window ending at the start of the next hour, so that answers can be cached). ' +
+    `At most ${MAX_WINDOW_MS / DAY_MS} days long.`,
+  fields: (t) => ({
+    from: t.field({ type: 'DateTime', required: false, description: 'Relations that occurred at or after this time.' }),
+    to: t.field({ type: 'DateTime', required: false, description: 'Relations that occurred before this time.' }),
+    last: t.string({
+      required: false,
+      description: 'An ISO-8601 duration in years, months, weeks, days or hours, such as P90D, P12W, P1Y or PT6H.',
+    }),
+  }),
+});
+
+export const AnswerWindowRef = builder.objectRef<TimeWindow>('AnswerWindow').implement({
+  description: 'The time window an answer covers: relations that occurred from `from` (included) to `to` (excluded).',
+  fields: (t) => ({
+    from: t.field({ type: 'DateTime', description: 'Start of the window, included.', resolve: (window) => new Date(window.from) }),
+    to: t.field({ type: 'DateTime', description: 'End of the window, excluded.', resolve: (window) => new Date(window.to) }),
+  }),
+});
+
+export const windowArgs = builder.args((t) => ({
+  window: t.field({ type: WindowInputRef, required: false, description: 'Only relations in this time window count; all time when left out.' }),
+}));
+
 /** What every whole-graph answer says about the graph it was computed on. */
 export const AnalyticsAnswer = builder.interfaceRef<Computed>('AnalyticsAnswer').implement({
-  description: 'A whole-graph answer: the graph version it was computed on, when, and how far behind the current graph that is.',
+  description: 'A whole-graph answer: the graph version it was computed on, when, over which time window, and how far behind the current graph that is.',
   fields: (t) => ({
+    window: t.field({
+      type: AnswerWindowRef,
+      nullable: true,
+      description: 'The time window of relations the answer covers; null for all time.',
+      resolve: (answer) => answer.window,
+    }),
     graphVersion: t.exposeInt('graphVersion', { description: 'The version of the relation graph this answer was computed on.' }),
     computedAt: t.expose('computedAt', { type: 'DateTime', description: 'When this answer was computed.' }),
     changesBehind: t.int({
@@ -73,6 +107,7 @@ export const graphArgs = builder.args((t) => ({
 const centralityArgs = {
   ...graphArgs,
   ...consistencyArgs,
+  ...windowArgs,
   ...builder.args((t) => ({
     metric: t.field({ type: CentralityMetricEnum, required: true, description: 'Which centrality to compute.' }),
     weight: t.field({
@@ -108,8 +143,9 @@ for (const [node, party] of [
       // A consumer's place in the network is its own business; providers' is the platform's.
       authScopes: (entity) => (party === 'consumer' ? { admin: true, consumer: entity.id } : { authenticated: true }),
       args: centralityArgs,
-      resolve: async (entity, { metric, kinds, weight, consistency }, context) => {
-        const result = await analytics().centrality(metric, kinds, checkedWeight(metric, weight), asking(context.caller, consistency));
+      resolve: async (entity, { metric, kinds, weight, consistency, window }, context) => {
+        const chosenWeight = checkedWeight(metric, weight);
+        const result = await analytics().centrality(metric, kinds, chosenWeight, asking(context.caller, consistency), resolveWindow(window));
         return result.scoreOf(party, entity.id) ?? 0;
       },
     }),
@@ -122,9 +158,7 @@ export interface Ranked<Entity> {
   entity: Entity;
 }
 
-interface Ranking<Entity> {
-  graphVersion: number;
-  computedAt: Date;
+interface Ranking<Entity> extends Computed {
   approximate: boolean;
   sampleSize: number | null;
   entries: Ranked<Entity>[];
@@ -170,17 +204,19 @@ export async function ranking<Ranked extends { entity: unknown }>(
     weight?: EdgeWeight | null;
     first?: number | null;
     consistency?: Consistency | null;
+    window?: WindowInput | null;
   },
   caller: Caller,
 ): Promise<Ranking<Ranked['entity']>> {
   const first = args.first ?? 10;
   if (first < 1 || first > MAX_RANKING) throw InvalidInputError.of('first', `must be from 1 to ${MAX_RANKING}`);
   const weight = checkedWeight(args.metric, args.weight);
-  const result = await analytics().centrality(args.metric, args.kinds, weight, asking(caller, args.consistency));
+  const result = await analytics().centrality(args.metric, args.kinds, weight, asking(caller, args.consistency), resolveWindow(args.window));
   const loaded = await loadParties(result.top(party, first));
   return {
     graphVersion: result.graphVersion,
     computedAt: result.computedAt,
+    window: result.window,
     approximate: result.approximate,
     sampleSize: result.sampleSize,
     entries: loaded.map(({ party: ranked, entity }) => ({
@@ -275,24 +311,26 @@ builder.queryFields((t) => ({
     args: {
       ...graphArgs,
       ...consistencyArgs,
+      ...windowArgs,
       resolution: t.arg.float({
         defaultValue: 1,
         description: 'Above 1 favours more, smaller communities; below 1 fewer, larger ones. From 0.01 to 100.',
       }),
       weight: t.arg({ type: EdgeWeightEnum, defaultValue: 'NONE', description: 'What an edge weighs for modularity.' }),
     },
-    resolve: (_root, { kinds, resolution, weight, consistency }, context) => {
+    resolve: (_root, { kinds, resolution, weight, consistency, window }, context) => {
       const chosen = resolution ?? 1;
       if (!(chosen >= 0.01 && chosen <= 100)) throw InvalidInputError.of('resolution', 'must be from 0.01 to 100');
-      return analytics().communities(kinds, chosen, weight ?? 'NONE', asking(context.caller, consistency));
+      return analytics().communities(kinds, chosen, weight ?? 'NONE', asking(context.caller, consistency), resolveWindow(window));
     },
   }),
   graphStats: t.field({
     type: GraphStatisticsRef,
     description: 'Size and shape of the relation graph.',
     authScopes: { authenticated: true },
-    args: { ...graphArgs, ...consistencyArgs },
-    resolve: (_root, { kinds, consistency }, context) => analytics().statistics(kinds, asking(context.caller, consistency)),
+    args: { ...graphArgs, ...consistencyArgs, ...windowArgs },
+    resolve: (_root, { kinds, consistency, window }, context) =>
+      analytics().statistics(kinds, asking(context.caller, consistency), resolveWindow(window)),
   }),
   connectionPath: t.field({
     type: [PartyUnion],
@@ -316,3 +354,35 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+const IntervalEnum = builder.enumType('HistoryInterval', {
+  description: 'The period of one history point: a UTC day, an ISO week (from Monday, UTC) or a calendar month.',
+  values: INTERVALS,
+});
+
+const HistoryPointRef = builder.objectRef<HistoryPoint>('ProviderHistoryPoint').implement({
+  description: 'A provider in one period: its rank among providers by a centrality metric over that period’s relations, and its relations.',
+  fields: (t) => ({
+    window: t.field({ type: AnswerWindowRef, description: 'The period.', resolve: (point) => point.window }),
+    rank: t.exposeInt('rank', { description: '1 for the highest score among providers; equal scores share a rank.' }),
+    score: t.exposeFloat('score', { description: 'The centrality score over the period’s relations.' }),
+    relationCount: t.exposeInt('relationCount', { description: 'The provider’s relations that occurred in the period.' }),
+    graphVersion: t.exposeInt('graphVersion', { description: 'The version of the relation graph this point was computed on.' }),
+  }),
+});
+
+builder.objectField(ProviderNode, 'history', (t) =>
+  t.field({
+    type: [HistoryPointRef],
+    description: `This provider's centrality rank and relation count per period over a time window, oldest first, at most ${MAX_HISTORY_POINTS} points; for the provider and admins.`,
+    authScopes: (provider) => ({ admin: true, provider: provider.id }),
+    args: {
+      metric: t.arg({ type: CentralityMetricEnum, required: true, description: 'Which centrality ranks providers in each period.' }),
+      interval: t.arg({ type: IntervalEnum, required: false, defaultValue: 'WEEK', description: 'The period of one point.' }),
+      window: t.arg({ type: WindowInputRef, required: true, description: 'The range the points cover; each period overlapping it counts whole.' }),
+      ...consistencyArgs,
+    },
+    resolve: (provider, { metric, interval, window, consistency }, context) =>
+      analytics().providerHistory(provider.id, metric, interval ?? 'WEEK', resolveWindow(window)!, asking(context.caller, consistency)),
+  }),
+);

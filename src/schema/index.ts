@@ -9,6 +9,7 @@ import './analytics';
 import './overview';
 import './recommendations';
 import './relationships';
+import './segments';
 import './security';
 import './merges';
 import './subscriptions';

@@ -183,6 +183,7 @@ builder.queryFields((t) => ({
       return {
         graphVersion: Math.min(centrality.graphVersion, partition.graphVersion),
         computedAt: computed.computedAt,
+        window: null,
         metric: chosenMetric,
         aggregated: overview.aggregated,
         totalNodes: overview.totalNodes,

@@ -7,7 +7,8 @@ import type { Caller } from '../auth/caller';
 import { config } from '../config';
 import { builder } from './builder';
 import { ConsumerNode } from './consumer';
-import { graphArgs } from './analytics';
+import { graphArgs, windowArgs } from './analytics';
+import { type TimeWindow, resolveWindow } from '../analytics/serving/window';
 import { type Entity, loadParties } from './parties';
 import { ProviderNode } from './provider';
 
@@ -99,8 +100,14 @@ function explain({ provider, basis, consumers, reasons }: RecommendationShape, c
   return `Consumers of ${list} also use ${provider.name}.`;
 }
 
-async function recommendationsFor(consumer: Consumer, first: number, kinds: RelationKind[] | null | undefined, caller: Caller) {
-  const recommendations = await analytics().recommendedProviders(consumer.id, first, kinds);
+async function recommendationsFor(
+  consumer: Consumer,
+  first: number,
+  kinds: RelationKind[] | null | undefined,
+  window: TimeWindow | null,
+  caller: Caller,
+) {
+  const recommendations = await analytics().recommendedProviders(consumer.id, first, kinds, window);
   const { entityOf, complete } = await withEntities(recommendations, (recommendation) => [
     recommendation.provider,
     ...recommendation.reasons.map((reason) => reason.provider),
@@ -153,15 +160,17 @@ builder.objectFields(ConsumerNode, (t) => ({
       'Providers this consumer has no relation with yet (of the given kinds), best first, each with its reasons. ' +
       'A consumer without relations gets popular providers (basis POPULAR).',
     authScopes: (consumer) => ({ admin: true, consumer: consumer.id }),
-    args: { ...firstArg, ...graphArgs },
-    resolve: (consumer, { first, kinds }, { caller }) => recommendationsFor(consumer, checkedFirst(first), kinds, caller),
+    args: { ...firstArg, ...graphArgs, ...windowArgs },
+    resolve: (consumer, { first, kinds, window }, { caller }) =>
+      recommendationsFor(consumer, checkedFirst(first), kinds, resolveWindow(window), caller),
   }),
   similarConsumers: t.field({
     type: [SimilarConsumer],
     description: 'Consumers who use the most of the same providers, by cosine similarity, most similar first; admins only.',
     authScopes: { admin: true },
-    args: firstArg,
-    resolve: async (consumer, { first }) => similarWith<Consumer>(await analytics().similarConsumers(consumer.id, checkedFirst(first))),
+    args: { ...firstArg, ...windowArgs },
+    resolve: async (consumer, { first, window }) =>
+      similarWith<Consumer>(await analytics().similarConsumers(consumer.id, checkedFirst(first), resolveWindow(window))),
   }),
 }));
 
@@ -172,9 +181,9 @@ builder.objectFields(ProviderNode, (t) => ({
       'Providers whose consumers overlap most with this one’s, by cosine similarity, most similar first. ' +
       'For non-admins, providers sharing fewer than SMALL_COUNT_THRESHOLD (5) consumers are left out.',
     authScopes: { authenticated: true },
-    args: firstArg,
-    resolve: async (provider, { first }, { caller }) => {
-      const similar = await analytics().similarProviders(provider.id, checkedFirst(first));
+    args: { ...firstArg, ...windowArgs },
+    resolve: async (provider, { first, window }, { caller }) => {
+      const similar = await analytics().similarProviders(provider.id, checkedFirst(first), resolveWindow(window));
       return similarWith<Provider>(similar.filter((item) => showsCount(item.shared, caller)));
     },
   }),

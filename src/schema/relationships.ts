@@ -12,8 +12,10 @@ import { ConsumerNode } from './consumer';
 import { idForScope, parseId } from './ids';
 import { entityName, loadParties } from './parties';
 import { ProviderNode } from './provider';
+import { AnswerWindowRef, windowArgs } from './analytics';
+import { type TimeWindow, resolveWindow } from '../analytics/serving/window';
 
-const SegmentEnum = builder.enumType('RelationshipSegment', {
+export const SegmentEnum = builder.enumType('RelationshipSegment', {
   description: 'RFM-style segment of a relationship; docs/recommendations.md gives the thresholds.',
   values: SEGMENTS,
 });
@@ -47,7 +49,16 @@ const RelationshipRef = builder.objectRef<RelationshipShape>('Relationship').imp
     relationCount: t.int({ description: 'Relations between the two, of every kind.', resolve: (relationship) => relationship.summary.count }),
     firstInteraction: t.field({ type: 'DateTime', description: 'When their first relation occurred.', resolve: (relationship) => new Date(relationship.summary.firstAt) }),
     lastInteraction: t.field({ type: 'DateTime', description: 'When their latest relation occurred.', resolve: (relationship) => new Date(relationship.summary.lastAt) }),
-    asOf: t.expose('asOf', { type: 'DateTime', description: 'The moment strength was computed for (the start of the hour).' }),
+    asOf: t.expose('asOf', {
+      type: 'DateTime',
+      description: 'The moment strength was computed for: the start of the hour, or the end of the window when that is earlier.',
+    }),
+    window: t.field({
+      type: AnswerWindowRef,
+      nullable: true,
+      description: 'The time window of relations the strength covers; null for all time.',
+      resolve: (relationship) => relationship.window,
+    }),
   }),
 });
 
@@ -56,9 +67,15 @@ const RelationshipRef = builder.objectRef<RelationshipShape>('Relationship').imp
  * argument. Only admins are told that it names nobody: to anyone else a missing ID and one they may
  * not see both answer null.
  */
-async function findRelationship(consumerId: number, providerId: number, other: { party: PartyRef; field: string }, caller: Caller) {
+async function findRelationship(
+  consumerId: number,
+  providerId: number,
+  other: { party: PartyRef; field: string },
+  window: TimeWindow | null,
+  caller: Caller,
+) {
   if (caller.role === 'ADMIN' && !(await analytics().has(other.party))) throw new NotFoundError(entityName(other.party), other.field);
-  return (await analytics().providerRelationships(providerId)).byConsumer.get(consumerId) ?? null;
+  return (await analytics().providerRelationships(providerId, window)).byConsumer.get(consumerId) ?? null;
 }
 
 builder.objectField(ConsumerNode, 'relationshipWith', (t) =>
@@ -66,16 +83,16 @@ builder.objectField(ConsumerNode, 'relationshipWith', (t) =>
     type: RelationshipRef,
     nullable: true,
     description: 'The strength of this consumer’s relationship with a provider; null when they have no relations.',
-    args: { providerId: t.arg.id({ required: true, description: 'Global ID of the provider.' }) },
+    args: { providerId: t.arg.id({ required: true, description: 'Global ID of the provider.' }), ...windowArgs },
     authScopes: (consumer, { providerId }) => ({
       admin: true,
       consumer: consumer.id,
       provider: idForScope(providerId, 'Provider'),
     }),
-    resolve: async (consumer, { providerId }, { caller }) => {
+    resolve: async (consumer, { providerId, window }, { caller }) => {
       const id = parseId(providerId, 'Provider', 'providerId');
       const other = { party: { party: 'provider', id } as const, field: 'providerId' };
-      const relationship = await findRelationship(consumer.id, id, other, caller);
+      const relationship = await findRelationship(consumer.id, id, other, resolveWindow(window), caller);
       const providerRow = relationship && (await db().provider.findUnique({ where: { id } }));
       return providerRow ? { ...relationship!, consumerRow: consumer, providerRow } : null;
     },
@@ -87,16 +104,16 @@ builder.objectFields(ProviderNode, (t) => ({
     type: RelationshipRef,
     nullable: true,
     description: 'The strength of this provider’s relationship with a consumer; null when they have no relations.',
-    args: { consumerId: t.arg.id({ required: true, description: 'Global ID of the consumer.' }) },
+    args: { consumerId: t.arg.id({ required: true, description: 'Global ID of the consumer.' }), ...windowArgs },
     authScopes: (provider, { consumerId }) => ({
       admin: true,
       provider: provider.id,
       consumer: idForScope(consumerId, 'Consumer'),
     }),
-    resolve: async (provider, { consumerId }, { caller }) => {
+    resolve: async (provider, { consumerId, window }, { caller }) => {
       const id = parseId(consumerId, 'Consumer', 'consumerId');
       const other = { party: { party: 'consumer', id } as const, field: 'consumerId' };
-      const relationship = await findRelationship(id, provider.id, other, caller);
+      const relationship = await findRelationship(id, provider.id, other, resolveWindow(window), caller);
       const consumerRow = relationship && (await db().consumer.findUnique({ where: { id } }));
       return consumerRow ? { ...relationship!, consumerRow, providerRow: provider } : null;
     },
@@ -106,9 +123,12 @@ builder.objectFields(ProviderNode, (t) => ({
     description:
       'This provider’s relationships with its consumers, strongest first, optionally of one segment; for the provider and admins.',
     authScopes: (provider) => ({ admin: true, provider: provider.id }),
-    args: { segment: t.arg({ type: SegmentEnum, required: false, description: 'Only relationships of this segment.' }) },
+    args: {
+      segment: t.arg({ type: SegmentEnum, required: false, description: 'Only relationships of this segment.' }),
+      ...windowArgs,
+    },
     resolve: async (provider, args) => {
-      const { ranked } = await analytics().providerRelationships(provider.id);
+      const { ranked } = await analytics().providerRelationships(provider.id, resolveWindow(args.window));
       const chosen: Relationship[] = args.segment ? ranked.filter((entry) => entry.segment === (args.segment as Segment)) : ranked;
       const page = resolveArrayConnection({ args }, chosen);
       const loaded = await loadParties(page.edges.map((edge) => edge.node.consumer));

@@ -1,11 +1,11 @@
 import reference from '../fixtures/crm-graph-networkx.json';
 import { createConsumer, createProvider, recordRelation } from '../support/factories';
 import { run } from '../support/graphql';
+import { type Scores, expectNetworkxScores } from '../support/networkx';
 
 // The reference graph (shared/reference/crm-graph-networkx.json), loaded through the API, and
 // every node's score compared with networkx 2.8.8's to 1e-6 relative.
 
-type Scores = Record<string, number>;
 const expected = reference.expected as unknown as Record<string, Scores> & { connected_components: number; density: number };
 
 const idOf = new Map<string, string>();
@@ -58,16 +58,6 @@ async function scoresThroughNodes(metric: string, weight = 'NONE'): Promise<Scor
   );
 }
 
-function expectClose(actual: Scores, wanted: Scores) {
-  expect(Object.keys(actual).sort()).toEqual(Object.keys(wanted).sort());
-  for (const [node, value] of Object.entries(wanted)) {
-    const error = Math.abs(actual[node] - value);
-    // networkx's "zeros" (authority scores of consumers) are round-off such as -5e-18.
-    if (Math.abs(value) < 1e-12) expect(error).toBeLessThan(1e-12);
-    else expect(error / Math.abs(value)).toBeLessThan(1e-6);
-  }
-}
-
 describe.each([
   ['PAGERANK', 'NONE', 'pagerank'],
   ['PAGERANK', 'COUNT', 'pagerank_weighted_by_count'],
@@ -79,10 +69,10 @@ describe.each([
   ['HITS_AUTHORITY', 'NONE', 'hits_authority'],
 ])('%s weighted by %s matches networkx (%s)', (metric, weight, key) => {
   it('through the rankings', async () => {
-    expectClose(await scoresThroughRankings(metric, weight), expected[key]);
+    expectNetworkxScores(await scoresThroughRankings(metric, weight), expected[key]);
   });
   it('through each node’s centrality field', async () => {
-    expectClose(await scoresThroughNodes(metric, weight), expected[key]);
+    expectNetworkxScores(await scoresThroughNodes(metric, weight), expected[key]);
   });
 });
 

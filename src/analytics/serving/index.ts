@@ -1,17 +1,35 @@
 import { config } from '../../config';
+import { lastChangeId } from '../../db/change-log';
 import { db } from '../../db/client';
+import { driver } from '../../db/driver';
 import { GraphProjection } from './projection';
-import { Analytics } from './service';
+import { SegmentMemberships } from './segment-memberships';
+import { Analytics, DEFAULT_ANALYTICS_SETTINGS } from './service';
+import { WindowGraphs } from './window-graphs';
 
 let current: Analytics | undefined;
+let memberships: SegmentMemberships | undefined;
 
 /** The process's analytics over the configured database, created on first use. */
 export function analytics(): Analytics {
-  current ??= new Analytics(new GraphProjection(config().databaseUrl, db()));
+  if (!current) {
+    const { databaseUrl } = config();
+    const settings = DEFAULT_ANALYTICS_SETTINGS;
+    const windows = new WindowGraphs(databaseUrl, settings.windowGraphs, lastChangeId);
+    current = new Analytics(new GraphProjection(databaseUrl, db()), settings, windows);
+  }
   return current;
 }
 
+/** The process's saved segments' memberships, kept by its analytics. */
+export function segmentMemberships(): SegmentMemberships {
+  memberships ??= new SegmentMemberships(analytics(), db(), driver(), lastChangeId);
+  return memberships;
+}
+
 export async function closeAnalytics(): Promise<void> {
+  memberships?.close();
+  memberships = undefined;
   await current?.close();
   current = undefined;
 }

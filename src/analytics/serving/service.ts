@@ -28,6 +28,8 @@ import type { GraphProjection } from './projection';
 import type { RelationStore } from './store';
 import { DEFAULT_RUNNER_LIMITS, type RunnerLimits, WorkerRunner } from './runner';
 import type { AnalyticsTask } from './tasks';
+import { HOUR_MS, type Interval, type TimeWindow, periodsOf, windowKey } from './window';
+import type { WindowGraph, WindowGraphs } from './window-graphs';
 
 export interface AnalyticsSettings {
   /** Past this many nodes, betweenness is estimated from a sample of source nodes. */
@@ -46,6 +48,8 @@ export interface AnalyticsSettings {
   /** Whole-graph computations one caller may have running at once, and waiting beyond those. */
   computationsPerCaller: number;
   computationsWaitingPerCaller: number;
+  /** Time-window graphs kept in memory at once (docs/analytics.md, Time windows). */
+  windowGraphs: number;
 }
 
 export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
@@ -59,6 +63,7 @@ export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
   runner: DEFAULT_RUNNER_LIMITS,
   computationsPerCaller: 2,
   computationsWaitingPerCaller: 16,
+  windowGraphs: 8,
 };
 
 /**
@@ -78,17 +83,21 @@ export interface Asking {
 
 export const INTERNAL: Asking = { consistency: 'LATEST', requester: 'internal' };
 
-const HOUR_MS = 60 * 60 * 1000;
-
-/** Strength decays with time: it is computed as of the start of the current hour, so that it can be cached. */
-function strengthAsOf(): number {
-  return Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+/**
+ * Strength decays with time: it is computed as of the start of the current hour, so that it can be
+ * cached, or as of a window's end when that is earlier (how strong it was then).
+ */
+function strengthAsOf(window?: TimeWindow | null): number {
+  const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+  return window ? Math.min(hour, window.to) : hour;
 }
 
 /** What every analytics answer says about the graph it was computed on. */
 export interface Computed {
   graphVersion: number;
   computedAt: Date;
+  /** The relations' time window, or null for all time. */
+  window: TimeWindow | null;
 }
 
 export interface RankedParty extends PartyRef {
@@ -105,6 +114,7 @@ export class CentralityResult implements Computed {
     private readonly snapshot: GraphSnapshot,
     private readonly result: CentralityScores,
     readonly computedAt: Date,
+    readonly window: TimeWindow | null,
   ) {}
 
   get graphVersion() {
@@ -115,6 +125,11 @@ export class CentralityResult implements Computed {
   }
   get sampleSize() {
     return this.result.sampleSize;
+  }
+
+  /** The party's place and score, or null when the snapshot does not hold it. */
+  rankOf(party: Party, id: number): RankedParty | null {
+    return this.ranking(party).find((entry) => entry.id === id) ?? null;
   }
 
   scoreOf(party: Party, id: number): number | null {
@@ -155,6 +170,7 @@ export interface Relationship extends RelationshipStrength {
   provider: PartyRef;
   /** The moment strength was computed for. */
   asOf: Date;
+  window: TimeWindow | null;
 }
 
 /** A provider's relationships, strongest first. */
@@ -168,6 +184,16 @@ export interface CommunityPartition extends Computed {
   modularity: number;
   /** Communities largest first; each lists its members in the graph's node order. */
   communities: { index: number; members: PartyRef[] }[];
+}
+
+/** One point of a provider's history: its place and relations in one period. */
+export interface HistoryPoint {
+  window: TimeWindow;
+  graphVersion: number;
+  /** The provider's rank among providers by the metric in that period (equal scores share a rank). */
+  rank: number;
+  score: number;
+  relationCount: number;
 }
 
 /** The last completed answer to one whole-graph question, and the computation under way. */
@@ -191,82 +217,121 @@ export class Analytics {
   private readonly answers = new Map<string, Answers<Computed>>();
   private readonly shares: FairShare;
 
+  /** `windows` reads time-window graphs from the projection's database; without it, windowed questions fail. */
   constructor(
     readonly projection: GraphProjection,
     private readonly settings: AnalyticsSettings = DEFAULT_ANALYTICS_SETTINGS,
+    private readonly windows?: WindowGraphs,
   ) {
     this.runner = new WorkerRunner(settings.runner, cheaperOption);
     this.shares = new FairShare(settings.computationsPerCaller, settings.computationsWaitingPerCaller);
   }
 
-  centrality(metric: CentralityMetric, kinds: readonly RelationKind[] | null | undefined, weight: EdgeWeight, asking = INTERNAL) {
-    const question = `centrality:${metric}:${weight}:${kindMask(kinds)}${weight === 'STRENGTH' ? `:${strengthAsOf()}` : ''}`;
-    return this.fresh(question, asking, async (snapshot) => {
+  centrality(metric: CentralityMetric, kinds: Kinds, weight: EdgeWeight, asking = INTERNAL, window: TimeWindow | null = null) {
+    const asOf = weight === 'STRENGTH' ? `:${strengthAsOf(window)}` : '';
+    const question = `centrality:${metric}:${weight}:${kindMask(kinds)}${asOf}:${windowKey(window)}`;
+    return this.fresh(question, asking, window, async (snapshot, windowed) => {
       const { betweennessExactMaxNodes, closenessExactMaxNodes, samples, seed } = this.settings;
       const options = { metric, weight, betweennessExactMaxNodes, closenessExactMaxNodes, samples, seed };
-      const strengths = weight === 'STRENGTH' ? this.edgeStrengths(snapshot, kinds) : undefined;
+      const strengths = weight === 'STRENGTH' ? this.edgeStrengths(snapshot, kinds, windowed) : undefined;
       const scores = await this.runner.run(snapshot, { type: 'centrality', options, kinds: kindMask(kinds), strengths });
-      return new CentralityResult(snapshot, scores, new Date());
+      return new CentralityResult(snapshot, scores, new Date(), window);
     });
   }
 
-  communities(kinds: readonly RelationKind[] | null | undefined, resolution: number, weight: EdgeWeight, asking = INTERNAL) {
-    return this.fresh(`communities:${resolution}:${weight}:${kindMask(kinds)}`, asking, async (snapshot): Promise<CommunityPartition> => {
+  communities(kinds: Kinds, resolution: number, weight: EdgeWeight, asking = INTERNAL, window: TimeWindow | null = null) {
+    const question = `communities:${resolution}:${weight}:${kindMask(kinds)}:${windowKey(window)}`;
+    return this.fresh(question, asking, window, async (snapshot): Promise<CommunityPartition> => {
       const options = { resolution, weight, seed: this.settings.seed };
       const task = { type: 'communities', options, kinds: kindMask(kinds) } as const;
       const partition = await this.runner.run(snapshot, task);
       const communities = partition.sizes.map((_size, index) => ({ index, members: [] as PartyRef[] }));
       partition.membership.forEach((community, node) => communities[community].members.push(snapshotParty(snapshot, node)));
-      return { graphVersion: snapshot.version, computedAt: new Date(), modularity: partition.modularity, communities };
+      return { graphVersion: snapshot.version, computedAt: new Date(), window, modularity: partition.modularity, communities };
     });
   }
 
-  statistics(kinds: readonly RelationKind[] | null | undefined, asking = INTERNAL) {
-    return this.fresh(`statistics:${kindMask(kinds)}`, asking, async (snapshot): Promise<GraphStatistics & Computed> => ({
+  statistics(kinds: Kinds, asking = INTERNAL, window: TimeWindow | null = null) {
+    const question = `statistics:${kindMask(kinds)}:${windowKey(window)}`;
+    return this.fresh(question, asking, window, async (snapshot): Promise<GraphStatistics & Computed> => ({
       ...(await this.runner.run(snapshot, { type: 'statistics', kinds: kindMask(kinds) })),
       graphVersion: snapshot.version,
       computedAt: new Date(),
+      window,
     }));
   }
 
-  /** How many changes the graph has seen since the version an answer was computed on. */
+  /**
+   * A provider's rank by `metric` among providers, and its relation count, in each `interval`
+   * period overlapping `window` (periodsOf bounds their number), oldest first.
+   */
+  async providerHistory(providerId: number, metric: CentralityMetric, interval: Interval, window: TimeWindow, asking = INTERNAL) {
+    const periods = periodsOf(window, interval);
+    const points: HistoryPoint[] = [];
+    for (const period of periods) {
+      const result = await this.centrality(metric, null, 'NONE', asking, period);
+      const ranked = result.rankOf('provider', providerId);
+      if (!ranked) continue; // the provider did not exist at that graph version
+      const graph = await this.windowGraph(period, result.graphVersion);
+      const store = graph.graph;
+      const provider = store.nodeOf('provider', providerId);
+      let relationCount = 0;
+      if (provider !== -1) store.forEachPair(provider, (pair) => (relationCount += store.summary(pair, ALL_KINDS_MASK).count));
+      points.push({ window: period, graphVersion: result.graphVersion, rank: ranked.rank, score: ranked.score, relationCount });
+    }
+    return points;
+  }
+
+  /**
+   * How many changes the graph has seen since the version an answer was computed on. A windowed
+   * answer's version is a change log position (window-graphs.ts), compared with the last one seen.
+   */
   changesBehind(answer: Computed): number {
-    return Math.max(0, this.projection.version - answer.graphVersion);
+    const current = answer.window ? (this.windows?.latestChange ?? 0) : this.projection.version;
+    return Math.max(0, current - answer.graphVersion);
   }
 
   /**
    * Providers for a consumer to try next, with the reasons (docs/recommendations.md). Over all
    * kinds the live store answers at once; over some kinds the worker does, on a snapshot.
    */
-  recommendedProviders(consumerId: number, first: number, kinds: readonly RelationKind[] | null | undefined) {
+  recommendedProviders(consumerId: number, first: number, kinds: Kinds, window: TimeWindow | null = null) {
     const mask = kindMask(kinds);
-    return this.cached(`recommended:${consumerId}:${first}:${mask}`, async (): Promise<ProviderRecommendation[]> => {
+    return this.cached(`recommended:${consumerId}:${first}:${mask}:${windowKey(window)}`, async (): Promise<ProviderRecommendation[]> => {
       const options = { ...this.settings.recommendations, first };
-      if (mask !== ALL_KINDS_MASK) return this.runner.run(this.projection.snapshot(), { type: 'recommendations', consumerId, options, kinds: mask });
-      const store = this.store();
-      return recommendProviders(store, store.nodeOf('consumer', consumerId), options);
+      if (mask === ALL_KINDS_MASK && !window) {
+        const store = this.store();
+        return recommendProviders(store, store.nodeOf('consumer', consumerId), options);
+      }
+      return this.runner.run(await this.snapshotOf(window), { type: 'recommendations', consumerId, options, kinds: mask });
     });
   }
 
-  similarProviders(providerId: number, first: number) {
-    return this.cached(`similarProviders:${providerId}:${first}`, async () => {
+  /** Over a window the worker answers, on the window's graph; over all time the live store, at once. */
+  similarProviders(providerId: number, first: number, window: TimeWindow | null = null) {
+    return this.similar({ party: 'provider', id: providerId }, first, window);
+  }
+
+  similarConsumers(consumerId: number, first: number, window: TimeWindow | null = null) {
+    return this.similar({ party: 'consumer', id: consumerId }, first, window);
+  }
+
+  private similar(of: PartyRef, first: number, window: TimeWindow | null) {
+    return this.cached(`similar:${of.party}:${of.id}:${first}:${windowKey(window)}`, async () => {
+      if (window) {
+        const task = { type: 'similar', node: nodeKey(of.party, of.id), first, kinds: ALL_KINDS_MASK } as const;
+        return this.runner.run(await this.snapshotOf(window), task);
+      }
       const store = this.store();
-      return similarProviders(store, store.nodeOf('provider', providerId), first);
+      return (of.party === 'provider' ? similarProviders : similarConsumers)(store, store.nodeOf(of.party, of.id), first);
     });
   }
 
-  similarConsumers(consumerId: number, first: number) {
-    return this.cached(`similarConsumers:${consumerId}:${first}`, async () => {
-      const store = this.store();
-      return similarConsumers(store, store.nodeOf('consumer', consumerId), first);
-    });
-  }
-
-  /** The strength of each of a provider's relationships, over all relation kinds. */
-  providerRelationships(providerId: number): Promise<ProviderRelationships> {
-    const asOf = strengthAsOf();
-    return this.cached(`relationships:${providerId}:${asOf}`, async () => {
-      const store = this.store();
+  /** The strength of each of a provider's relationships, over all relation kinds (in the window's relations only, when given). */
+  providerRelationships(providerId: number, window: TimeWindow | null = null): Promise<ProviderRelationships> {
+    const asOf = strengthAsOf(window);
+    return this.cached(`relationships:${providerId}:${asOf}:${windowKey(window)}`, async () => {
+      const store = window ? (await this.windowGraph(window)).graph : this.store();
       const provider = store.nodeOf('provider', providerId);
       if (provider === -1) return { asOf: new Date(asOf), ranked: [], byConsumer: new Map() }; // deleted meanwhile
       const pairs: { consumer: number; pair: number }[] = [];
@@ -278,6 +343,7 @@ export class Analytics {
         consumer: partyOf(store, consumer),
         provider: { party: 'provider', id: providerId },
         asOf: new Date(asOf),
+        window,
       }));
       ranked.sort((a, b) => b.score - a.score || a.consumer.id - b.consumer.id);
       return { asOf: new Date(asOf), ranked, byConsumer: new Map(ranked.map((entry) => [entry.consumer.id, entry])) };
@@ -309,12 +375,13 @@ export class Analytics {
   }
 
   /**
-   * Each snapshot edge's strength as of this hour, computed here because it reads the pairs'
-   * aggregates: right after the snapshot is taken, before any write, the store's pair p is edge p.
+   * Each snapshot edge's strength as of this hour (or the window's end), computed here because it
+   * reads the pairs' aggregates: right after a snapshot is taken, before any write, the store's
+   * pair p is edge p. A window's store is never written to after its snapshot.
    */
-  private edgeStrengths(snapshot: GraphSnapshot, kinds: readonly RelationKind[] | null | undefined): Float64Array {
-    const store = this.store();
-    if (this.projection.version !== snapshot.version) throw new Error('Edge strengths are read from a store that has moved past the snapshot');
+  private edgeStrengths(snapshot: GraphSnapshot, kinds: Kinds, windowed?: WindowGraph): Float64Array {
+    const store = windowed?.graph ?? this.store();
+    if (!windowed && this.projection.version !== snapshot.version) throw new Error('Edge strengths are read from a store that has moved past the snapshot');
     const mask = kindMask(kinds);
     const table = {
       pairCount: snapshot.csr.edgeCount,
@@ -326,7 +393,21 @@ export class Analytics {
       },
       summary: (pair: number) => store.summary(pair, mask),
     };
-    return edgeStrengths(table, strengthAsOf(), this.settings.strength);
+    return edgeStrengths(table, strengthAsOf(windowed?.window ?? null), this.settings.strength);
+  }
+
+  /** The graph of a window, including every change committed so far (or up to change log position `atLeast`). */
+  windowGraph(window: TimeWindow, atLeast?: number): Promise<WindowGraph> {
+    return this.windowGraphs().graphOf(window, atLeast);
+  }
+
+  private windowGraphs(): WindowGraphs {
+    if (!this.windows) throw new Error('This Analytics was created without window graphs');
+    return this.windows;
+  }
+
+  private async snapshotOf(window: TimeWindow | null): Promise<GraphSnapshot> {
+    return window ? (await this.windowGraph(window)).snapshot : this.projection.snapshot();
   }
 
   /**
@@ -334,28 +415,28 @@ export class Analytics {
    * that will do, else the one under way, else a new computation on a snapshot taken now. One
    * computation per question runs at a time; it covers every write before it started.
    */
-  private async fresh<T extends Computed>(question: string, asking: Asking, compute: (snapshot: GraphSnapshot) => Promise<T>): Promise<T> {
-    await this.projection.refresh();
-    const version = this.projection.version;
+  private async fresh<T extends Computed>(question: string, asking: Asking, window: TimeWindow | null, compute: Compute<T>): Promise<T> {
+    const version = window ? await this.windowGraphs().currentChange() : await this.projection.refresh().then(() => this.projection.version);
     const answers = this.answersTo<T>(question);
     const { done } = answers;
     if (done && done.graphVersion >= version) return done;
     if (done && asking.consistency === 'EVENTUAL') {
-      if (!answers.running && !this.shares.isFull(asking.requester)) this.start(answers, asking, compute).catch(() => undefined);
+      if (!answers.running && !this.shares.isFull(asking.requester)) this.start(answers, asking, window, compute).catch(() => undefined);
       return done;
     }
     for (;;) {
-      const answer = await (answers.running ?? this.start(answers, asking, compute));
+      const answer = await (answers.running ?? this.start(answers, asking, window, compute));
       if (answer.graphVersion >= version || asking.consistency === 'EVENTUAL') return answer;
     }
   }
 
   /** Starts the one computation of a question, on a snapshot taken once the caller's share allows. */
-  private start<T extends Computed>(answers: Answers<T>, asking: Asking, compute: (snapshot: GraphSnapshot) => Promise<T>) {
+  private start<T extends Computed>(answers: Answers<T>, asking: Asking, window: TimeWindow | null, compute: Compute<T>) {
     const running = (async () => {
       const release = await this.shares.acquire(asking.requester);
       try {
-        const computed = await compute(this.projection.snapshot());
+        const windowed = window ? await this.windowGraph(window) : undefined;
+        const computed = await compute(windowed?.snapshot ?? this.projection.snapshot(), windowed);
         if (!answers.done || answers.done.graphVersion < computed.graphVersion) answers.done = computed;
         return computed;
       } finally {
@@ -402,6 +483,11 @@ export class Analytics {
     return this.projection.view().store;
   }
 }
+
+type Kinds = readonly RelationKind[] | null | undefined;
+
+/** Computes a whole-graph answer on a snapshot (of a window's graph, when `windowed` is given). */
+type Compute<T> = (snapshot: GraphSnapshot, windowed?: WindowGraph) => Promise<T>;
 
 /** What to ask instead of a computation that ran out of time. */
 function cheaperOption(task: AnalyticsTask): string {

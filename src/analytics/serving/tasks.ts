@@ -9,7 +9,14 @@ import { hits } from '../graph/kernels/hits';
 import { type RankedCommunities, louvainCommunities } from '../graph/kernels/louvain';
 import { pagerank } from '../graph/kernels/pagerank';
 import { shortestPath } from '../graph/paths';
-import { type Recommendation, type RecommendationOptions, recommendProviders } from '../graph/recommendations';
+import {
+  type Recommendation,
+  type RecommendationOptions,
+  type Similar,
+  recommendProviders,
+  similarConsumers,
+  similarProviders,
+} from '../graph/recommendations';
 import { type Adjacency, nodeKey, partyOf, partyOfKey, snapshotAdjacency } from '../graph/adjacency';
 import { type GraphSnapshot, edgeCounts, restrictSnapshot } from '../graph/snapshot';
 import type { EdgeWeight } from '../graph/weights';
@@ -35,6 +42,7 @@ export type AnalyticsTask = TaskGraph &
     | { type: 'communities'; options: CommunityOptions }
     | { type: 'statistics' }
     | { type: 'recommendations'; consumerId: number; options: RecommendationOptions }
+    | { type: 'similar'; node: string; first: number }
     | { type: 'path'; from: string; to: string }
   );
 
@@ -43,6 +51,7 @@ export interface TaskResults {
   communities: RankedCommunities;
   statistics: GraphStatistics;
   recommendations: Recommendation[];
+  similar: Similar[];
   path: string[] | null;
 }
 
@@ -64,6 +73,11 @@ export function runTask<Task extends AnalyticsTask>(full: GraphSnapshot, task: T
     case 'recommendations': {
       const graph = adjacencyOf(snapshot);
       return recommendProviders(graph, graph.nodeOf('consumer', task.consumerId), task.options) as TaskResult<Task>;
+    }
+    case 'similar': {
+      const graph = adjacencyOf(snapshot);
+      const { party, id } = partyOfKey(task.node);
+      return (party === 'provider' ? similarProviders : similarConsumers)(graph, graph.nodeOf(party, id), task.first) as TaskResult<Task>;
     }
     case 'path': {
       const graph = adjacencyOf(snapshot);
