@@ -59,7 +59,8 @@ export async function moveImportKeysToExternalIds(db: Db): Promise<MovedImportKe
   );
   await db.$transaction(async (tx) => {
     if (counts.moved > 0) await recordChange(tx, { type: 'bulkLoaded' });
-    await tx.pendingDataMigration.delete({ where: { name: STEP } });
+    // deleteMany: two processes starting together may both finish the step; the second deletes nothing.
+    await tx.pendingDataMigration.deleteMany({ where: { name: STEP } });
   });
   return counts;
 }
