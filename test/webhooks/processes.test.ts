@@ -39,11 +39,26 @@ beforeAll(async () => {
   await receiver.start();
 });
 
+/** A server that does not finish its graceful shutdown in time is killed, and the test fails with what it printed. */
+const SHUTDOWN_WAIT_MS = 20_000;
+
 afterAll(async () => {
-  for (const server of servers) if (server.child.exitCode === null) server.child.kill('SIGTERM');
-  await Promise.all(servers.map((server) => server.exited));
+  const running = servers.filter((server) => server.child.exitCode === null && server.child.signalCode === null);
+  for (const server of running) server.child.kill('SIGTERM');
+  const timedOut = Symbol('timed out');
+  const stuck: ServerProcess[] = [];
+  await Promise.all(
+    running.map(async (server) => {
+      const wait = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS, timedOut).unref());
+      if ((await Promise.race([server.exited, wait])) !== timedOut) return;
+      stuck.push(server);
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }),
+  );
   await receiver.stop();
-});
+  if (stuck.length > 0) throw new Error(`A server did not shut down within ${SHUTDOWN_WAIT_MS} ms of SIGTERM:\n${stuck[0].output()}`);
+}, 60_000);
 
 const REGISTER = `mutation ($url: String!) {
   registerWebhookEndpoint(input: { url: $url, eventTypes: [RELATION_RECORDED, CONSUMER_CREATED] }) {

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<27af38c701be49634d617335c5b1df8f>>
+ * @generated SignedSource<<b0b44dededc5db27b517f7f7f6f2ea4e>>
  * @lightSyntaxTransform
  */
 
@@ -12,6 +12,7 @@ export type CreateProviderInput = {
   category: string;
   contactEmail: string;
   description?: string | null | undefined;
+  externalId?: string | null | undefined;
   name: string;
   website?: string | null | undefined;
 };
