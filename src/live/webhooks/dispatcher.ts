@@ -12,6 +12,9 @@ export interface WebhookDispatcher {
   stop(): Promise<void>;
 }
 
+/** How long past one attempt's timeout a stopping dispatcher waits for the work under way. */
+const STOP_MARGIN_MS = 1_000;
+
 /**
  * Runs webhooks in this server process: fans new change log entries out to endpoints, and makes
  * due delivery attempts. It works every `pollMs`, and at once after a write to the graph (from any
@@ -27,7 +30,7 @@ export function startWebhookDispatcher(database: Db, settings: WebhookSettings, 
     while (await fanOut(database)) {
       if (stopped) return;
     }
-    await worker.startDue();
+    if (!stopped) await worker.startDue();
   };
   const wake = () => {
     if (stopped) return;
@@ -57,8 +60,10 @@ export function startWebhookDispatcher(database: Db, settings: WebhookSettings, 
       stopped = true;
       clearInterval(polling);
       await writes.return?.();
-      await running;
-      await worker.drain();
+      // Bounded: a shutdown must not hang on webhooks. An attempt cut short keeps its lease, and
+      // the delivery is retried once the lease expires, by this process's successor or another.
+      const grace = new Promise((resolve) => setTimeout(resolve, settings.timeoutMs + STOP_MARGIN_MS).unref());
+      await Promise.race([Promise.allSettled([running, worker.drain()]), grace]);
     },
   };
 }
