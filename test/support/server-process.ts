@@ -19,6 +19,12 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
+/** SERVER_CPU_PROFILE_DIR=dir writes a CPU profile of each server a test or bench starts (NODE_OPTIONS may not carry --cpu-prof). */
+function profiling(): string[] {
+  const directory = process.env.SERVER_CPU_PROFILE_DIR;
+  return directory ? ['--cpu-prof', '--cpu-prof-dir', directory] : [];
+}
+
 /** Starts `npm start`'s entry point in a child process, as a newcomer would. An undefined variable is unset. */
 export function startServer(env: Record<string, string | undefined>): ServerProcess {
   // Tests make requests from one address faster than a client should; rate limits have their own tests.
@@ -26,7 +32,7 @@ export function startServer(env: Record<string, string | undefined>): ServerProc
   const merged = Object.entries({ ...process.env, LOG_LEVEL: 'info', ...unlimited, ...env }).filter(([, value]) => value !== undefined);
   // tsx as a loader in this one process, not its CLI: the CLI runs the server in a second process,
   // which a SIGKILL to the first would leave running (and holding this process's pipes).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  const child = spawn(process.execPath, [...profiling(), '--import', 'tsx', 'src/server/main.ts'], {
     cwd: root,
     env: Object.fromEntries(merged),
     stdio: ['ignore', 'pipe', 'pipe'],
