@@ -1,4 +1,5 @@
-import { openBulkWriter } from '../src/db/bulk-writer';
+import { openBulkWriter, restoreDeferredIndexes } from '../src/db/bulk-writer';
+import { relationIndexes } from './support/relation-indexes';
 import { db } from '../src/db/client';
 
 // The bulk writer goes around Prisma: what it writes must read back through Prisma exactly, and
@@ -6,13 +7,6 @@ import { db } from '../src/db/client';
 
 const url = process.env.DATABASE_URL!;
 const stamp = new Date('2026-11-30T12:00:00.123Z');
-
-async function indexesOfRelation(): Promise<string[]> {
-  const rows = url.startsWith('file:')
-    ? await db().$queryRaw<{ name: string }[]>`SELECT "name" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'Relation' ORDER BY "name"`
-    : await db().$queryRaw<{ name: string }[]>`SELECT indexname::text AS "name" FROM pg_indexes WHERE tablename = 'Relation' ORDER BY indexname`;
-  return rows.map((row) => row.name);
-}
 
 it('writes parties and relations that Prisma reads back as written, emails sealed, parties findable by external ID', async () => {
   const writer = await openBulkWriter(url);
@@ -53,7 +47,7 @@ it('writes parties and relations that Prisma reads back as written, emails seale
 });
 
 it('keeps every index of Relation, and leaves nothing behind when a load fails', async () => {
-  const indexes = await indexesOfRelation();
+  const indexes = await relationIndexes();
   const relationsBefore = await db().relation.count();
   const writer = await openBulkWriter(url);
   try {
@@ -62,6 +56,7 @@ it('keeps every index of Relation, and leaves nothing behind when a load fails',
         const [consumer] = await tx.insertConsumers([{ name: 'Bo', email: 'bo@example.com', marketingConsent: false }]);
         const [provider] = await tx.insertProviders([{ name: 'Gym', contactEmail: 'gym@example.com', category: 'sport' }]);
         const relation = { consumerId: consumer, providerId: provider, kind: 'FAVORITE' as const, occurredAt: stamp, amountMinor: null, currency: null, rating: null };
+        await tx.deferRelationIndexes();
         await tx.insertRelations([relation, relation]);
         throw new Error('the load fails halfway');
       }),
@@ -75,6 +70,46 @@ it('keeps every index of Relation, and leaves nothing behind when a load fails',
   }
   expect(await db().relation.count()).toBe(relationsBefore);
   expect(await db().consumer.count({ where: { name: { in: ['Bo', 'Cy'] } } })).toBe(1);
-  expect(await indexesOfRelation()).toEqual(indexes);
+  expect(await relationIndexes()).toEqual(indexes);
   expect(indexes.length).toBeGreaterThan(3);
+  expect(await db().deferredIndex.count()).toBe(0);
+});
+
+it('defers Relation’s indexes across transactions and rebuilds them as they were; many rows per statement read back in order', async () => {
+  const indexes = await relationIndexes();
+  const writer = await openBulkWriter(url);
+  const later = new Date(stamp.getTime() + 1000);
+  try {
+    await writer.transaction(later, async (tx) => {
+      await tx.deferRelationIndexes();
+      await tx.deferRelationIndexes(); // idempotent: the ledger keeps the definitions
+    });
+    expect(await relationIndexes()).toEqual([]);
+    expect((await db().deferredIndex.findMany({ orderBy: { name: 'asc' } })).map((index) => index.name)).toEqual(indexes);
+
+    // 250 rows: two statements of 100 rows, then 50 of one row each.
+    await writer.transaction(later, async (tx) => {
+      const [consumer] = await tx.insertConsumers([{ name: 'Many', email: 'many@example.com', marketingConsent: false }]);
+      const [provider] = await tx.insertProviders([{ name: 'Bulk shop', contactEmail: 'bulk@example.com', category: 'retail' }]);
+      await tx.insertRelations(
+        Array.from({ length: 250 }, (_, n) => ({
+          consumerId: consumer,
+          providerId: provider,
+          kind: 'PURCHASE' as const,
+          occurredAt: new Date(Date.UTC(2025, 0, 1) + n * 60_000),
+          amountMinor: n,
+          currency: 'EUR',
+          rating: null,
+        })),
+      );
+    });
+    await restoreDeferredIndexes(writer);
+  } finally {
+    await writer.close();
+  }
+  expect(await relationIndexes()).toEqual(indexes);
+  expect(await db().deferredIndex.count()).toBe(0);
+  const written = await db().relation.findMany({ where: { createdAt: later }, orderBy: { id: 'asc' } });
+  expect(written.map((relation) => relation.amountMinor)).toEqual(Array.from({ length: 250 }, (_, n) => n));
+  expect(written[249].occurredAt).toEqual(new Date(Date.UTC(2025, 0, 1) + 249 * 60_000));
 });

@@ -1,7 +1,7 @@
 import { appendFileSync, createReadStream, existsSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { type CsvError, parse } from 'csv-parse';
 import { config } from '../config';
-import { type BulkWriter, openBulkWriter } from '../db/bulk-writer';
+import { type BulkWriter, openBulkWriter, restoreDeferredIndexes } from '../db/bulk-writer';
 import { InvalidInputError } from '../domain/errors';
 import {
   CSV_COLUMNS,
@@ -94,7 +94,8 @@ export async function importRelationsCsv(csvPath: string, options: ImportOptions
     for (const row of due) if (row.line > position.line) batch.reject(row);
     if (batch.lastLine === 0) return;
     for (const row of batch.rejects) options.onReject?.(row);
-    position = await storeBatch(batch, position, { writer, checkpoint, rejectsPath, partyCache }, () => options.afterCommit?.(++batchNumber));
+    const rowsToCome = batch.rowsToCome(parser.info.bytes, totalBytes);
+    position = await storeBatch(batch, position, { writer, checkpoint, rejectsPath, partyCache, rowsToCome }, () => options.afterCommit?.(++batchNumber));
     options.onProgress?.({ ...position, bytesRead: parser.info.bytes, totalBytes });
     batch = new Batch();
   };
@@ -108,11 +109,12 @@ export async function importRelationsCsv(csvPath: string, options: ImportOptions
         continue;
       }
       if (info.lines <= position.line) continue;
-      batch.add(record, info.lines);
+      batch.add(record, info.lines, parser.info.bytes);
       if (batch.records >= batchSize) await flush(info.lines);
     }
     if (!headerSeen) throw new ImportFileError(`${csvPath} is empty; it needs the header ${CSV_COLUMNS.join(',')}`);
     await flush();
+    await restoreDeferredIndexes(writer);
   } finally {
     await writer.close();
   }
@@ -126,8 +128,11 @@ class Batch {
   records = 0;
   /** The last line the batch accounts for; 0 while it is empty. */
   lastLine = 0;
+  /** Bytes of the file read when the batch's first record came. */
+  private startBytes = -1;
 
-  add(fields: string[], line: number): void {
+  add(fields: string[], line: number, bytesRead: number): void {
+    if (this.startBytes < 0) this.startBytes = bytesRead;
     this.records++;
     if (fields.length !== CSV_COLUMNS.length) {
       return this.reject({ line, problem: `has ${fields.length} fields, expected ${CSV_COLUMNS.length}` });
@@ -142,6 +147,12 @@ class Batch {
     }
   }
 
+  /** This batch's records and an estimate of those still in the file, from the bytes each took so far. */
+  rowsToCome(bytesRead: number, totalBytes: number): number {
+    const bytesPerRecord = Math.max(1, bytesRead - this.startBytes) / Math.max(1, this.records);
+    return this.records + Math.round((totalBytes - bytesRead) / bytesPerRecord);
+  }
+
   reject(row: RejectedRow): void {
     this.rejects.push(row);
     this.lastLine = Math.max(this.lastLine, row.line);
@@ -151,7 +162,7 @@ class Batch {
 async function storeBatch(
   batch: Batch,
   position: ImportPosition,
-  files: { writer: BulkWriter; checkpoint: Checkpoint; rejectsPath: string; partyCache: PartyCache },
+  files: { writer: BulkWriter; checkpoint: Checkpoint; rejectsPath: string; partyCache: PartyCache; rowsToCome: number },
   afterCommit: () => void,
 ): Promise<ImportPosition> {
   // Rejects are written before the commit; a resumed import cuts them back if the batch did not commit.
@@ -166,7 +177,7 @@ async function storeBatch(
     stamp: Math.max(Date.now(), position.stamp + 1),
   };
   files.checkpoint.save(position, { ...next, size: batch.relations.length });
-  if (batch.relations.length > 0) await storeImportBatch(files.writer, batch.relations, new Date(next.stamp), files.partyCache);
+  if (batch.relations.length > 0) await storeImportBatch(files.writer, batch.relations, new Date(next.stamp), files.partyCache, files);
   afterCommit();
   files.checkpoint.save(next);
   return next;

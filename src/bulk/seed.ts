@@ -50,6 +50,7 @@ export async function seedPlatform(
           category: providerCategory(provider),
         })),
       );
+      await tx.deferRelationIndexes();
       let batch: NewRelation[] = [];
       let written = 0;
       const store = async () => {
@@ -68,6 +69,7 @@ export async function seedPlatform(
         if (batch.length === SEED_BATCH_SIZE) await store();
       }
       await store();
+      await tx.restoreRelationIndexes();
       // Rows written in bulk, past the per-row changes: every running process re-reads its graph.
       await tx.appendChange(serializeChange({ type: 'bulkLoaded' }));
     });

@@ -52,6 +52,16 @@ export interface BulkTransaction {
   /** Inserts the providers (their external IDs distinct); returns their ids in the order given. */
   insertProviders(rows: NewProvider[]): Promise<number[]>;
   insertRelations(rows: NewRelation[]): Promise<void>;
+  /** How many relations the table holds. */
+  relationCount(): Promise<number>;
+  /**
+   * Drops Relation's secondary indexes, recording each in DeferredIndex: for a load at least as
+   * large as the table, building them once afterwards is several times faster than inserting
+   * into them row by row. Idempotent: indexes already deferred stay so.
+   */
+  deferRelationIndexes(): Promise<void>;
+  /** Rebuilds the indexes DeferredIndex holds (none: nothing to do) and empties it. */
+  restoreRelationIndexes(): Promise<void>;
   /** Appends to the change log, committed with the rest (see appendToChangeLog). */
   appendChange(change: string): Promise<void>;
 }
@@ -61,13 +71,19 @@ export interface BulkWriter {
   close(): Promise<void>;
 }
 
-export function openBulkWriter(databaseUrl: string, keyring: Keyring = configuredKeyring()): Promise<BulkWriter> {
+/** Rebuilds the indexes a load deferred, if any, in a transaction of its own. */
+export async function restoreDeferredIndexes(writer: BulkWriter): Promise<void> {
+  await writer.transaction(new Date(), (tx) => tx.restoreRelationIndexes());
+}
+
+/** `keyring` is asked for only when consumers are inserted: a writer that stores none needs no keys. */
+export function openBulkWriter(databaseUrl: string, keyring: () => Keyring = configuredKeyring): Promise<BulkWriter> {
   return dialectOf(databaseUrl) === 'postgres' ? postgresWriter(databaseUrl, keyring) : Promise.resolve(sqliteWriter(databaseUrl, keyring));
 }
 
-function sealedConsumer(keyring: Keyring, { email, externalId, ...consumer }: NewConsumer) {
+function sealedConsumer(keyring: () => Keyring, { email, externalId, ...consumer }: NewConsumer) {
   if (email === null) return { ...consumer, externalId: externalId ?? null, email: null, emailHash: null };
-  return { ...consumer, externalId: externalId ?? null, email: encrypt(keyring, email), emailHash: primaryLookupHash(keyring, email.trim().toLowerCase()) };
+  return { ...consumer, externalId: externalId ?? null, email: encrypt(keyring(), email), emailHash: primaryLookupHash(keyring(), email.trim().toLowerCase()) };
 }
 
 /** Refuses repeated values among those given (nulls may repeat, as unique columns allow). */
@@ -76,15 +92,34 @@ function distinct(values: (string | null | undefined)[], what: string): void {
   if (new Set(given).size !== given.length) throw new Error(`a bulk insert needs distinct ${what}`);
 }
 
-/** How Prisma's SQLite adapter stores a DateTime, so that Prisma reads and compares ours alike. */
 /** A time as Prisma stores it in SQLite: ISO text with an explicit +00:00. */
 export const sqliteTime = (time: Date) => time.toISOString().replace('Z', '+00:00');
+
+interface IndexDefinition {
+  name: string;
+  definition: string;
+}
+
+/** An index's own CREATE statement, made harmless where the index exists again (a migration may have rebuilt it). */
+const ifNotExists = (definition: string) => definition.replace(/^CREATE (UNIQUE )?INDEX /i, (created) => `${created}IF NOT EXISTS `);
+
+const RELATION_COLUMNS = '"consumerId", "providerId", "kind", "occurredAt", "amountMinor", "currency", "rating", "createdAt"';
+/** Rows per INSERT: one call into the driver per row costs more than SQLite's insert itself. */
+const RELATIONS_PER_STATEMENT = 100;
+
+const relationInsert = (rows: number) =>
+  `INSERT INTO "Relation" (${RELATION_COLUMNS}) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+
+function pushRelation(values: unknown[], { consumerId, providerId, kind, occurredAt, amountMinor, currency, rating }: NewRelation, now: string): unknown[] {
+  values.push(consumerId, providerId, kind, sqliteTime(occurredAt), amountMinor, currency, rating, now);
+  return values;
+}
 
 /** SQLite waits this long for a server process holding the write lock. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 const SQLITE_CACHE_KIB = 256 * 1024;
 
-function sqliteWriter(databaseUrl: string, keyring: Keyring): BulkWriter {
+function sqliteWriter(databaseUrl: string, keyring: () => Keyring): BulkWriter {
   const database = new Database(sqliteFilePath(databaseUrl), { fileMustExist: true, timeout: SQLITE_BUSY_TIMEOUT_MS });
   // Index pages of a large table stay cached across a bulk load, instead of SQLite's default 2 MB.
   database.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
@@ -102,10 +137,8 @@ function sqliteWriter(databaseUrl: string, keyring: Keyring): BulkWriter {
     provider: database.prepare(
       'INSERT INTO "Provider" ("externalId", "name", "contactEmail", "category", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    relation: database.prepare(
-      `INSERT INTO "Relation" ("consumerId", "providerId", "kind", "occurredAt", "amountMinor", "currency", "rating", "createdAt")
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
+    relation: database.prepare(relationInsert(1)),
+    relations: database.prepare(relationInsert(RELATIONS_PER_STATEMENT)),
     change: database.prepare('INSERT INTO "ChangeLogEntry" ("change", "createdAt") VALUES (?, ?)'),
   };
   const idsBy = (statement: Database.Statement, keys: string[]) => {
@@ -116,28 +149,10 @@ function sqliteWriter(databaseUrl: string, keyring: Keyring): BulkWriter {
     }
     return ids;
   };
-  /** The Relation indexes dropped for this transaction, rebuilt before it commits. */
-  let deferred: { name: string; sql: string }[] | undefined;
-  /**
-   * Building an index once over sorted rows is several times faster than inserting into it row by
-   * row in random order: when a load is at least as large as the table, the secondary indexes go
-   * for the transaction and are rebuilt from their own SQL before it commits. Readers never see
-   * their absence (WAL: they read the last commit).
-   */
-  const deferIndexesFor = (rows: number) => {
-    if (deferred) return;
-    const existing = (database.prepare('SELECT COALESCE(MAX("id"), 0) FROM "Relation"').pluck().get() as number) ?? 0;
-    deferred = [];
-    if (rows < existing) return;
-    deferred = database
-      .prepare(`SELECT "name", "sql" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'Relation' AND "sql" IS NOT NULL`)
-      .all() as { name: string; sql: string }[];
-    for (const { name } of deferred) database.exec(`DROP INDEX "${name}"`);
-  };
-  const rebuildIndexes = () => {
-    for (const { sql } of deferred ?? []) database.exec(sql);
-    deferred = undefined;
-  };
+  const secondaryIndexes = database.prepare(
+    `SELECT "name", "sql" AS "definition" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'Relation' AND "sql" IS NOT NULL`,
+  );
+  const deferred = database.prepare('SELECT "name", "definition" FROM "DeferredIndex"');
   const transactionOf = (now: string): BulkTransaction => ({
     consumerIds: async (externalIds) => idsBy(statements.consumerByExternalId, externalIds),
     providerIds: async (externalIds) => idsBy(statements.providerByExternalId, externalIds),
@@ -156,12 +171,27 @@ function sqliteWriter(databaseUrl: string, keyring: Keyring): BulkWriter {
       );
     },
     insertRelations: async (rows) => {
-      deferIndexesFor(rows.length);
-      for (const { consumerId, providerId, kind, occurredAt, amountMinor, currency, rating } of rows) {
-        statements.relation.run(consumerId, providerId, kind, sqliteTime(occurredAt), amountMinor, currency, rating, now);
+      const whole = rows.length - (rows.length % RELATIONS_PER_STATEMENT);
+      const values: unknown[] = [];
+      for (let start = 0; start < whole; start += RELATIONS_PER_STATEMENT) {
+        values.length = 0;
+        for (let row = start; row < start + RELATIONS_PER_STATEMENT; row++) pushRelation(values, rows[row], now);
+        statements.relations.run(values);
       }
+      for (let row = whole; row < rows.length; row++) statements.relation.run(pushRelation([], rows[row], now));
     },
     appendChange: async (change) => void statements.change.run(change, now),
+    relationCount: async () => database.prepare('SELECT COUNT(*) FROM "Relation"').pluck().get() as number,
+    deferRelationIndexes: async () => {
+      for (const { name, definition } of secondaryIndexes.all() as IndexDefinition[]) {
+        database.prepare('INSERT OR IGNORE INTO "DeferredIndex" ("name", "definition") VALUES (?, ?)').run(name, definition);
+        database.exec(`DROP INDEX "${name}"`);
+      }
+    },
+    restoreRelationIndexes: async () => {
+      for (const { definition } of deferred.all() as IndexDefinition[]) database.exec(ifNotExists(definition));
+      database.exec('DELETE FROM "DeferredIndex"');
+    },
   });
   return {
     async transaction(stamp, work) {
@@ -169,11 +199,9 @@ function sqliteWriter(databaseUrl: string, keyring: Keyring): BulkWriter {
       database.exec('BEGIN IMMEDIATE');
       try {
         const result = await work(transactionOf(sqliteTime(stamp)));
-        rebuildIndexes();
         database.exec('COMMIT');
         return result;
       } catch (error) {
-        deferred = undefined;
         if (database.inTransaction) database.exec('ROLLBACK');
         throw error;
       }
@@ -182,13 +210,12 @@ function sqliteWriter(databaseUrl: string, keyring: Keyring): BulkWriter {
   };
 }
 
-/** PostgreSQL's text form of a UTC timestamp without zone, as Prisma stores DateTime. */
 /** A time as Prisma stores it in PostgreSQL: a timestamp without zone, in UTC. */
 export const postgresTime = (time: Date) => time.toISOString().replace('T', ' ').replace('Z', '');
 /** Rows sent to COPY per write: enough to amortise the stream's overhead. */
 const COPY_CHUNK_ROWS = 2000;
 
-async function postgresWriter(databaseUrl: string, keyring: Keyring): Promise<BulkWriter> {
+async function postgresWriter(databaseUrl: string, keyring: () => Keyring): Promise<BulkWriter> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const idsBy = async (sql: string, keys: string[]) => {
@@ -259,6 +286,22 @@ async function postgresWriter(databaseUrl: string, keyring: Keyring): Promise<Bu
       return inOrder(rows);
     },
     insertRelations: (rows) => copyRelations(rows, now),
+    relationCount: async () => Number((await client.query<[string]>({ text: 'SELECT COUNT(*) FROM "Relation"', rowMode: 'array' })).rows[0][0]),
+    deferRelationIndexes: async () => {
+      const { rows } = await client.query<IndexDefinition>(
+        `SELECT "indexname" AS "name", "indexdef" AS "definition" FROM pg_indexes
+          WHERE "schemaname" = current_schema() AND "tablename" = 'Relation' AND "indexname" <> 'Relation_pkey'`,
+      );
+      for (const { name, definition } of rows) {
+        await client.query('INSERT INTO "DeferredIndex" ("name", "definition") VALUES ($1, $2) ON CONFLICT DO NOTHING', [name, definition]);
+        await client.query(`DROP INDEX "${name}"`);
+      }
+    },
+    restoreRelationIndexes: async () => {
+      // DELETE first: a second process restoring at the same time waits for this one, then finds none.
+      const { rows } = await client.query<IndexDefinition>('DELETE FROM "DeferredIndex" RETURNING "name", "definition"');
+      for (const { definition } of rows) await client.query(ifNotExists(definition));
+    },
     appendChange: async (change) => {
       await client.query(`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK})`);
       await client.query('INSERT INTO "ChangeLogEntry" ("change", "createdAt") VALUES ($1, $2)', [change, now]);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { openBulkWriter, restoreDeferredIndexes } from './bulk-writer';
 import { dialectOf, sqliteFilePath } from './dialect';
 
 const projectRoot = join(__dirname, '..', '..');
@@ -23,9 +24,21 @@ export async function applyMigrations(databaseUrl: string): Promise<void> {
   if (sqlite) mkdirSync(dirname(sqliteFilePath(databaseUrl)), { recursive: true });
   // The CLI takes SQLite's write lock even with nothing to do, and gives up on a file that a
   // running server holds: a second process starting on the same file must not call it in vain.
-  if (sqlite && sqliteIsCurrent(databaseUrl)) return;
-  await migrateDeploy(databaseUrl);
-  if (sqlite) useWriteAheadLog(databaseUrl);
+  if (!(sqlite && sqliteIsCurrent(databaseUrl))) {
+    await migrateDeploy(databaseUrl);
+    if (sqlite) useWriteAheadLog(databaseUrl);
+  }
+  await restoreAbandonedIndexes(databaseUrl);
+}
+
+/** Indexes a bulk load deferred and did not rebuild (it was stopped and not resumed) come back here. */
+async function restoreAbandonedIndexes(databaseUrl: string): Promise<void> {
+  const writer = await openBulkWriter(databaseUrl);
+  try {
+    await restoreDeferredIndexes(writer);
+  } finally {
+    await writer.close();
+  }
 }
 
 /** Whether every committed SQLite migration is recorded as applied in the file. */

@@ -172,9 +172,12 @@ export async function storeImportBatch(
   relations: readonly ImportedRelation[],
   stamp: Date,
   cache: PartyCache,
+  { rowsToCome }: { rowsToCome: number },
 ): Promise<void> {
   // Ids learnt inside a transaction that rolls back would name nothing: keep them only on commit.
   const learned = await writer.transaction(stamp, async (tx) => {
+    // The rest of the load is at least the table: its indexes are cheaper rebuilt once at the end.
+    if (rowsToCome >= (await tx.relationCount())) await tx.deferRelationIndexes();
     const consumers = await partyIds(tx, 'consumer', relations.map((relation) => relation.consumer), cache.consumers);
     const providers = await partyIds(tx, 'provider', relations.map((relation) => relation.provider), cache.providers);
     await tx.insertRelations(
