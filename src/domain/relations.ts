@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { config } from '../config';
+import { db } from '../db/client';
 import { type Prisma, type Relation, RelationKind } from '../generated/prisma/client';
 import { auditedTransaction } from './audit';
 import { type Change, announceCommitted, recordChange, relationRecord } from './changes';
@@ -102,20 +103,24 @@ export function relationOrderBy(ordering: Ordering<RelationOrderField>) {
 
 export async function recordRelation(input: RecordRelationInput): Promise<Relation> {
   const data = parseInput(recordRelationInput, input);
+  // The foreign keys check that both parties exist: the hottest write spends no query on it.
   const committed = await auditedTransaction(async (tx): Promise<{ change: Change; relation: Relation }> => {
-    const [consumer, provider] = await Promise.all([
-      tx.consumer.findUnique({ where: { id: data.consumerId }, select: { id: true } }),
-      tx.provider.findUnique({ where: { id: data.providerId }, select: { id: true } }),
-    ]);
-    if (!consumer) throw new NotFoundError('Consumer', 'consumerId');
-    if (!provider) throw new NotFoundError('Provider', 'providerId');
     const relation = await tx.relation.create({ data: { ...data, occurredAt: data.occurredAt ?? new Date() } });
     const change: Change = { type: 'relationRecorded', relation: relationRecord(relation), id: relation.id };
     await recordChange(tx, change);
     return { change, relation };
-  }, (created) => created.relation.id);
+  }, (created) => created.relation.id).catch(async (error: unknown) => {
+    throw hasPrismaCode(error, 'P2003') ? ((await missingParty(data)) ?? error) : error;
+  });
   announceCommitted(committed);
   return committed.relation;
+}
+
+/** Which party of a refused relation does not exist (none: both do now, and the caller rethrows). */
+async function missingParty({ consumerId, providerId }: { consumerId: number; providerId: number }): Promise<NotFoundError | undefined> {
+  if (!(await db().consumer.findUnique({ where: { id: consumerId }, select: { id: true } }))) return new NotFoundError('Consumer', 'consumerId');
+  if (!(await db().provider.findUnique({ where: { id: providerId }, select: { id: true } }))) return new NotFoundError('Provider', 'providerId');
+  return undefined;
 }
 
 export async function deleteRelation(id: number): Promise<Relation> {
