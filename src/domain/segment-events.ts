@@ -1,0 +1,27 @@
+import { type Transaction, holdAppendOrder } from '../db/change-log';
+
+/** Any fixed number, other than the change log's: orders appends to SegmentMembershipEvent. */
+const SEGMENT_EVENTS_LOCK = 7272740002;
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * Writes entries and exits to the outbox of segment webhooks (SegmentMembershipEvent), inside the
+ * transaction that stores them in the membership: both commit or neither does, so a crash never
+ * loses one. `afterChange` is the change log position the evaluation read; the webhooks send the
+ * events after those of the changes up to it (src/live/webhooks/fan-out.ts).
+ */
+export async function recordMembershipEvents(tx: Transaction, segmentId: number, events: { consumerId: number; entered: boolean }[], afterChange: number): Promise<void> {
+  if (events.length === 0) return;
+  const segment = await tx.segment.findUniqueOrThrow({ where: { id: segmentId }, select: { providerId: true } });
+  await holdAppendOrder(tx, SEGMENT_EVENTS_LOCK);
+  for (let start = 0; start < events.length; start += ROWS_PER_STATEMENT) {
+    const rows = events.slice(start, start + ROWS_PER_STATEMENT).map(({ consumerId, entered }) => ({
+      segmentId,
+      providerId: segment.providerId,
+      consumerId,
+      entered,
+      afterChange,
+    }));
+    await tx.segmentMembershipEvent.createMany({ data: rows });
+  }
+}
