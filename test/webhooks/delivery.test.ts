@@ -192,6 +192,22 @@ describe('webhooks delivered by the dispatcher', () => {
     }
   });
 
+  it('announces consumers’ account events to admin endpoints: updated, merged (with the merged IDs, then the survivor updated), erased', async () => {
+    const hooks = await receiver();
+    const { secret } = await registered(hooks.url, ['CONSUMER_UPDATED', 'CONSUMER_MERGED', 'CONSUMER_ERASED']);
+    const [kept, duplicate] = [await createConsumer({ name: 'Kept Person' }), await createConsumer({ name: 'Duplicate Person' })];
+    await run(`mutation ($id: ID!) { updateConsumer(id: $id, input: { marketingConsent: true }) { __typename } }`, { id: kept.id });
+    const merged = await run(`mutation ($into: ID!, $from: [ID!]!) { mergeConsumers(into: $into, from: $from) { __typename } }`, { into: kept.id, from: [duplicate.id] });
+    expect(merged.mergeConsumers.__typename).toBe('MergeConsumersSuccess');
+    await run(`mutation ($id: ID!) { eraseConsumer(id: $id) { __typename } }`, { id: kept.id });
+
+    const events = (await hooks.waitFor(4)).map((request) => new Webhook(secret).verify(request.body, request.headers) as { type: string; data: any });
+    const relevant = events.filter((event) => event.data.consumer.id === kept.id);
+    expect(relevant.map((event) => event.type)).toEqual(['consumer.updated', 'consumer.merged', 'consumer.updated', 'consumer.erased']);
+    expect(relevant[1].data).toEqual({ consumer: { id: kept.id }, merged: [duplicate.id] });
+    expect(JSON.stringify(events)).not.toContain('Person');
+  });
+
   it('signs with both secrets during a rotation overlap, and with the new one alone without overlap', async () => {
     const hooks = await receiver();
     const { secret: old, endpoint } = await registered(hooks.url, ['CONSUMER_CREATED']);
