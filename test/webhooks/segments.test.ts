@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { config } from '../../src/config';
 import { db } from '../../src/db/client';
-import { type WebhookDispatcher, startWebhookDispatcher } from '../../src/live/webhooks/dispatcher';
+import { type WebhookDispatcher, pruneWebhookLog, startWebhookDispatcher } from '../../src/live/webhooks/dispatcher';
 import { createLogger } from '../../src/server/logger';
 import { createConsumer, createProvider, purchase } from '../support/factories';
 import { keyFor, run } from '../support/graphql';
@@ -118,5 +118,21 @@ describe('segment entry and exit webhooks', () => {
       { key: shopKey },
     );
     expect(replay.replayWebhookEvents.replay.queued).toBe(2);
+  });
+
+  it('prunes the outbox rows fanned out a day ago, and keeps those not fanned out yet', async () => {
+    const { segmentPosition } = await db().webhookCursor.findUniqueOrThrow({ where: { id: 1 } });
+    const fannedOut = () => db().segmentMembershipEvent.count({ where: { id: { lte: segmentPosition } } });
+    expect(await fannedOut()).toBe(4); // the first test's three entries and one exit
+    // Evaluated past any change the log will reach in this test: never due.
+    const waiting = await db().segmentMembershipEvent.create({ data: { segmentId: 1, consumerId: 1, entered: true, afterChange: 2 ** 31 - 1 } });
+    try {
+      await pruneWebhookLog(db(), Date.now() + 60_000);
+      expect(await fannedOut()).toBe(4); // not a day old yet
+      await pruneWebhookLog(db(), Date.now() + 25 * 60 * 60 * 1000);
+      expect((await db().segmentMembershipEvent.findMany()).map((row) => row.id)).toEqual([waiting.id]);
+    } finally {
+      await db().segmentMembershipEvent.delete({ where: { id: waiting.id } });
+    }
   });
 });
