@@ -25,3 +25,17 @@ export async function recordMembershipEvents(tx: Transaction, segmentId: number,
     await tx.segmentMembershipEvent.createMany({ data: rows });
   }
 }
+
+/**
+ * Records the exits of consumers about to be deleted (a deletion, a merge) from every segment
+ * they are in, in the deleting transaction: their memberships go with them (cascade), and no
+ * evaluation would see them leave. The exits follow the changes committed before this one.
+ */
+export async function recordExitsOfDeleted(tx: Transaction, consumerIds: readonly number[]): Promise<void> {
+  const memberships = await tx.segmentMember.findMany({ where: { consumerId: { in: [...consumerIds] } }, orderBy: [{ segmentId: 'asc' }, { consumerId: 'asc' }] });
+  if (memberships.length === 0) return;
+  const last = await tx.changeLogEntry.aggregate({ _max: { id: true } });
+  const bySegment = new Map<number, { consumerId: number; entered: boolean }[]>();
+  for (const { segmentId, consumerId } of memberships) bySegment.set(segmentId, [...(bySegment.get(segmentId) ?? []), { consumerId, entered: false }]);
+  for (const [segmentId, exits] of bySegment) await recordMembershipEvents(tx, segmentId, exits, (last._max.id ?? 0) + 1);
+}

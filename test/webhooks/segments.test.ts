@@ -120,15 +120,41 @@ describe('segment entry and exit webhooks', () => {
     expect(replay.replayWebhookEvents.replay.queued).toBe(2);
   });
 
+  it('announces the exits of a consumer deleted or merged away, whose memberships go with it', async () => {
+    const shop = await createProvider();
+    const shopKey = await keyFor('PROVIDER', shop.id);
+    const hooks = await receiver();
+    const secret = await registered(hooks.url, shopKey);
+    const own = await segment({ relations: { minCount: 1 } }, shopKey);
+    const [leaving, duplicate, kept] = [await createConsumer(), await createConsumer(), await createConsumer()];
+    for (const consumer of [leaving, duplicate]) await purchase(consumer.id, shop.id);
+    expect(await evaluated(own)).toBe(2);
+
+    await run(`mutation ($id: ID!) { deleteConsumer(id: $id, cascade: true) { __typename } }`, { id: leaving.id });
+    await run(`mutation ($into: ID!, $from: [ID!]!) { mergeConsumers(into: $into, from: $from) { __typename } }`, { into: kept.id, from: [duplicate.id] });
+    expect(await evaluated(own)).toBe(1); // the survivor, with the merged account's relation
+
+    await hooks.waitFor(5);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(verified(hooks, secret)).toEqual([
+      [own, leaving.id, 'segment.entered'],
+      [own, duplicate.id, 'segment.entered'],
+      [own, leaving.id, 'segment.exited'],
+      [own, duplicate.id, 'segment.exited'],
+      [own, kept.id, 'segment.entered'],
+    ]);
+    expect(hooks.received).toHaveLength(5);
+  });
+
   it('prunes the outbox rows fanned out a day ago, and keeps those not fanned out yet', async () => {
     const { segmentPosition } = await db().webhookCursor.findUniqueOrThrow({ where: { id: 1 } });
     const fannedOut = () => db().segmentMembershipEvent.count({ where: { id: { lte: segmentPosition } } });
-    expect(await fannedOut()).toBe(4); // the first test's three entries and one exit
+    expect(await fannedOut()).toBe(9); // the entries and exits of the tests above
     // Evaluated past any change the log will reach in this test: never due.
     const waiting = await db().segmentMembershipEvent.create({ data: { segmentId: 1, consumerId: 1, entered: true, afterChange: 2 ** 31 - 1 } });
     try {
       await pruneWebhookLog(db(), Date.now() + 60_000);
-      expect(await fannedOut()).toBe(4); // not a day old yet
+      expect(await fannedOut()).toBe(9); // not a day old yet
       await pruneWebhookLog(db(), Date.now() + 25 * 60 * 60 * 1000);
       expect((await db().segmentMembershipEvent.findMany()).map((row) => row.id)).toEqual([waiting.id]);
     } finally {
