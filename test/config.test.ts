@@ -21,14 +21,15 @@ describe('configuration from the environment', () => {
       smallCountThreshold: 5,
       maxAmountMinor: { '*': 10_000_000 },
       introspection: 'open',
-      webhooks: { retryWindowMs: 86_400_000, retryBaseMs: 10_000, timeoutMs: 10_000, concurrency: 8, pollMs: 1000, allowTargets: new Set() },
+      webhooks: { retryWindowMs: 86_400_000, retryBaseMs: 10_000, timeoutMs: 10_000, concurrency: 8, pollMs: 1000, maxHeldEvents: 10_000, allowTargets: new Set() },
     });
   });
 
   it('reads the webhook settings, and refuses unknown target kinds', () => {
     expect(
-      loadConfig({ WEBHOOK_RETRY_WINDOW_SECONDS: '60', WEBHOOK_ALLOW_TARGETS: 'loopback,link-local', WEBHOOK_CONCURRENCY: '2' }).webhooks,
-    ).toMatchObject({ retryWindowMs: 60_000, concurrency: 2, allowTargets: new Set(['loopback', 'link-local']) });
+      loadConfig({ WEBHOOK_RETRY_WINDOW_SECONDS: '60', WEBHOOK_ALLOW_TARGETS: 'loopback,link-local', WEBHOOK_CONCURRENCY: '2', WEBHOOK_MAX_HELD_EVENTS: '50' }).webhooks,
+    ).toMatchObject({ retryWindowMs: 60_000, concurrency: 2, maxHeldEvents: 50, allowTargets: new Set(['loopback', 'link-local']) });
+    expect(() => loadConfig({ WEBHOOK_MAX_HELD_EVENTS: '-1' })).toThrow(/WEBHOOK_MAX_HELD_EVENTS="-1": must be at least 0/);
     expect(() => loadConfig({ WEBHOOK_ALLOW_TARGETS: 'everything' })).toThrow(/WEBHOOK_ALLOW_TARGETS="everything": must be a comma-separated list/);
     expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '5' })).toThrow(/WEBHOOK_TIMEOUT_MS="5": must be at least 100/);
   });
@@ -76,7 +77,7 @@ describe('configuration from the environment', () => {
       maxAmountMinor: { EUR: 500_000, JPY: 90_000_000, '*': 1_000_000 },
       introspection: 'off',
       trustedDocuments: '/etc/rapport/trusted-documents.json',
-      webhooks: { retryWindowMs: 86_400_000, retryBaseMs: 10_000, timeoutMs: 10_000, concurrency: 8, pollMs: 1000, allowTargets: new Set() },
+      webhooks: { retryWindowMs: 86_400_000, retryBaseMs: 10_000, timeoutMs: 10_000, concurrency: 8, pollMs: 1000, maxHeldEvents: 10_000, allowTargets: new Set() },
     });
   });
 

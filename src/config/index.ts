@@ -121,6 +121,12 @@ const envSchema = z.object({
     .int('must be a whole number')
     .min(10, 'must be at least 10')
     .default(1000),
+  WEBHOOK_MAX_HELD_EVENTS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be at least 0')
+    .max(1_000_000, 'must be at most 1000000')
+    .default(10_000),
   WEBHOOK_ALLOW_TARGETS: z
     .string()
     .regex(/^((loopback|private|link-local)(,(loopback|private|link-local))*)?$/, 'must be a comma-separated list of loopback, private and link-local, or empty')
@@ -182,6 +188,8 @@ export interface WebhookSettings {
   concurrency: number;
   /** How often each process looks for new events and due retries. */
   pollMs: number;
+  /** Events held for a disabled endpoint, at most; later ones are counted, to be replayed by time range. */
+  maxHeldEvents: number;
   allowTargets: ReadonlySet<TargetNetwork>;
 }
 
@@ -245,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: parsed.data.WEBHOOK_TIMEOUT_MS,
       concurrency: parsed.data.WEBHOOK_CONCURRENCY,
       pollMs: parsed.data.WEBHOOK_POLL_MS,
+      maxHeldEvents: parsed.data.WEBHOOK_MAX_HELD_EVENTS,
       allowTargets: new Set(parsed.data.WEBHOOK_ALLOW_TARGETS.split(',').filter(Boolean) as TargetNetwork[]),
     },
   };

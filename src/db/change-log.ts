@@ -23,10 +23,16 @@ export const CHANGE_LOG_LOCK = 7272740001;
  * commit in id order. (SQLite has one writer at a time already.)
  */
 export async function appendToChangeLog(tx: Transaction, change: string): Promise<void> {
-  if (dialectOf(config().databaseUrl) === 'postgres') {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK})`);
-  }
+  await holdAppendOrder(tx, CHANGE_LOG_LOCK);
   await tx.changeLogEntry.create({ data: { change } });
+}
+
+/**
+ * On PostgreSQL, takes the transaction-scoped advisory lock `lock` (held to commit): rows of an
+ * append-only table inserted after it commit in id order. A no-op on SQLite.
+ */
+export async function holdAppendOrder(tx: Transaction, lock: number): Promise<void> {
+  if (dialectOf(config().databaseUrl) === 'postgres') await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${lock})`);
 }
 
 /** The id of the last change committed, or 0 when there is none: for snapshot readers. */

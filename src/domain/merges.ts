@@ -4,6 +4,7 @@ import type { Consumer } from '../generated/prisma/client';
 import { auditedTransaction } from './audit';
 import { type Change, recordChange, relationRecord } from './changes';
 import { ErasedConsumerError, type FieldIssue, InvalidInputError, NotFoundError } from './errors';
+import { recordExitsOfDeleted } from './segment-events';
 
 /** Accounts merged at once: a person's duplicates, not a bulk operation. */
 export const MAX_MERGED_CONSUMERS = 20;
@@ -67,6 +68,7 @@ export async function mergeConsumers(into: number, from: readonly number[]): Pro
     });
     // Aliases of the merged accounts now name the survivor.
     await tx.consumerMerge.updateMany({ where: { intoId: { in: [...from] } }, data: { intoId: into } });
+    await recordExitsOfDeleted(tx, from);
     await tx.consumer.deleteMany({ where: { id: { in: [...from] } } });
     const parties = [survivor, ...merged];
     const consumer = await tx.consumer.update({

@@ -8,6 +8,7 @@ import { InvalidInputError, NotFoundError, RelationsExistError, parseInput } fro
 import * as fields from './fields';
 import { type Ordering, totalOrder } from './ordering';
 import { hasPrismaCode } from './prisma-errors';
+import { recordExitsOfDeleted } from './segment-events';
 
 /** Clocks disagree a little; an occurrence this far ahead of ours still counts as "now". */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -164,7 +165,10 @@ export async function deleteWithRelations(
     const relations = await tx.relation.count({ where: { [side]: id } });
     if (relations > 0 && !cascade) throw new RelationsExistError(entity, relations);
     await tx.relation.deleteMany({ where: { [side]: id } });
-    if (entity === 'Consumer') await tx.consumer.delete({ where });
+    if (entity === 'Consumer') {
+      await recordExitsOfDeleted(tx, [id]);
+      await tx.consumer.delete({ where });
+    }
     else await tx.provider.delete({ where });
     await recordChange(tx, deleted);
     return relations;

@@ -1,3 +1,4 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { type Caller, ForbiddenError } from '../auth/caller';
 import { CENTRALITY_METRICS } from '../analytics/graph/centrality';
@@ -119,11 +120,54 @@ export async function updateWebhookEndpoint(caller: Caller, id: number, input: E
   return auditedTransaction((tx) => tx.webhookEndpoint.update({ where: { id }, data: fields }));
 }
 
-/** Stops deliveries to an endpoint, or resumes them (from its oldest pending delivery). */
-export async function setWebhookEndpointEnabled(caller: Caller, id: number, enabled: boolean): Promise<WebhookEndpoint> {
+/** Stops deliveries to an endpoint; its events are held meanwhile (up to WEBHOOK_MAX_HELD_EVENTS). */
+export async function disableWebhookEndpoint(caller: Caller, id: number): Promise<WebhookEndpoint> {
   await managedEndpoint(caller, id);
-  const data = enabled ? { disabledAt: null, disabledReason: null } : { disabledAt: new Date(), disabledReason: 'Disabled by its owner.' };
-  return auditedTransaction((tx) => tx.webhookEndpoint.update({ where: { id }, data }));
+  return auditedTransaction((tx) => tx.webhookEndpoint.update({ where: { id }, data: { disabledAt: new Date(), disabledReason: 'Disabled by its owner.' } }));
+}
+
+/**
+ * Resumes deliveries where they stopped: the delivery whose failure disabled the endpoint first
+ * (it is attempted again), then the events held while it was disabled, in order. When more
+ * happened than could be held, a `webhook.missed` event follows them, naming the time range to
+ * replay; events after it are delivered as usual.
+ */
+export async function enableWebhookEndpoint(caller: Caller, id: number): Promise<WebhookEndpoint> {
+  await managedEndpoint(caller, id);
+  return auditedTransaction(async (tx) => {
+    // Holds the fan-out cursor row, as fan-out does (src/live/webhooks/fan-out.ts): no fan-out
+    // counts a missed event between this read and the commit.
+    await tx.webhookCursor.updateMany({ where: { id: 1 }, data: { position: { increment: 0 } } });
+    const endpoint = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id } });
+    if (endpoint.disabledAt === null) return endpoint;
+    const now = new Date();
+    if (endpoint.failedDeliveryId !== null) {
+      await tx.webhookDelivery.updateMany({
+        where: { id: endpoint.failedDeliveryId, status: 'FAILED' },
+        data: { status: 'PENDING', firstAttemptAt: null, nextAttemptAt: now },
+      });
+    }
+    if (endpoint.missedEvents > 0) await queueMissedNotice(tx, endpoint, now);
+    return tx.webhookEndpoint.update({
+      where: { id },
+      data: { disabledAt: null, disabledReason: null, failedDeliveryId: null, missedEvents: 0, missedFrom: null },
+    });
+  });
+}
+
+/** The type of the notice that events were not held for a disabled endpoint, outside the catalogue. */
+export const MISSED_EVENT_TYPE = 'webhook.missed';
+
+/** Queues, after the held events, the notice of those that were not held, with the range that replays them. */
+async function queueMissedNotice(tx: Prisma.TransactionClient, endpoint: WebhookEndpoint, now: Date): Promise<void> {
+  const payload = {
+    endpoint: { id: encodeGlobalID('WebhookEndpoint', endpoint.id) },
+    missed: { count: endpoint.missedEvents, from: endpoint.missedFrom!.toISOString(), to: now.toISOString() },
+  };
+  const event = await tx.webhookEvent.create({
+    data: { messageId: newMessageId(), type: MISSED_EVENT_TYPE, providerId: endpoint.providerId, payload: JSON.stringify(payload), createdAt: now },
+  });
+  await tx.webhookDelivery.create({ data: { endpointId: endpoint.id, eventId: event.id } });
 }
 
 /** A new secret; the current one keeps signing too (a second signature) for `overlapHours`. */
@@ -192,7 +236,7 @@ export async function replayWebhookEvents(caller: Caller, endpointId: number, in
   const types = endpoint.eventTypes.split(',') as EventType[];
   const where: Prisma.WebhookEventWhereInput = {
     type: { in: types },
-    ...(endpoint.providerId === null ? {} : { OR: [{ providerId: endpoint.providerId }, { providerId: null }] }),
+    ...(endpoint.providerId === null ? {} : { adminOnly: false, OR: [{ providerId: endpoint.providerId }, { providerId: null }] }),
     ...(webhookId ? { messageId: webhookId } : { createdAt: { gte: from!, lte: to! } }),
   };
   const events = await db().webhookEvent.findMany({ where, orderBy: { id: 'asc' }, take: MAX_REPLAYED_EVENTS + 1, select: { id: true, type: true, metric: true } });

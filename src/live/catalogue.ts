@@ -4,7 +4,8 @@ import type { Change } from '../domain/changes';
 
 /**
  * The events the platform announces, by the names webhooks carry (docs/webhooks.md). Each comes
- * from a change in the change log except `ranking.changed`, which the ranking watch derives.
+ * from a change in the change log, except `ranking.changed`, which the ranking watch derives, and
+ * `segment.*`, which come from the segment membership outbox (src/domain/segment-events.ts).
  */
 export const EVENT_TYPES = [
   'relation.recorded',
@@ -14,6 +15,8 @@ export const EVENT_TYPES = [
   'consumer.erased',
   'consumer.merged',
   'ranking.changed',
+  'segment.entered',
+  'segment.exited',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -28,13 +31,22 @@ export function ownerMayReceive(providerId: number | null, type: EventType): boo
 
 /**
  * An event as endpoints receive it. `providerId` scopes it: a provider's endpoints receive only
- * events of their own provider, or unscoped ones (rankings). `data` holds global IDs and facts,
- * never a consumer's personal data: receivers read those through the API with their own rights.
+ * events of their own provider, or unscoped ones (rankings); `adminOnly` ones go to admin
+ * endpoints alone (consumers' account events, platform segments' entries and exits). `data`
+ * holds global IDs and facts, never a consumer's personal data: receivers read those through the
+ * API with their own rights.
  */
 export interface LiveEvent {
   type: EventType;
   providerId: number | null;
+  adminOnly: boolean;
   data: Record<string, unknown>;
+}
+
+/** Whether an endpoint owned by a provider (or by the platform, when null) may receive `event`. */
+export function inScopeOf(endpointProviderId: number | null, event: Pick<LiveEvent, 'providerId' | 'adminOnly'>): boolean {
+  if (endpointProviderId === null) return true;
+  return !event.adminOnly && (event.providerId === null || event.providerId === endpointProviderId);
 }
 
 function relationData(relation: RelationRecord, id: number | undefined) {
@@ -58,25 +70,44 @@ const consumer = (id: number) => ({ consumer: { id: encodeGlobalID('Consumer', i
 export function eventsOfChange(change: Change): LiveEvent[] {
   switch (change.type) {
     case 'relationRecorded':
-      return [{ type: 'relation.recorded', providerId: change.relation.providerId, data: relationData(change.relation, change.id) }];
+      return [{ type: 'relation.recorded', providerId: change.relation.providerId, adminOnly: false, data: relationData(change.relation, change.id) }];
     case 'relationRemoved':
-      return [{ type: 'relation.deleted', providerId: change.relation.providerId, data: relationData(change.relation, change.id) }];
+      return [{ type: 'relation.deleted', providerId: change.relation.providerId, adminOnly: false, data: relationData(change.relation, change.id) }];
     case 'partyCreated':
-      return change.party === 'consumer' ? [{ type: 'consumer.created', providerId: null, data: consumer(change.id) }] : [];
+      return change.party === 'consumer' ? [{ type: 'consumer.created', providerId: null, adminOnly: true, data: consumer(change.id) }] : [];
     case 'partyUpdated':
       if (change.party !== 'consumer') return [];
-      return [{ type: change.erased ? 'consumer.erased' : 'consumer.updated', providerId: null, data: consumer(change.id) }];
+      return [{ type: change.erased ? 'consumer.erased' : 'consumer.updated', providerId: null, adminOnly: true, data: consumer(change.id) }];
     case 'consumersMerged':
       return [
         {
           type: 'consumer.merged',
           providerId: null,
+          adminOnly: true,
           data: { ...consumer(change.into), merged: change.from.map((id) => encodeGlobalID('Consumer', id)) },
         },
       ];
     default:
       return [];
   }
+}
+
+/** A consumer's entry into or exit from a segment, as the outbox holds it. */
+export interface MembershipRow {
+  segmentId: number;
+  /** The segment's provider; null for a platform segment, whose events only admin endpoints receive. */
+  providerId: number | null;
+  consumerId: number;
+  entered: boolean;
+}
+
+export function eventOfMembership(row: MembershipRow): LiveEvent {
+  return {
+    type: row.entered ? 'segment.entered' : 'segment.exited',
+    providerId: row.providerId,
+    adminOnly: row.providerId === null,
+    data: { segment: { id: encodeGlobalID('Segment', row.segmentId) }, ...consumer(row.consumerId), entered: row.entered },
+  };
 }
 
 /** Whether a change can move the graph's rankings. */

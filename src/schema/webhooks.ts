@@ -11,7 +11,8 @@ import {
   registerWebhookEndpoint,
   replayWebhookEvents,
   rotateWebhookSecret,
-  setWebhookEndpointEnabled,
+  disableWebhookEndpoint,
+  enableWebhookEndpoint,
   updateWebhookEndpoint,
   webhookEndpointOf,
   webhookEndpointsOf,
@@ -23,6 +24,15 @@ import { cursorScope } from './cursors';
 import { mutationResult } from './errors';
 import { parseId } from './ids';
 
+const EVENT_SCOPES: Partial<Record<EventType, string>> = {
+  'consumer.created': ' (admin endpoints only)',
+  'consumer.updated': ' (admin endpoints only)',
+  'consumer.erased': ' (admin endpoints only)',
+  'consumer.merged': ' (admin endpoints only)',
+  'segment.entered': ': a consumer entered a saved segment (a platform segment’s go to admin endpoints only, a provider’s to its endpoints and admin ones)',
+  'segment.exited': ': a consumer left a saved segment (a platform segment’s go to admin endpoints only, a provider’s to its endpoints and admin ones)',
+};
+
 /** GraphQL enum values cannot hold dots: RELATION_RECORDED stands for relation.recorded. */
 const enumValueOf = (type: EventType) => type.replace('.', '_').toUpperCase();
 const typeOfEnumValue = new Map(EVENT_TYPES.map((type) => [enumValueOf(type), type]));
@@ -30,7 +40,7 @@ const typeOfEnumValue = new Map(EVENT_TYPES.map((type) => [enumValueOf(type), ty
 const WebhookEventTypeEnum = builder.enumType('WebhookEventType', {
   description: 'An event webhooks announce; docs/webhooks.md describes each payload.',
   values: Object.fromEntries(
-    EVENT_TYPES.map((type) => [enumValueOf(type), { value: type, description: `\`${type}\`${type.startsWith('consumer.') ? ' (admin endpoints only)' : ''}.` }]),
+    EVENT_TYPES.map((type) => [enumValueOf(type), { value: type, description: `\`${type}\`${EVENT_SCOPES[type] ?? ''}.` }]),
   ) as Record<string, { value: EventType; description: string }>,
 });
 
@@ -61,6 +71,12 @@ const WebhookDelivery = builder.prismaObject('WebhookDelivery', {
       description: 'The event’s type, such as relation.recorded (webhook.ping for pings).',
       select: { event: { select: { type: true } } },
       resolve: (delivery) => delivery.event.type,
+    }),
+    data: t.field({
+      type: 'JSONObject',
+      description: 'The event’s `data` as sent: global IDs and facts, never personal data.',
+      select: { event: { select: { payload: true } } },
+      resolve: (delivery) => JSON.parse(delivery.event.payload),
     }),
     eventAt: t.field({
       type: 'DateTime',
@@ -109,6 +125,10 @@ const WebhookEndpoint = builder.prismaObject('WebhookEndpoint', {
     enabled: t.boolean({ description: 'Whether events are being delivered to it.', resolve: (endpoint) => endpoint.disabledAt === null }),
     disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true, description: 'When it was disabled.' }),
     disabledReason: t.exposeString('disabledReason', { nullable: true, description: 'Why it was disabled: by its owner, or after failing for the retry window.' }),
+    missedEvents: t.exposeInt('missedEvents', {
+      description: 'While disabled: events not held, past WEBHOOK_MAX_HELD_EVENTS; enabling it sends a `webhook.missed` event with the range to replay.',
+    }),
+    missedFrom: t.expose('missedFrom', { type: 'DateTime', nullable: true, description: 'While disabled: when the first event not held happened.' }),
     previousSecretValidUntil: t.expose('previousSecretUntil', {
       type: 'DateTime',
       nullable: true,
@@ -209,19 +229,20 @@ builder.mutationFields((t) => ({
   }),
   disableWebhookEndpoint: t.field({
     type: WebhookEndpoint,
-    description: 'Stops deliveries to an endpoint; its events keep being queued only while it is enabled.',
+    description: 'Stops deliveries to an endpoint; its events are held meanwhile (up to WEBHOOK_MAX_HELD_EVENTS, then counted in missedEvents).',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Global ID of the endpoint.' }) },
     errors: mutationResult('DisableWebhookEndpoint', 'endpoint', [InvalidInputError, NotFoundError]),
-    resolve: (_root, { id }, { caller }) => setWebhookEndpointEnabled(caller, parseId(id, 'WebhookEndpoint', 'id'), false),
+    resolve: (_root, { id }, { caller }) => disableWebhookEndpoint(caller, parseId(id, 'WebhookEndpoint', 'id')),
   }),
   enableWebhookEndpoint: t.field({
     type: WebhookEndpoint,
-    description: 'Resumes deliveries to an endpoint, from its oldest pending one.',
+    description:
+      'Resumes deliveries where they stopped: the delivery that failed for the retry window first, then the events held while disabled, in order; a `webhook.missed` event follows them when more happened than could be held.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Global ID of the endpoint.' }) },
     errors: mutationResult('EnableWebhookEndpoint', 'endpoint', [InvalidInputError, NotFoundError]),
-    resolve: (_root, { id }, { caller }) => setWebhookEndpointEnabled(caller, parseId(id, 'WebhookEndpoint', 'id'), true),
+    resolve: (_root, { id }, { caller }) => enableWebhookEndpoint(caller, parseId(id, 'WebhookEndpoint', 'id')),
   }),
   rotateWebhookSecret: t.field({
     type: EndpointWithSecretRef,

@@ -5,8 +5,8 @@ import { type ServerProcess, freePort, startServer, waitForOutput } from '../sup
 import { WebhookReceiver, eventOf } from '../support/webhook-receiver';
 
 // Real server processes on this file's database (PostgreSQL under TEST_DATABASE=postgres, an
-// SQLite file otherwise): two deliver each event once between them, and one killed while
-// retrying leaves the delivery to the next one started.
+// SQLite file otherwise): two deliver each event once between them (a segment entry too, which
+// both evaluate), and one killed while retrying leaves the delivery to the next one started.
 
 const servers: ServerProcess[] = [];
 const receiver = new WebhookReceiver();
@@ -61,7 +61,7 @@ afterAll(async () => {
 }, 60_000);
 
 const REGISTER = `mutation ($url: String!) {
-  registerWebhookEndpoint(input: { url: $url, eventTypes: [RELATION_RECORDED, CONSUMER_CREATED] }) {
+  registerWebhookEndpoint(input: { url: $url, eventTypes: [RELATION_RECORDED, CONSUMER_CREATED, SEGMENT_ENTERED, SEGMENT_EXITED] }) {
     ... on RegisterWebhookEndpointSuccess { registration { secret } }
   }
 }`;
@@ -69,6 +69,10 @@ const CREATE = `mutation ($name: String!) {
   createConsumer(input: { name: $name, email: "x@example.com" }) { ... on CreateConsumerSuccess { consumer { id } } }
   createProvider(input: { name: $name, contactEmail: "shop@example.com", category: "retail" }) { ... on CreateProviderSuccess { provider { id } } }
 }`;
+const SEGMENT = `mutation ($providerId: ID!) {
+  createSegment(input: { name: "loyal", definition: { relations: { provider: $providerId, minCount: 3 } } }) { ... on CreateSegmentSuccess { segment { id } } }
+}`;
+const MEMBERS = `query ($id: ID!) { segment(id: $id) { memberCount } }`;
 const PURCHASE = `mutation ($consumerId: ID!, $providerId: ID!) {
   recordRelation(input: { consumerId: $consumerId, providerId: $providerId, kind: PURCHASE, amountMinor: 500, currency: "EUR" }) {
     ... on RecordRelationSuccess { relation { id } }
@@ -81,17 +85,25 @@ it('delivers each event once across two processes, and after restart when the on
   const pair = (await first.api(CREATE, { name: 'north' }));
   const consumerId = pair.createConsumer.consumer.id;
   const providerId = pair.createProvider.provider.id;
+  const segmentId = (await first.api(SEGMENT, { providerId })).createSegment.segment.id;
   const recorded: string[] = [];
   for (let i = 0; i < 10; i++) {
     const api = i % 2 === 0 ? first.api : second.api;
     recorded.push((await api(PURCHASE, { consumerId, providerId })).recordRelation.relation.id);
   }
-  await receiver.waitFor(11, 30_000);
-  await new Promise((resolve) => setTimeout(resolve, 500)); // time for a duplicate to show up, if any
-  expect(receiver.received).toHaveLength(11); // no event twice: one delivery across both processes
+  // Both processes evaluate the segment (after their own writes, and now before answering).
+  const counts = await Promise.all([first.api(MEMBERS, { id: segmentId }), second.api(MEMBERS, { id: segmentId })]);
+  expect(counts.map((count) => count.segment.memberCount)).toEqual([1, 1]);
+  await receiver.waitFor(12, 30_000);
+  await new Promise((resolve) => setTimeout(resolve, 1_000)); // time for a duplicate to show up, if any
+  expect(receiver.received).toHaveLength(12); // no event twice: one delivery across both processes, one entry decided
   const events = receiver.received.map((request) => new Webhook(secret).verify(request.body, request.headers) as { type: string; data: any });
   expect(events[0].type).toBe('consumer.created');
-  expect(events.slice(1).map((event) => event.data.relation.id)).toEqual(recorded);
+  expect(events.filter((event) => event.type === 'relation.recorded').map((event) => event.data.relation.id)).toEqual(recorded);
+  const entries = events.filter((event) => event.type.startsWith('segment.'));
+  expect(entries.map((event) => [event.type, event.data.segment.id, event.data.consumer.id])).toEqual([['segment.entered', segmentId, consumerId]]);
+  // The entry follows the third relation, which made the consumer a member.
+  expect(events.indexOf(entries[0])).toBeGreaterThan(events.findIndex((event) => event.data.relation?.id === recorded[2]));
 
   // Now the receiver fails; both processes are stopped, one of them by SIGKILL mid-retry.
   let attempts = 0;
@@ -107,10 +119,10 @@ it('delivers each event once across two processes, and after restart when the on
   receiver.respond = () => 200;
 
   const restarted = await startOnThisDatabase();
-  const [last] = (await receiver.waitFor(12, 30_000)).slice(-1);
+  const [last] = (await receiver.waitFor(13, 30_000)).slice(-1);
   expect(eventOf(last).data.relation.id).toBe(failing);
   expect(() => new Webhook(secret).verify(last.body, last.headers)).not.toThrow();
   const later = (await restarted.api(PURCHASE, { consumerId, providerId })).recordRelation.relation.id;
-  const all = await receiver.waitFor(13, 30_000);
-  expect(eventOf(all[12]).data.relation.id).toBe(later);
+  const all = await receiver.waitFor(14, 30_000);
+  expect(eventOf(all[13]).data.relation.id).toBe(later);
 }, 300_000);

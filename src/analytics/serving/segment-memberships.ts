@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client';
 import type { DriverReader, PreparedRead } from '../../db/driver';
 import type { SegmentCondition } from '../../domain/segment-definition';
+import { recordMembershipEvents } from '../../domain/segment-events';
 import type { Segment } from '../../generated/prisma/client';
 import { ALL_TIME, evaluateSegment, hasRollingWindow } from './segment-evaluation';
 import type { Analytics } from './service';
@@ -92,6 +93,10 @@ export class SegmentMemberships {
   /** Writes the difference to the stored members; returns the entries and exits it made. */
   private store(segmentId: number, members: Set<number>, version: number, at: Date): Promise<MembershipEvent[]> {
     return this.client.$transaction(async (tx) => {
+      // First, so that stores of one segment (by several processes) run one after the other, and
+      // an evaluation older than the one stored changes nothing (its events would be duplicates).
+      const claimed = await tx.segment.updateMany({ where: { id: segmentId, evaluatedChange: { lte: version } }, data: { evaluatedChange: version, evaluatedAt: at } });
+      if (claimed.count === 0) return [];
       const stored = await tx.segmentMember.findMany({ where: { segmentId }, select: { consumerId: true } });
       const before = new Set(stored.map(({ consumerId }) => consumerId));
       const exited = [...before].filter((consumerId) => !members.has(consumerId));
@@ -103,11 +108,12 @@ export class SegmentMemberships {
         const rows = entered.slice(start, start + ROWS_PER_STATEMENT).map((consumerId) => ({ segmentId, consumerId, since: at }));
         await tx.segmentMember.createMany({ data: rows });
       }
-      await tx.segment.update({ where: { id: segmentId }, data: { evaluatedChange: version, evaluatedAt: at } });
-      return [
+      const events = [
         ...entered.map((consumerId) => ({ segmentId, consumerId, entered: true })),
         ...exited.map((consumerId) => ({ segmentId, consumerId, entered: false })),
       ];
+      await recordMembershipEvents(tx, segmentId, events, version);
+      return events;
     });
   }
 }

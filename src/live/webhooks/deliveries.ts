@@ -158,7 +158,11 @@ export class DeliveryWorker {
         const hours = Math.round(this.settings.retryWindowMs / 360_000) / 10;
         await tx.webhookEndpoint.update({
           where: { id: delivery.endpointId },
-          data: { disabledAt: now, disabledReason: `Delivery ${delivery.event.messageId} failed for ${hours} h (${attempts} attempts; last: ${lastError}). Fix the receiver, then enable the endpoint.` },
+          data: {
+            disabledAt: now,
+            disabledReason: `Delivery ${delivery.event.messageId} failed for ${hours} h (${attempts} attempts; last: ${lastError}). Fix the receiver, then enable the endpoint: this event is attempted again first, then the events held meanwhile.`,
+            failedDeliveryId: id,
+          },
         });
       }
     });

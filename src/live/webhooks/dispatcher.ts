@@ -27,7 +27,7 @@ export function startWebhookDispatcher(database: Db, settings: WebhookSettings, 
   const worker = new DeliveryWorker(database, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, settings, logger, () => wake());
 
   const work = async () => {
-    while (await fanOut(database)) {
+    while (await fanOut(database, settings)) {
       if (stopped) return;
     }
     if (!stopped) await worker.startDue();
@@ -71,10 +71,18 @@ export function startWebhookDispatcher(database: Db, settings: WebhookSettings, 
 /** How long delivered and failed events stay in the delivery log, for reading and replays. */
 export const WEBHOOK_LOG_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** Deletes the events older than the retention that nobody is still owed, with their deliveries; says how many. */
+/** How long segment entries and exits stay in their outbox once fanned out (fan-out reads them within seconds). */
+const SEGMENT_OUTBOX_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes the events older than the retention that nobody is still owed, with their deliveries,
+ * and the fanned-out segment outbox rows older than a day; says how many events it deleted.
+ */
 export async function pruneWebhookLog(database: Db, now = Date.now()): Promise<number> {
   const { count } = await database.webhookEvent.deleteMany({
     where: { createdAt: { lt: new Date(now - WEBHOOK_LOG_RETENTION_MS) }, deliveries: { none: { status: 'PENDING' } } },
   });
+  const { segmentPosition } = await database.webhookCursor.findUniqueOrThrow({ where: { id: 1 } });
+  await database.segmentMembershipEvent.deleteMany({ where: { id: { lte: segmentPosition }, createdAt: { lt: new Date(now - SEGMENT_OUTBOX_RETENTION_MS) } } });
   return count;
 }
