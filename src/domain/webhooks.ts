@@ -126,6 +126,12 @@ export async function disableWebhookEndpoint(caller: Caller, id: number): Promis
   return auditedTransaction((tx) => tx.webhookEndpoint.update({ where: { id }, data: { disabledAt: new Date(), disabledReason: 'Disabled by its owner.' } }));
 }
 
+/** Removes an endpoint with its delivery log; events stay in the outbox for other endpoints. */
+export async function deleteWebhookEndpoint(caller: Caller, id: number): Promise<WebhookEndpoint> {
+  await managedEndpoint(caller, id);
+  return auditedTransaction((tx) => tx.webhookEndpoint.delete({ where: { id } }));
+}
+
 /**
  * Resumes deliveries where they stopped: the delivery whose failure disabled the endpoint first
  * (it is attempted again), then the events held while it was disabled, in order. When more

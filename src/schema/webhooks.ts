@@ -11,6 +11,7 @@ import {
   registerWebhookEndpoint,
   replayWebhookEvents,
   rotateWebhookSecret,
+  deleteWebhookEndpoint,
   disableWebhookEndpoint,
   enableWebhookEndpoint,
   updateWebhookEndpoint,
@@ -23,6 +24,7 @@ import { builder } from './builder';
 import { cursorScope } from './cursors';
 import { mutationResult } from './errors';
 import { parseId } from './ids';
+import { Deletion } from './relation';
 
 const EVENT_SCOPES: Partial<Record<EventType, string>> = {
   'consumer.created': ' (admin endpoints only)',
@@ -243,6 +245,17 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Global ID of the endpoint.' }) },
     errors: mutationResult('EnableWebhookEndpoint', 'endpoint', [InvalidInputError, NotFoundError]),
     resolve: (_root, { id }, { caller }) => enableWebhookEndpoint(caller, parseId(id, 'WebhookEndpoint', 'id')),
+  }),
+  deleteWebhookEndpoint: t.field({
+    type: Deletion,
+    description: 'Deletes an endpoint and its delivery log; nothing more is sent to it. Its secret is gone with it.',
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true, description: 'Global ID of the endpoint.' }) },
+    errors: mutationResult('DeleteWebhookEndpoint', 'deletion', [InvalidInputError, NotFoundError]),
+    resolve: async (_root, { id }, { caller }) => {
+      const endpoint = await deleteWebhookEndpoint(caller, parseId(id, 'WebhookEndpoint', 'id'));
+      return { deletedId: encodeGlobalID('WebhookEndpoint', endpoint.id), deletedRelationCount: 0 };
+    },
   }),
   rotateWebhookSecret: t.field({
     type: EndpointWithSecretRef,

@@ -5,6 +5,7 @@ import { type WebhookDispatcher, startWebhookDispatcher } from '../../src/live/w
 import { createLogger } from '../../src/server/logger';
 import { ERROR_FIELDS, createConsumer, createProvider, purchase } from '../support/factories';
 import { execute, keyFor, run } from '../support/graphql';
+import { parseId } from '../../src/schema/ids';
 import { WebhookReceiver, eventOf } from '../support/webhook-receiver';
 
 // In a describe block so that its afterAll stops the dispatcher before the shared one
@@ -282,6 +283,29 @@ describe('webhooks delivered by the dispatcher', () => {
     const consumerKey = await keyFor('CONSUMER', (await createConsumer()).id);
     const byConsumer = await execute(`{ webhookEndpoints { id } }`, {}, { key: consumerKey });
     expect(byConsumer.errors?.[0].extensions?.code).toBe('ForbiddenError');
+  });
+
+  it('deletes an endpoint for its owner only, with its delivery log, and sends it nothing more', async () => {
+    const owner = await createProvider();
+    const ownerKey = await keyFor('PROVIDER', owner.id);
+    const hooks = await receiver();
+    const { endpoint } = await registered(hooks.url, ['RELATION_RECORDED'], ownerKey);
+    await purchase((await createConsumer()).id, owner.id);
+    await hooks.waitFor(1);
+
+    const DELETE = `mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename ... on DeleteWebhookEndpointSuccess { deletion { deletedId } } } }`;
+    const byStranger = await run(DELETE, { id: endpoint.id }, { key: await keyFor('PROVIDER', (await createProvider()).id) });
+    expect(byStranger.deleteWebhookEndpoint.__typename).toBe('NotFoundError');
+    const deleted = await run(DELETE, { id: endpoint.id }, { key: ownerKey });
+    expect(deleted.deleteWebhookEndpoint.deletion.deletedId).toBe(endpoint.id);
+
+    expect((await run(`{ webhookEndpoints { id } }`, {}, { key: ownerKey })).webhookEndpoints).toEqual([]);
+    expect(await db().webhookDelivery.count({ where: { endpointId: parseId(endpoint.id, 'WebhookEndpoint', 'id') } })).toBe(0);
+    await purchase((await createConsumer()).id, owner.id);
+    const again = await run(DELETE, { id: endpoint.id }, { key: ownerKey });
+    expect(again.deleteWebhookEndpoint.__typename).toBe('NotFoundError');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a few dispatcher rounds
+    expect(hooks.received).toHaveLength(1);
   });
 
   it('announces ranking changes for the metric an endpoint follows, matching the ranking the API reads', async () => {

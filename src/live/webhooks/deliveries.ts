@@ -129,7 +129,8 @@ export class DeliveryWorker {
   }
 
   private async attempt(id: number): Promise<void> {
-    const delivery = await this.database.webhookDelivery.findUniqueOrThrow({ where: { id }, include: { endpoint: true, event: true } });
+    const delivery = await this.database.webhookDelivery.findUnique({ where: { id }, include: { endpoint: true, event: true } });
+    if (!delivery) return; // its endpoint was deleted since the claim
     const { outcome, delivered } = await attemptDelivery(delivery.endpoint, delivery.event, this.settings);
     const now = new Date();
     const attempts = delivery.attempts + 1;
