@@ -7,7 +7,8 @@ import type { Caller } from '../auth/caller';
 import { config } from '../config';
 import { builder } from './builder';
 import { ConsumerNode } from './consumer';
-import { graphArgs, windowArgs } from './analytics';
+import { consistencyArgs, graphArgs, windowArgs } from './analytics';
+import type { Consistency } from '../analytics/serving/service';
 import { type TimeWindow, resolveWindow } from '../analytics/serving/window';
 import { type Entity, loadParties } from './parties';
 import { ProviderNode } from './provider';
@@ -122,10 +123,11 @@ interface RecommendationQuestion {
   kinds: RelationKind[] | null | undefined;
   window: TimeWindow | null;
   method: RecommenderMethod | null | undefined;
+  consistency: Consistency | null | undefined;
 }
 
-async function recommendationsFor(consumer: Consumer, { first, kinds, window, method }: RecommendationQuestion, caller: Caller) {
-  const recommendations = await analytics().recommendedProviders(consumer.id, first, kinds, window, method);
+async function recommendationsFor(consumer: Consumer, { first, kinds, window, method, consistency }: RecommendationQuestion, caller: Caller) {
+  const recommendations = await analytics().recommendedProviders(consumer.id, first, kinds, window, method, consistency ?? 'EVENTUAL');
   const { entityOf, complete } = await withEntities(recommendations, (recommendation) => [
     recommendation.provider,
     ...recommendation.reasons.map((reason) => reason.provider),
@@ -182,17 +184,19 @@ builder.objectFields(ConsumerNode, (t) => ({
       ...firstArg,
       ...graphArgs,
       ...windowArgs,
+      ...consistencyArgs,
       method: t.arg({
         type: RecommenderMethodEnum,
         required: false,
         description:
           `How to recommend. Absent: ${CHOSEN_METHOD}, chosen by the offline evaluation, or ITEM_KNN past ${EASE_MAX_PROVIDERS} providers ` +
           '(asking for EASE there is an error). EASE and ITEM_KNN answer from a model built per graph version in the background: ' +
-          'the consumer’s own relations are always current, the weights between providers may be a few writes behind.',
+          'the consumer’s own relations are always current; with consistency EVENTUAL (the default) the weights between providers ' +
+          'may be a few writes behind, with LATEST the answer waits for a model that includes every write so far.',
       }),
     },
-    resolve: (consumer, { first, kinds, window, method }, { caller }) =>
-      recommendationsFor(consumer, { first: checkedFirst(first), kinds, window: resolveWindow(window), method }, caller),
+    resolve: (consumer, { first, kinds, window, method, consistency }, { caller }) =>
+      recommendationsFor(consumer, { first: checkedFirst(first), kinds, window: resolveWindow(window), method, consistency }, caller),
   }),
   similarConsumers: t.field({
     type: [SimilarConsumer],

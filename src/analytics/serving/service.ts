@@ -101,7 +101,7 @@ export interface Asking {
 
 export const INTERNAL: Asking = { consistency: 'LATEST', requester: 'internal' };
 
-/** Item models are rebuilt in the background while the last one answers, within their own share. */
+/** Item models are built within their own share of computations, whoever asks. */
 const ITEM_MODEL_BUILDS: Asking = { consistency: 'EVENTUAL', requester: 'item-models' };
 
 /**
@@ -232,7 +232,9 @@ interface Answers<T extends Computed> {
  * The analytics the API serves. Whole-graph questions (centrality, communities, statistics) are
  * computed by worker threads on immutable snapshots and answered from the last completed
  * computation while a newer one runs (see Consistency); per-node questions (recommendations,
- * similar parties, strength) are computed on the current graph, exact, and cached per version.
+ * similar parties, strength) are computed on the current graph, exact, and cached per version,
+ * but for EASE and item-kNN recommendations, which score the consumer's current relations with
+ * the last item model built (docs/recommendations.md, How each method is served).
  */
 export class Analytics {
   readonly runner: WorkerRunner;
@@ -325,14 +327,22 @@ export class Analytics {
    * store at once; personalized PageRank and RP3β over some kinds by the worker, on a snapshot;
    * EASE and item-kNN from the last item model the worker built, with the consumer's current row.
    */
-  recommendedProviders(consumerId: number, first: number, kinds: Kinds, window: TimeWindow | null = null, method?: RecommenderMethod | null) {
+  recommendedProviders(
+    consumerId: number,
+    first: number,
+    kinds: Kinds,
+    window: TimeWindow | null = null,
+    method?: RecommenderMethod | null,
+    consistency: Consistency = 'EVENTUAL',
+  ) {
     const mask = kindMask(kinds);
-    return this.cached(`recommended:${consumerId}:${first}:${mask}:${windowKey(window)}:${method ?? ''}`, async (): Promise<ProviderRecommendation[]> => {
+    const question = `recommended:${consumerId}:${first}:${mask}:${windowKey(window)}:${method ?? ''}:${consistency}`;
+    return this.cached(question, async (): Promise<ProviderRecommendation[]> => {
       const options = { ...this.settings.recommendations, first };
       const store = window ? (await this.windowGraph(window)).graph : this.store();
       const chosen = method ?? defaultMethod(providerCount(store));
       if (isItemModelMethod(chosen)) {
-        const { model } = await this.itemModel(chosen, mask, window);
+        const { model } = await this.itemModel(chosen, mask, window, consistency);
         return model.recommend(store, ownProviders(store, store.nodeOf('consumer', consumerId), mask), options);
       }
       if (chosen === 'RP3BETA' && mask === ALL_KINDS_MASK && !window) return recommendProviders(store, store.nodeOf('consumer', consumerId), options);
@@ -341,11 +351,14 @@ export class Analytics {
     });
   }
 
-  /** The last item model built for the question; the first one is awaited, later ones are built in the background. */
-  private itemModel(method: ItemModelMethod, mask: number, window: TimeWindow | null): Promise<BuiltItemModel> {
+  /**
+   * The item model for the question: EVENTUAL, the last one built (the first one is awaited,
+   * later ones are built in the background); LATEST, one built on every write committed so far.
+   */
+  private itemModel(method: ItemModelMethod, mask: number, window: TimeWindow | null, consistency: Consistency): Promise<BuiltItemModel> {
     const question = `item-model:${method}:${mask}:${windowKey(window)}`;
     const pool = { answers: this.itemModels, limit: this.settings.itemModels };
-    return this.fresh(question, ITEM_MODEL_BUILDS, window, async (snapshot): Promise<BuiltItemModel> => {
+    return this.fresh(question, { ...ITEM_MODEL_BUILDS, consistency }, window, async (snapshot): Promise<BuiltItemModel> => {
       const providers = snapshot.sides.reduce((count, side) => count + (side === PROVIDER ? 1 : 0), 0);
       if (method === 'EASE' && providers > EASE_MAX_PROVIDERS) {
         throw InvalidInputError.of('method', `EASE is served up to ${EASE_MAX_PROVIDERS} providers and this graph has ${providers}: ask for ITEM_KNN`);

@@ -15,8 +15,12 @@ import { topBy } from './similarity';
  *   numbers and P³ work, so it stops at EASE_MAX_PROVIDERS.
  */
 
-/** 3000² doubles are 72 MB and the inverse ~3·10¹⁰ multiply-adds, tens of seconds in one thread. */
-export const EASE_MAX_PROVIDERS = 3000;
+/**
+ * The build holds 12 bytes per pair of providers (75 MB at 2,500) and inverts in ~P³ steps:
+ * 14 s at 2,000 providers on this machine kind (bench/recommendations.ts), so about 28 s at
+ * 2,500, within the analytics worker's 60 s budget with room for a busy machine.
+ */
+export const EASE_MAX_PROVIDERS = 2500;
 
 export class TooManyProvidersError extends Error {
   constructor(readonly providers: number) {
