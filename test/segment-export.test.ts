@@ -104,6 +104,9 @@ describe('GET /segments/<id>/members.csv', () => {
     const notASegment = await download(consumers[0].id, await adminKey());
     expect(notASegment.response.status).toBe(400);
     expect(notASegment.body).toMatch(/must be the ID of a Segment/);
+    const malformed = await app.fetch('http://rapport.test/segments/%E0%A4%A/members.csv', { headers: { authorization: `Bearer ${await adminKey()}` } });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.text()).toMatch(/not valid percent-encoding/);
     const post = await app.fetch(`http://rapport.test/segments/${platformSegment}/members.csv`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await adminKey()}` },

@@ -12,7 +12,7 @@ import type { Consistency } from '../analytics/serving/service';
 import { type TimeWindow, resolveWindow } from '../analytics/serving/window';
 import { type Entity, loadParties } from './parties';
 import { ProviderNode } from './provider';
-import { CHOSEN_METHOD, RECOMMENDER_METHODS, type RecommenderMethod } from '../analytics/graph/recommender-methods';
+import { CHOSEN_METHOD, DEFAULT_METHOD_OPTIONS, RECOMMENDER_METHODS, type RecommenderMethod } from '../analytics/graph/recommender-methods';
 import { EASE_MAX_PROVIDERS } from '../analytics/graph/kernels/item-models';
 
 const MAX_RESULTS = 100;
@@ -68,7 +68,7 @@ const RecommendationBasis = builder.enumType('RecommendationBasis', {
 
 const METHOD_DESCRIPTIONS: Record<RecommenderMethod, string> = {
   EASE: `A linear item model (ridge regression of each provider on the others), the best in the offline evaluation; up to ${EASE_MAX_PROVIDERS} providers.`,
-  ITEM_KNN: 'Item-to-item cosine similarity with shrinkage, each provider keeping its 100 most similar.',
+  ITEM_KNN: `Item-to-item cosine similarity with shrinkage, each provider keeping its ${DEFAULT_METHOD_OPTIONS.itemKnn.neighbours} most similar.`,
   RP3BETA: 'A three-step random walk consumer → provider → consumer → provider, popularity-penalized.',
   PERSONALIZED_PAGERANK: 'PageRank personalized to the consumer, over the whole graph.',
 };

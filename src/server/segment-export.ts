@@ -97,9 +97,19 @@ export function useSegmentExport(callerOf: (request: Request) => Caller, maxMemb
       if (caller.role === 'ANONYMOUS') {
         return endResponse(plainError(401, 'The export needs an API key: send the header "Authorization: Bearer <key>"', { 'www-authenticate': 'Bearer' }));
       }
-      endResponse(await exportResponse(decodeURIComponent(match[1]), caller, maxMembers));
+      const id = decodedSegment(match[1]);
+      if (id === null) return endResponse(plainError(400, 'The segment ID in the path is not valid percent-encoding'));
+      endResponse(await exportResponse(id, caller, maxMembers));
     },
   };
+}
+
+function decodedSegment(component: string): string | null {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return null;
+  }
 }
 
 async function exportResponse(globalId: string, caller: Caller, maxMembers: number): Promise<Response> {
