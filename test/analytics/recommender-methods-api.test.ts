@@ -3,6 +3,12 @@ import { CONSUMER, PROVIDER, csrFromEdges } from '../../src/analytics/graph/csr'
 import { EASE_MAX_PROVIDERS, type ScoredNode, nodeModel, scoreByItemModel } from '../../src/analytics/graph/kernels/item-models';
 import { RECOMMENDER_METHODS, type RecommenderMethod, csrRecommender, defaultMethod, packedItemModel } from '../../src/analytics/graph/recommender-methods';
 import { parseGlobalId } from '../../src/schema/ids';
+import { config } from '../../src/config';
+import { lastChangeId } from '../../src/db/change-log';
+import { db } from '../../src/db/client';
+import { GraphProjection } from '../../src/analytics/serving/projection';
+import { Analytics, DEFAULT_ANALYTICS_SETTINGS } from '../../src/analytics/serving/service';
+import { WindowGraphs } from '../../src/analytics/serving/window-graphs';
 import { createConsumer, createProvider, recordRelation } from '../support/factories';
 import { execute, keyFor, run } from '../support/graphql';
 
@@ -181,9 +187,24 @@ describe('the served item model', () => {
   });
 });
 
-describe('the default method', () => {
-  it('is EASE up to its bound, item-kNN past it', () => {
+describe('past EASE’s provider bound', () => {
+  it('defaults to item-kNN, and refuses EASE with an error naming ITEM_KNN', async () => {
     expect(defaultMethod(EASE_MAX_PROVIDERS)).toBe('EASE');
     expect(defaultMethod(EASE_MAX_PROVIDERS + 1)).toBe('ITEM_KNN');
+    const { databaseUrl } = config();
+    const settings = { ...DEFAULT_ANALYTICS_SETTINGS, easeMaxProviders: PROVIDERS - 1 };
+    const bounded = new Analytics(new GraphProjection(databaseUrl, db()), settings, new WindowGraphs(databaseUrl, 1, lastChangeId));
+    try {
+      const consumer = numberOf(consumerIds[1]);
+      await expect(bounded.recommendedProviders(consumer, 5, null, null, 'EASE')).rejects.toThrow(
+        `Invalid input: method: EASE is served up to ${PROVIDERS - 1} providers and this graph has ${PROVIDERS}: ask for ITEM_KNN`,
+      );
+      const byDefault = await bounded.recommendedProviders(consumer, 5, null, null, null, 'LATEST');
+      const itemKnn = await bounded.recommendedProviders(consumer, 5, null, null, 'ITEM_KNN', 'LATEST');
+      expect(byDefault).toEqual(itemKnn);
+      expect(fromApi(await recommended(1, { method: 'EASE' }))).not.toEqual(fromApi(await recommended(1, { method: 'ITEM_KNN' })));
+    } finally {
+      await bounded.close();
+    }
   });
 });

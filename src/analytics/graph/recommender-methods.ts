@@ -45,8 +45,8 @@ export const DEFAULT_METHOD_OPTIONS: MethodOptions = {
  */
 export const CHOSEN_METHOD: RecommenderMethod = 'EASE';
 
-export function defaultMethod(providers: number): RecommenderMethod {
-  return CHOSEN_METHOD === 'EASE' && providers > EASE_MAX_PROVIDERS ? 'ITEM_KNN' : CHOSEN_METHOD;
+export function defaultMethod(providers: number, easeMaxProviders = EASE_MAX_PROVIDERS): RecommenderMethod {
+  return CHOSEN_METHOD === 'EASE' && providers > easeMaxProviders ? 'ITEM_KNN' : CHOSEN_METHOD;
 }
 
 /** The methods whose model is built once per graph version and scores any consumer from it. */

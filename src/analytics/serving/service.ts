@@ -57,6 +57,8 @@ export interface AnalyticsSettings {
   recommenderMethods: MethodOptions;
   /** Item models (EASE, item-kNN) kept at once, one per method, kinds and window: an EASE model holds 12 bytes per pair of providers. */
   itemModels: number;
+  /** EASE is served up to this many providers (at most EASE_MAX_PROVIDERS); past it, item-kNN is the default. */
+  easeMaxProviders: number;
   strength: StrengthSettings;
   /** Questions answered from the cache at one graph version, at most; the oldest go first. */
   cacheEntries: number;
@@ -76,6 +78,7 @@ export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
   recommendations: DEFAULT_RECOMMENDATION_OPTIONS,
   recommenderMethods: DEFAULT_METHOD_OPTIONS,
   itemModels: 4,
+  easeMaxProviders: EASE_MAX_PROVIDERS,
   strength: DEFAULT_STRENGTH_SETTINGS,
   cacheEntries: 10_000,
   runner: DEFAULT_RUNNER_LIMITS,
@@ -340,7 +343,7 @@ export class Analytics {
     return this.cached(question, async (): Promise<ProviderRecommendation[]> => {
       const options = { ...this.settings.recommendations, first };
       const store = window ? (await this.windowGraph(window)).graph : this.store();
-      const chosen = method ?? defaultMethod(providerCount(store));
+      const chosen = method ?? defaultMethod(providerCount(store), this.settings.easeMaxProviders);
       if (isItemModelMethod(chosen)) {
         const { model } = await this.itemModel(chosen, mask, window, consistency);
         return model.recommend(store, ownProviders(store, store.nodeOf('consumer', consumerId), mask), options);
@@ -360,8 +363,9 @@ export class Analytics {
     const pool = { answers: this.itemModels, limit: this.settings.itemModels };
     return this.fresh(question, { ...ITEM_MODEL_BUILDS, consistency }, window, async (snapshot): Promise<BuiltItemModel> => {
       const providers = snapshot.sides.reduce((count, side) => count + (side === PROVIDER ? 1 : 0), 0);
-      if (method === 'EASE' && providers > EASE_MAX_PROVIDERS) {
-        throw InvalidInputError.of('method', `EASE is served up to ${EASE_MAX_PROVIDERS} providers and this graph has ${providers}: ask for ITEM_KNN`);
+      const bound = Math.min(this.settings.easeMaxProviders, EASE_MAX_PROVIDERS);
+      if (method === 'EASE' && providers > bound) {
+        throw InvalidInputError.of('method', `EASE is served up to ${bound} providers and this graph has ${providers}: ask for ITEM_KNN`);
       }
       const task = { type: 'itemModel', method, methods: this.settings.recommenderMethods, kinds: mask } as const;
       const packed = await this.runner.run(snapshot, task);
