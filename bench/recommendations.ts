@@ -5,17 +5,26 @@ import type { RelationStore } from '../src/analytics/serving/store';
 import type { RelationRecord as RelationFacts } from '../src/db/graph-source';
 import {
   DEFAULT_RECOMMENDATION_OPTIONS,
+  ProviderItemModel,
+  neighborsOf,
   recommendProviders,
   similarConsumers,
   similarProviders,
 } from '../src/analytics/graph/recommendations';
+import { EASE_MAX_PROVIDERS } from '../src/analytics/graph/kernels/item-models';
+import { recommendByPersonalizedPagerank } from '../src/analytics/graph/kernels/personalized-pagerank';
+import { DEFAULT_METHOD_OPTIONS, type ItemModelMethod, packedItemModel } from '../src/analytics/graph/recommender-methods';
+import { runTask } from '../src/analytics/serving/tasks';
+import { ALL_KINDS_MASK } from '../src/analytics/graph/snapshot';
 import { timeOnce } from './measure';
 import { formatTable, relationsArgument } from './cli';
 import { generateRelationStore } from '../src/bulk/synthetic-platform';
 
 /**
  * Latency of the recommendation queries, answered on the live RelationStore from co-consumption
- * rows computed on demand, and of the writes to the store, on a synthetic graph:
+ * rows computed on demand (RP3β), from item models built once per snapshot (EASE, item-kNN: the
+ * build as the worker runs it, then the request thread's scoring) and by personalized PageRank
+ * (the worker's per-question task), and of the writes to the store, on a synthetic graph:
  *
  *   NODE_OPTIONS=--max-old-space-size=8192 npx tsx bench/recommendations.ts [--relations 1000000]
  *
@@ -28,6 +37,8 @@ const SAMPLES = 2_000;
 // Untimed calls first, so that the percentiles measure compiled code rather than the JIT.
 const WARMUP_CALLS = 200;
 const FIRST = 20;
+/** Personalized PageRank iterates over the whole graph per question: fewer samples. */
+const PAGERANK_SAMPLES = 50;
 
 async function main(argv = process.argv.slice(2)): Promise<void> {
   const relations = relationsArgument(argv, 1_000_000);
@@ -42,14 +53,17 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
     `Recommendations: ${relations} relations, ${consumers.length} consumers, ${providers.length} providers, ` +
       `${graph.size} pairs, max consumer degree ${maxDegree(graph, consumers)}\n`,
   );
-  console.log(formatTable([['build', 'ms', 'major GC ms (pauses)'], ['store (synthetic generator)', graphBuild.result.ms.toFixed(0), graphBuild.majorGc]]));
-  console.log();
+  const builds = [['build', 'ms', 'major GC ms (pauses)'], ['store (synthetic generator)', graphBuild.result.ms.toFixed(0), graphBuild.majorGc]];
 
   const anyConsumer = () => consumers[Math.floor(random() * consumers.length)];
   const anyProvider = () => providers[Math.floor(random() * providers.length)];
   const options = { ...DEFAULT_RECOMMENDATION_OPTIONS, first: FIRST };
   const rows = [['operation', 'calls', 'median ms', 'p99 ms', 'max ms', 'major GC ms (pauses)']];
+  const methods = await methodRows(graph, anyConsumer, builds);
+  console.log(formatTable(builds));
+  console.log();
   rows.push(await latencyRow(`recommendProviders top-${FIRST}, beta=${options.beta}`, () => recommendProviders(graph, anyConsumer(), options)));
+  rows.push(...methods);
   rows.push(await latencyRow(`similarProviders top-${FIRST}`, () => similarProviders(graph, anyProvider(), FIRST)));
   rows.push(await latencyRow(`similarConsumers top-${FIRST}`, () => similarConsumers(graph, anyConsumer(), FIRST)));
 
@@ -60,6 +74,36 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   rows.push([...summary('relation on a new pair (store write)', adds.result.durations), adds.majorGc]);
   rows.push([...summary('removeRelation, pair dropped (store write)', removes.result), removes.majorGc]);
   console.log(formatTable(rows));
+}
+
+/**
+ * EASE (up to its provider bound) and item-kNN: the model's build on a snapshot, as the worker's
+ * `itemModel` task runs it (a build row each), then scoring a consumer's current row with it;
+ * personalized PageRank per question, as the worker's task computes it.
+ */
+async function methodRows(graph: RelationStore, anyConsumer: () => number, builds: string[][]): Promise<string[][]> {
+  const snapshot = graph.snapshot('bench', 0);
+  const providerCount = snapshot.sides.filter((side) => side === PROVIDER).length;
+  const methods: ItemModelMethod[] = providerCount <= EASE_MAX_PROVIDERS ? ['EASE', 'ITEM_KNN'] : ['ITEM_KNN'];
+  const rows: string[][] = [];
+  const options = { ...DEFAULT_RECOMMENDATION_OPTIONS, first: FIRST };
+  for (const method of methods) {
+    const task = { type: 'itemModel', method, methods: DEFAULT_METHOD_OPTIONS, kinds: ALL_KINDS_MASK } as const;
+    const built = await phase(() => timeOnce(() => runTask(snapshot, task)));
+    builds.push([`${method} item model (${providerCount} providers, worker task)`, built.result.ms.toFixed(0), built.majorGc]);
+    const model = new ProviderItemModel(built.result.result);
+    rows.push(await latencyRow(`${method} from its model top-${FIRST}`, () => {
+      const consumer = anyConsumer();
+      return model.recommend(graph, neighborsOf(graph, consumer), options);
+    }));
+  }
+  const scoring = { ...DEFAULT_METHOD_OPTIONS.personalizedPagerank, first: FIRST, reasons: options.reasons, ids: snapshot.ids };
+  rows.push(await latencyRow(`personalized PageRank top-${FIRST} (worker task)`, () => {
+    const consumer = anyConsumer();
+    return recommendByPersonalizedPagerank(snapshot.csr, snapshot.sides, consumer, scoring);
+  }, PAGERANK_SAMPLES));
+  if (providerCount > EASE_MAX_PROVIDERS) builds.push([`EASE item model: not built, ${providerCount} providers > ${EASE_MAX_PROVIDERS}`, '', '']);
+  return rows;
 }
 
 type GcEntry = PerformanceEntry & { detail?: { kind?: number } };
@@ -82,9 +126,9 @@ async function phase<T>(run: () => T): Promise<{ result: T; majorGc: string }> {
   return { result, majorGc: `${pauseMs.toFixed(0)} (${pauses})` };
 }
 
-async function latencyRow(label: string, call: () => unknown): Promise<string[]> {
-  for (let warmup = 0; warmup < WARMUP_CALLS; warmup++) call();
-  const timed = await phase(() => Array.from({ length: SAMPLES }, () => timeOnce(call).ms));
+async function latencyRow(label: string, call: () => unknown, samples = SAMPLES): Promise<string[]> {
+  for (let warmup = 0; warmup < Math.min(WARMUP_CALLS, samples); warmup++) call();
+  const timed = await phase(() => Array.from({ length: samples }, () => timeOnce(call).ms));
   return [...summary(label, timed.result), timed.majorGc];
 }
 

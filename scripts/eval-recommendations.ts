@@ -6,13 +6,13 @@ import { generatePlanted, type PlantedRow, type PlantedSplit, splitAtRandom, spl
 import { nodeKey } from '../src/analytics/graph/adjacency';
 import { RelationStore } from '../src/analytics/serving/store';
 import type { RelationRecord } from '../src/db/graph-source';
-import { CHOSEN_METHOD, DEFAULT_METHOD_OPTIONS, type MethodOptions, RECOMMENDER_METHODS, type RecommenderMethod, SERVED_METHOD } from '../src/analytics/graph/recommender-methods';
+import { CHOSEN_METHOD, DEFAULT_METHOD_OPTIONS, type MethodOptions, RECOMMENDER_METHODS, type RecommenderMethod } from '../src/analytics/graph/recommender-methods';
 import { UsageError, runScript } from './run-script';
 
 /**
  * Offline evaluation of the recommenders against the popularity baseline on a train/test split,
- * one line per recommender, the one the evaluation chose first (marked `chosen`; the one the API
- * serves today is marked `served`):
+ * one line per recommender, the one the evaluation chose first (marked `chosen`: the
+ * API serves it when a question names no method):
  *
  *   npm run eval:recommendations -- --train TRAIN.csv --test TEST.csv [--k 20] [options]
  *   npm run eval:recommendations -- --dataset planted|latent [--split random|temporal] [--seed S] [--validation] [options]
@@ -63,7 +63,7 @@ function main(argv = process.argv.slice(2)): void {
 }
 
 function methodLabel(method: RecommenderMethod, options: MethodOptions): string {
-  const mark = method === CHOSEN_METHOD ? ', chosen' : method === SERVED_METHOD ? ', served' : '';
+  const mark = method === CHOSEN_METHOD ? ', chosen' : '';
   switch (method) {
     case 'EASE':
       return `EASE (lambda=${options.ease.lambda}${mark})`;
@@ -108,7 +108,7 @@ function readArguments(argv: string[]): Settings {
 }
 
 function readMethods(list: string | undefined): RecommenderMethod[] {
-  const defaults = [CHOSEN_METHOD, SERVED_METHOD, ...RECOMMENDER_METHODS.filter((method) => method !== CHOSEN_METHOD && method !== SERVED_METHOD)];
+  const defaults = [CHOSEN_METHOD, ...RECOMMENDER_METHODS.filter((method) => method !== CHOSEN_METHOD)];
   const methods = list === undefined ? [...new Set(defaults)] : list.split(',').map((method) => method.trim());
   const unknown = methods.find((method) => !RECOMMENDER_METHODS.includes(method as RecommenderMethod));
   if (unknown !== undefined || methods.length === 0) throw new UsageError(`--methods takes some of ${RECOMMENDER_METHODS.join(', ')}, got "${unknown ?? ''}"`);

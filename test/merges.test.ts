@@ -25,7 +25,7 @@ async function analyticsOf(consumerId: string) {
       consumer(id: $id) {
         centrality(metric: PAGERANK, consistency: LATEST)
         degree: centrality(metric: DEGREE, consistency: LATEST)
-        recommendedProviders(first: 5) { provider { id } score basis }
+        recommendedProviders(first: 5, consistency: LATEST) { provider { id } score basis }
         relationships: providers(first: 20) { edges { node { id relationshipWith(consumerId: $id) { strength } } } }
       }
       providerRanking(metric: PAGERANK, first: 20, consistency: LATEST) { entries { score provider { id } } }

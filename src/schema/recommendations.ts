@@ -7,10 +7,13 @@ import type { Caller } from '../auth/caller';
 import { config } from '../config';
 import { builder } from './builder';
 import { ConsumerNode } from './consumer';
-import { graphArgs, windowArgs } from './analytics';
+import { consistencyArgs, graphArgs, windowArgs } from './analytics';
+import type { Consistency } from '../analytics/serving/service';
 import { type TimeWindow, resolveWindow } from '../analytics/serving/window';
 import { type Entity, loadParties } from './parties';
 import { ProviderNode } from './provider';
+import { CHOSEN_METHOD, DEFAULT_METHOD_OPTIONS, RECOMMENDER_METHODS, type RecommenderMethod } from '../analytics/graph/recommender-methods';
+import { EASE_MAX_PROVIDERS } from '../analytics/graph/kernels/item-models';
 
 const MAX_RESULTS = 100;
 
@@ -63,6 +66,21 @@ const RecommendationBasis = builder.enumType('RecommendationBasis', {
   } as const,
 });
 
+const METHOD_DESCRIPTIONS: Record<RecommenderMethod, string> = {
+  EASE: `A linear item model (ridge regression of each provider on the others), the best in the offline evaluation; up to ${EASE_MAX_PROVIDERS} providers.`,
+  ITEM_KNN: `Item-to-item cosine similarity with shrinkage, each provider keeping its ${DEFAULT_METHOD_OPTIONS.itemKnn.neighbours} most similar.`,
+  RP3BETA: 'A three-step random walk consumer → provider → consumer → provider, popularity-penalized.',
+  PERSONALIZED_PAGERANK: 'PageRank personalized to the consumer, over the whole graph.',
+};
+
+const RecommenderMethodEnum = builder.enumType('RecommenderMethod', {
+  description: 'How providers are recommended (docs/recommendations.md).',
+  values: Object.fromEntries(RECOMMENDER_METHODS.map((method) => [method, { description: METHOD_DESCRIPTIONS[method] }])) as Record<
+    RecommenderMethod,
+    { description: string }
+  >,
+});
+
 interface RecommendationShape {
   provider: Provider;
   score: number;
@@ -100,14 +118,16 @@ function explain({ provider, basis, consumers, reasons }: RecommendationShape, c
   return `Consumers of ${list} also use ${provider.name}.`;
 }
 
-async function recommendationsFor(
-  consumer: Consumer,
-  first: number,
-  kinds: RelationKind[] | null | undefined,
-  window: TimeWindow | null,
-  caller: Caller,
-) {
-  const recommendations = await analytics().recommendedProviders(consumer.id, first, kinds, window);
+interface RecommendationQuestion {
+  first: number;
+  kinds: RelationKind[] | null | undefined;
+  window: TimeWindow | null;
+  method: RecommenderMethod | null | undefined;
+  consistency: Consistency | null | undefined;
+}
+
+async function recommendationsFor(consumer: Consumer, { first, kinds, window, method, consistency }: RecommendationQuestion, caller: Caller) {
+  const recommendations = await analytics().recommendedProviders(consumer.id, first, kinds, window, method, consistency ?? 'EVENTUAL');
   const { entityOf, complete } = await withEntities(recommendations, (recommendation) => [
     recommendation.provider,
     ...recommendation.reasons.map((reason) => reason.provider),
@@ -160,9 +180,23 @@ builder.objectFields(ConsumerNode, (t) => ({
       'Providers this consumer has no relation with yet (of the given kinds), best first, each with its reasons. ' +
       'A consumer without relations gets popular providers (basis POPULAR).',
     authScopes: (consumer) => ({ admin: true, consumer: consumer.id }),
-    args: { ...firstArg, ...graphArgs, ...windowArgs },
-    resolve: (consumer, { first, kinds, window }, { caller }) =>
-      recommendationsFor(consumer, checkedFirst(first), kinds, resolveWindow(window), caller),
+    args: {
+      ...firstArg,
+      ...graphArgs,
+      ...windowArgs,
+      ...consistencyArgs,
+      method: t.arg({
+        type: RecommenderMethodEnum,
+        required: false,
+        description:
+          `How to recommend. Absent: ${CHOSEN_METHOD}, chosen by the offline evaluation, or ITEM_KNN past ${EASE_MAX_PROVIDERS} providers ` +
+          '(asking for EASE there is an error). EASE and ITEM_KNN answer from a model built per graph version in the background: ' +
+          'the consumer’s own relations are always current; with consistency EVENTUAL (the default) the weights between providers ' +
+          'may be a few writes behind, with LATEST the answer waits for a model that includes every write so far.',
+      }),
+    },
+    resolve: (consumer, { first, kinds, window, method, consistency }, { caller }) =>
+      recommendationsFor(consumer, { first: checkedFirst(first), kinds, window: resolveWindow(window), method, consistency }, caller),
   }),
   similarConsumers: t.field({
     type: [SimilarConsumer],

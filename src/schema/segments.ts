@@ -22,7 +22,7 @@ import { SegmentEnum } from './relationships';
 const wired = new WeakSet<object>();
 
 /** The process's segment memberships, their entries and exits published to subscribers. */
-function memberships() {
+export function memberships() {
   const service = segmentMemberships();
   if (!wired.has(service)) {
     wired.add(service);
@@ -150,7 +150,7 @@ function mayUse(segment: Segment, caller: Caller): boolean {
 }
 
 /** The segment an ID names, if the caller may use it; else as if it did not exist. */
-async function visibleSegment(id: string, caller: Caller, field = 'id'): Promise<Segment> {
+export async function visibleSegment(id: string, caller: Caller, field = 'id'): Promise<Segment> {
   const segment = await db().segment.findUnique({ where: { id: parseId(id, 'Segment', field) } });
   if (!segment || !mayUse(segment, caller)) throw new NotFoundError('Segment', field);
   return segment;

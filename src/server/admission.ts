@@ -47,8 +47,10 @@ function graphqlError(message: string, code: string, status: number, headers: Re
  * address and per API key (every request counts, whatever becomes of it: refused keys, invalid
  * documents), a small budget of failed authentications per address, and authentication itself.
  * Failed authentications are tallied per address and minute for the audit (`FailedAccessTally`).
+ * It covers the paths starting with one of `admittedPaths`: the API and its other authenticated
+ * routes (the segment export).
  */
-export function createAdmission(options: RateLimitOptions, failures: FailedAccessTally) {
+export function createAdmission(options: RateLimitOptions, failures: FailedAccessTally, admittedPaths: readonly string[] = ['/graphql']) {
   const { redisUrl, prefix = 'rapport:rate' } = options;
   const redis = redisUrl ? new Redis(redisUrl, { lazyConnect: true }) : undefined;
   const limiter = (name: string, points: number, duration = 60, execEvenly = false): RateLimiterAbstract => {
@@ -114,9 +116,10 @@ export function createAdmission(options: RateLimitOptions, failures: FailedAcces
 
   const plugin: Plugin<object, { req?: IncomingMessage }> = {
     async onRequest({ request, url, serverContext, endResponse }) {
-      if (!url.pathname.startsWith('/graphql') || request.method === 'OPTIONS') return;
+      if (!admittedPaths.some((prefix) => url.pathname.startsWith(prefix)) || request.method === 'OPTIONS') return;
       // GraphiQL's page itself is static; its operations come back as requests of their own.
-      if (request.method === 'GET' && !url.searchParams.has('query') && request.headers.get('accept')?.includes('text/html')) return;
+      const graphiqlPage = url.pathname.startsWith('/graphql') && request.method === 'GET' && !url.searchParams.has('query');
+      if (graphiqlPage && request.headers.get('accept')?.includes('text/html')) return;
       const clientAddress = clientAddressOf(serverContext);
       if ((inProgress.get(clientAddress) ?? 0) >= options.concurrentPerAddress) {
         endResponse(graphqlError(`Too many requests: at most ${options.concurrentPerAddress} at once from one address; retry in 1 s`, 'RATE_LIMITED', 429, { 'retry-after': '1' }));

@@ -25,6 +25,7 @@ import {
 } from './protection';
 import { type RateLimitOptions, createAdmission } from './admission';
 import { useStreamLimit } from './streams';
+import { MAX_EXPORTED_MEMBERS, SEGMENT_EXPORT_PREFIX, useSegmentExport } from './segment-export';
 import { createMetrics } from './metrics';
 import { requestLog } from './request-log';
 import { responseCache } from './response-cache';
@@ -58,6 +59,8 @@ export interface AppOptions {
   trustedDocuments?: TrustedDocuments;
   /** Serve the explorer page at /explorer; with GraphiQL by default. */
   explorer?: boolean;
+  /** Members one segment CSV export holds at most; by default MAX_EXPORTED_MEMBERS. */
+  maxExportedMembers?: number;
 }
 
 function configuredTrustedDocuments(): TrustedDocuments | undefined {
@@ -102,8 +105,9 @@ export function createApp({
   trustedDocuments = configuredTrustedDocuments(),
   maxResponseBytes = config().maxResponseBytes,
   explorer = graphiql,
+  maxExportedMembers = MAX_EXPORTED_MEMBERS,
 }: AppOptions) {
-  const admission = createAdmission({ ...defaultRateLimit(), ...rateLimit }, failedAccess);
+  const admission = createAdmission({ ...defaultRateLimit(), ...rateLimit }, failedAccess, ['/graphql', SEGMENT_EXPORT_PREFIX]);
   const flushFailures = () => failedAccess.flush().catch((error: unknown) => logger.warn({ err: error }, 'counting failed attempts failed'));
   const flushing = setInterval(flushFailures, FAILED_ACCESS_FLUSH_MS).unref();
   return createYoga<{ req?: IncomingMessage }, Context>({
@@ -116,6 +120,7 @@ export function createApp({
       createMetrics(),
       useReadinessCheck({ endpoint: '/ready', check: readiness(logger) }),
       admission.plugin,
+      useSegmentExport((request) => admission.admittedOf(request).caller, maxExportedMembers),
       ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments, (request) => admission.admittedOf(request).caller)] : []),
       ...hostileQueryPlugins({ production, introspection, maxResponseBytes }),
       useStreamLimit(config().maxStreamsPerKey),

@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 const RECOMMENDED = `query ($id: ID!, $first: Int, $kinds: [RelationKind!]) {
   consumer(id: $id) {
-    recommendedProviders(first: $first, kinds: $kinds) {
+    recommendedProviders(first: $first, kinds: $kinds, method: RP3BETA) {
       provider { name } score basis explanation
       reasons { provider { name } sharedConsumers contribution }
     }

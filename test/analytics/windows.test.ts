@@ -216,7 +216,7 @@ describe('windowed answers equal the graphology oracles on the window’s relati
     const provider = reference.providers[0];
     const data = await run(
       `query ($consumer: ID!, $provider: ID!, $window: WindowInput) {
-        consumer: node(id: $consumer) { ... on Consumer { recommendedProviders(first: 5, window: $window) { score provider { name } } } }
+        consumer: node(id: $consumer) { ... on Consumer { recommendedProviders(first: 5, window: $window, method: RP3BETA) { score provider { name } } } }
         provider: node(id: $provider) { ... on Provider { similarProviders(first: 5, window: $window) { similarity provider { name } } } }
       }`,
       { consumer: idOf.get(consumer), provider: idOf.get(provider), window: WINDOW },

@@ -1,6 +1,7 @@
 import type { PartyRef } from '../../db/party';
 import { type Adjacency, isProvider, partyOf } from './adjacency';
 import { CoConsumptionRow } from './kernels/co-consumption';
+import { type PackedItemModel, type ScoredNode, columnModel, scoreByItemModel } from './kernels/item-models';
 import { topBy } from './kernels/similarity';
 
 /**
@@ -100,6 +101,58 @@ export function recommendProviders(graph: Adjacency, consumer: number, options: 
 
   for (const { provider } of ranked) excluded.add(graph.nodeOf(provider.party, provider.id));
   return [...ranked, ...popularProviders(graph, options.first - ranked.length, excluded)];
+}
+
+/**
+ * Kernel scores as recommendations on `graph`, filled up with popular providers when fewer than
+ * `first`. `nodeOf` maps a scored index (a node, or a packed model's column) to the graph's node,
+ * −1 for a provider the graph no longer holds; `own` are the consumer's providers, never offered.
+ */
+export function scoredRecommendations(graph: Adjacency, scored: ScoredNode[], first: number, nodeOf: (index: number) => number, own: Iterable<number>): Recommendation[] {
+  const excluded = new Set(own);
+  const ranked: Recommendation[] = [];
+  for (const entry of scored) {
+    const provider = nodeOf(entry.node);
+    if (provider === -1) continue;
+    excluded.add(provider);
+    const reasons = entry.reasons.flatMap(({ provider: source, sharedConsumers, contribution }) => {
+      const node = nodeOf(source);
+      return node === -1 ? [] : [{ provider: partyOf(graph, node), sharedConsumers, contribution }];
+    });
+    ranked.push({ provider: partyOf(graph, provider), score: entry.score, basis: 'COLLABORATIVE', consumers: graph.degree(provider), reasons });
+  }
+  return ranked.length >= first ? ranked : [...ranked, ...popularProviders(graph, first - ranked.length, excluded)];
+}
+
+/**
+ * An item model (EASE, item-kNN) built on an earlier version of the graph, whose columns name
+ * providers by ID, scoring a consumer's providers as they are now: exact in the consumer's own
+ * relations, while the weights between providers are those of the model's version. Providers
+ * new since that version are neither reasons nor candidates until the next model.
+ */
+export class ProviderItemModel {
+  private readonly columnOf: Map<number, number>;
+  private readonly model;
+
+  constructor(readonly packed: PackedItemModel) {
+    this.columnOf = new Map(Array.from(packed.providers, (id, column) => [id, column]));
+    this.model = columnModel(packed);
+  }
+
+  get providerCount(): number {
+    return this.packed.providers.length;
+  }
+
+  /** `own` are the consumer's providers in `graph` (of the kinds asked about). */
+  recommend(graph: Adjacency, own: readonly number[], options: RecommendationOptions): Recommendation[] {
+    const ownColumns = new Set<number>();
+    for (const node of own) {
+      const column = this.columnOf.get(graph.idOf(node));
+      if (column !== undefined) ownColumns.add(column);
+    }
+    const scored = scoreByItemModel(this.model, ownColumns, { first: options.first, reasons: options.reasons, ids: this.packed.providers });
+    return scoredRecommendations(graph, scored, options.first, (column) => graph.nodeOf('provider', this.packed.providers[column]), own);
+  }
 }
 
 /** The providers with the most distinct consumers, scored by their share of all consumers. */

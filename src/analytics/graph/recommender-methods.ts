@@ -1,12 +1,15 @@
 import type { Csr } from './csr';
 import {
+  EASE_MAX_PROVIDERS,
   type EaseOptions,
   type ItemKnnOptions,
   type ItemModel,
+  type PackedItemModel,
   type ScoredNode,
   type ScoringOptions,
-  easeModel,
-  itemKnnModel,
+  nodeModel,
+  packedEase,
+  packedItemKnn,
   recommendByItemModel,
   rp3betaModel,
 } from './kernels/item-models';
@@ -37,12 +40,25 @@ export const DEFAULT_METHOD_OPTIONS: MethodOptions = {
 };
 
 /**
- * The best method in the offline evaluation (docs/recommendations.md). The API still serves
- * RP3β (`SERVED_METHOD`): serving EASE needs its model rebuilt off the request path per graph
- * version, which is not wired yet.
+ * The best method in the offline evaluation (docs/recommendations.md), served when a question
+ * names none, up to EASE_MAX_PROVIDERS providers; past that, `defaultMethod` picks item-kNN.
  */
 export const CHOSEN_METHOD: RecommenderMethod = 'EASE';
-export const SERVED_METHOD: RecommenderMethod = 'RP3BETA';
+
+export function defaultMethod(providers: number, easeMaxProviders = EASE_MAX_PROVIDERS): RecommenderMethod {
+  return CHOSEN_METHOD === 'EASE' && providers > easeMaxProviders ? 'ITEM_KNN' : CHOSEN_METHOD;
+}
+
+/** The methods whose model is built once per graph version and scores any consumer from it. */
+export type ItemModelMethod = Extract<RecommenderMethod, 'EASE' | 'ITEM_KNN'>;
+
+export function isItemModelMethod(method: RecommenderMethod): method is ItemModelMethod {
+  return method === 'EASE' || method === 'ITEM_KNN';
+}
+
+export function packedItemModel(csr: Csr, sides: Uint8Array, method: ItemModelMethod, options: MethodOptions = DEFAULT_METHOD_OPTIONS): PackedItemModel {
+  return method === 'EASE' ? packedEase(csr, sides, options.ease) : packedItemKnn(csr, sides, options.itemKnn);
+}
 
 export type CsrRecommender = (consumer: number, options: ScoringOptions) => ScoredNode[];
 
@@ -55,7 +71,6 @@ export function csrRecommender(csr: Csr, sides: Uint8Array, method: RecommenderM
 }
 
 function itemModel(csr: Csr, sides: Uint8Array, method: Exclude<RecommenderMethod, 'PERSONALIZED_PAGERANK'>, options: MethodOptions): ItemModel {
-  if (method === 'EASE') return easeModel(csr, sides, options.ease);
-  if (method === 'ITEM_KNN') return itemKnnModel(csr, sides, options.itemKnn);
+  if (isItemModelMethod(method)) return nodeModel(packedItemModel(csr, sides, method, options), csr.nodeCount);
   return rp3betaModel(csr, sides, options.rp3beta.beta);
 }

@@ -27,11 +27,35 @@ type Predicate = (consumerId: number) => boolean;
  * segment) that provider's customers. Facts a condition needs (window graphs, rankings,
  * communities, strengths) are gathered first, once each; then every candidate is tested.
  */
-export async function evaluateSegment(definition: SegmentCondition, ownerProviderId: number | null, inputs: SegmentInputs): Promise<Set<number>> {
+export async function evaluateSegment(
+  definition: SegmentCondition,
+  ownerProviderId: number | null,
+  inputs: SegmentInputs,
+  among?: readonly number[],
+): Promise<Set<number>> {
   const predicate = await compile(definition, ownerProviderId, inputs);
   const members = new Set<number>();
-  for (const consumerId of candidates(inputs.graph, ownerProviderId)) if (predicate(consumerId)) members.add(consumerId);
+  const pool = among ? among.filter((consumerId) => isCandidate(inputs.graph, ownerProviderId, consumerId)) : candidates(inputs.graph, ownerProviderId);
+  for (const consumerId of pool) if (predicate(consumerId)) members.add(consumerId);
   return members;
+}
+
+function isCandidate(graph: RelationStore, ownerProviderId: number | null, consumerId: number): boolean {
+  if (ownerProviderId !== null) return graph.pairOf(consumerId, ownerProviderId) !== -1;
+  const node = graph.nodeOf('consumer', consumerId);
+  return node !== -1 && graph.isNode(node);
+}
+
+/**
+ * True when whether a consumer holds depends on that consumer's own relations and consent only:
+ * then a write can move only the consumer it names (strength and RFM segments rank a consumer
+ * among the provider's others; graph facts depend on everyone).
+ */
+export function isPerConsumer(condition: SegmentCondition): boolean {
+  if ('and' in condition) return condition.and.every(isPerConsumer);
+  if ('or' in condition) return condition.or.every(isPerConsumer);
+  if ('not' in condition) return isPerConsumer(condition.not);
+  return 'relations' in condition || 'marketingConsent' in condition;
 }
 
 function candidates(graph: RelationStore, ownerProviderId: number | null): number[] {

@@ -6,6 +6,7 @@ import type { Party, PartyRef } from '../../db/party';
 import { nodeKey, partyOf, partyOfKey } from '../graph/adjacency';
 import {
   DEFAULT_RECOMMENDATION_OPTIONS,
+  ProviderItemModel,
   type Recommendation,
   type RecommendationOptions,
   type Similar,
@@ -23,6 +24,17 @@ import {
   relationshipStrength,
 } from '../graph/strength';
 import type { EdgeWeight } from '../graph/weights';
+import { EASE_MAX_PROVIDERS } from '../graph/kernels/item-models';
+import { PROVIDER } from '../graph/csr';
+import {
+  DEFAULT_METHOD_OPTIONS,
+  type ItemModelMethod,
+  type MethodOptions,
+  type RecommenderMethod,
+  defaultMethod,
+  isItemModelMethod,
+} from '../graph/recommender-methods';
+import { InvalidInputError } from '../../domain/errors';
 import { FairShare } from './fair-share';
 import type { GraphProjection } from './projection';
 import type { RelationStore } from './store';
@@ -41,6 +53,12 @@ export interface AnalyticsSettings {
   /** Seeds the random choices (Louvain's node order, betweenness samples) for reproducible answers. */
   seed: string;
   recommendations: Omit<RecommendationOptions, 'first'>;
+  /** Hyperparameters of the other recommendation methods (recommender-methods.ts). */
+  recommenderMethods: MethodOptions;
+  /** Item models (EASE, item-kNN) kept at once, one per method, kinds and window: an EASE model holds 12 bytes per pair of providers. */
+  itemModels: number;
+  /** EASE is served up to this many providers (at most EASE_MAX_PROVIDERS); past it, item-kNN is the default. */
+  easeMaxProviders: number;
   strength: StrengthSettings;
   /** Questions answered from the cache at one graph version, at most; the oldest go first. */
   cacheEntries: number;
@@ -58,6 +76,9 @@ export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
   samples: 256,
   seed: 'rapport',
   recommendations: DEFAULT_RECOMMENDATION_OPTIONS,
+  recommenderMethods: DEFAULT_METHOD_OPTIONS,
+  itemModels: 4,
+  easeMaxProviders: EASE_MAX_PROVIDERS,
   strength: DEFAULT_STRENGTH_SETTINGS,
   cacheEntries: 10_000,
   runner: DEFAULT_RUNNER_LIMITS,
@@ -82,6 +103,9 @@ export interface Asking {
 }
 
 export const INTERNAL: Asking = { consistency: 'LATEST', requester: 'internal' };
+
+/** Item models are built within their own share of computations, whoever asks. */
+const ITEM_MODEL_BUILDS: Asking = { consistency: 'EVENTUAL', requester: 'item-models' };
 
 /**
  * Strength decays with time: it is computed as of the start of the current hour, so that it can be
@@ -163,6 +187,11 @@ export class CentralityResult implements Computed {
 
 export type ProviderRecommendation = Recommendation;
 
+/** An item model and the graph version (or window change position) it was built on. */
+interface BuiltItemModel extends Computed {
+  model: ProviderItemModel;
+}
+
 export type SimilarParty = Similar;
 
 export interface Relationship extends RelationshipStrength {
@@ -206,7 +235,9 @@ interface Answers<T extends Computed> {
  * The analytics the API serves. Whole-graph questions (centrality, communities, statistics) are
  * computed by worker threads on immutable snapshots and answered from the last completed
  * computation while a newer one runs (see Consistency); per-node questions (recommendations,
- * similar parties, strength) are computed on the current graph, exact, and cached per version.
+ * similar parties, strength) are computed on the current graph, exact, and cached per version,
+ * but for EASE and item-kNN recommendations, which score the consumer's current relations with
+ * the last item model built (docs/recommendations.md, How each method is served).
  */
 export class Analytics {
   readonly runner: WorkerRunner;
@@ -215,6 +246,8 @@ export class Analytics {
   private cacheVersion = -1;
   /** Whole-graph answers by question and kinds, across versions. */
   private readonly answers = new Map<string, Answers<Computed>>();
+  /** Item models by method, kinds and window, across versions; fewer kept than answers, being large. */
+  private readonly itemModels = new Map<string, Answers<Computed>>();
   private readonly shares: FairShare;
 
   /** `windows` reads time-window graphs from the projection's database; without it, windowed questions fail. */
@@ -292,19 +325,52 @@ export class Analytics {
   }
 
   /**
-   * Providers for a consumer to try next, with the reasons (docs/recommendations.md). Over all
-   * kinds the live store answers at once; over some kinds the worker does, on a snapshot.
+   * Providers for a consumer to try next, with the reasons (docs/recommendations.md), by `method`
+   * (absent: the one the offline evaluation chose). RP3β over all kinds is answered on the live
+   * store at once; personalized PageRank and RP3β over some kinds by the worker, on a snapshot;
+   * EASE and item-kNN from the last item model the worker built, with the consumer's current row.
    */
-  recommendedProviders(consumerId: number, first: number, kinds: Kinds, window: TimeWindow | null = null) {
+  recommendedProviders(
+    consumerId: number,
+    first: number,
+    kinds: Kinds,
+    window: TimeWindow | null = null,
+    method?: RecommenderMethod | null,
+    consistency: Consistency = 'EVENTUAL',
+  ) {
     const mask = kindMask(kinds);
-    return this.cached(`recommended:${consumerId}:${first}:${mask}:${windowKey(window)}`, async (): Promise<ProviderRecommendation[]> => {
+    const question = `recommended:${consumerId}:${first}:${mask}:${windowKey(window)}:${method ?? ''}:${consistency}`;
+    return this.cached(question, async (): Promise<ProviderRecommendation[]> => {
       const options = { ...this.settings.recommendations, first };
-      if (mask === ALL_KINDS_MASK && !window) {
-        const store = this.store();
-        return recommendProviders(store, store.nodeOf('consumer', consumerId), options);
+      const store = window ? (await this.windowGraph(window)).graph : this.store();
+      const chosen = method ?? defaultMethod(providerCount(store), this.settings.easeMaxProviders);
+      if (isItemModelMethod(chosen)) {
+        const { model } = await this.itemModel(chosen, mask, window, consistency);
+        return model.recommend(store, ownProviders(store, store.nodeOf('consumer', consumerId), mask), options);
       }
-      return this.runner.run(await this.snapshotOf(window), { type: 'recommendations', consumerId, options, kinds: mask });
+      if (chosen === 'RP3BETA' && mask === ALL_KINDS_MASK && !window) return recommendProviders(store, store.nodeOf('consumer', consumerId), options);
+      const task = { type: 'recommendations', consumerId, method: chosen, options, methods: this.settings.recommenderMethods, kinds: mask } as const;
+      return this.runner.run(await this.snapshotOf(window), task);
     });
+  }
+
+  /**
+   * The item model for the question: EVENTUAL, the last one built (the first one is awaited,
+   * later ones are built in the background); LATEST, one built on every write committed so far.
+   */
+  private itemModel(method: ItemModelMethod, mask: number, window: TimeWindow | null, consistency: Consistency): Promise<BuiltItemModel> {
+    const question = `item-model:${method}:${mask}:${windowKey(window)}`;
+    const pool = { answers: this.itemModels, limit: this.settings.itemModels };
+    return this.fresh(question, { ...ITEM_MODEL_BUILDS, consistency }, window, async (snapshot): Promise<BuiltItemModel> => {
+      const providers = snapshot.sides.reduce((count, side) => count + (side === PROVIDER ? 1 : 0), 0);
+      const bound = Math.min(this.settings.easeMaxProviders, EASE_MAX_PROVIDERS);
+      if (method === 'EASE' && providers > bound) {
+        throw InvalidInputError.of('method', `EASE is served up to ${bound} providers and this graph has ${providers}: ask for ITEM_KNN`);
+      }
+      const task = { type: 'itemModel', method, methods: this.settings.recommenderMethods, kinds: mask } as const;
+      const packed = await this.runner.run(snapshot, task);
+      return { graphVersion: snapshot.version, computedAt: new Date(), window, model: new ProviderItemModel(packed) };
+    }, pool);
   }
 
   /** Over a window the worker answers, on the window's graph; over all time the live store, at once. */
@@ -415,9 +481,9 @@ export class Analytics {
    * that will do, else the one under way, else a new computation on a snapshot taken now. One
    * computation per question runs at a time; it covers every write before it started.
    */
-  private async fresh<T extends Computed>(question: string, asking: Asking, window: TimeWindow | null, compute: Compute<T>): Promise<T> {
+  private async fresh<T extends Computed>(question: string, asking: Asking, window: TimeWindow | null, compute: Compute<T>, pool?: AnswerPool): Promise<T> {
     const version = window ? await this.windowGraphs().currentChange() : await this.projection.refresh().then(() => this.projection.version);
-    const answers = this.answersTo<T>(question);
+    const answers = this.answersTo<T>(question, pool ?? { answers: this.answers, limit: this.settings.cacheEntries });
     const { done } = answers;
     if (done && done.graphVersion >= version) return done;
     if (done && asking.consistency === 'EVENTUAL') {
@@ -449,15 +515,15 @@ export class Analytics {
     return running;
   }
 
-  private answersTo<T extends Computed>(question: string): Answers<T> {
-    let answers = this.answers.get(question);
+  private answersTo<T extends Computed>(question: string, pool: AnswerPool): Answers<T> {
+    let answers = pool.answers.get(question);
     if (answers) {
-      this.answers.delete(question); // re-inserted below: the map's order is least recently asked first
+      pool.answers.delete(question); // re-inserted below: the map's order is least recently asked first
     } else {
       answers = {};
-      if (this.answers.size >= this.settings.cacheEntries) this.answers.delete(this.answers.keys().next().value!);
+      if (pool.answers.size >= pool.limit) pool.answers.delete(pool.answers.keys().next().value!);
     }
-    this.answers.set(question, answers);
+    pool.answers.set(question, answers);
     return answers as Answers<T>;
   }
 
@@ -486,11 +552,31 @@ export class Analytics {
 
 type Kinds = readonly RelationKind[] | null | undefined;
 
+/** Where `fresh` keeps the answers to a family of questions, and how many at most. */
+interface AnswerPool {
+  answers: Map<string, Answers<Computed>>;
+  limit: number;
+}
+
+/** A consumer's providers with relations of the kinds in `mask`. */
+function ownProviders(store: RelationStore, consumer: number, mask: number): number[] {
+  const own: number[] = [];
+  if (consumer !== -1) store.forEachPair(consumer, (pair, provider) => store.summary(pair, mask).count > 0 && own.push(provider));
+  return own;
+}
+
+function providerCount(store: RelationStore): number {
+  let count = 0;
+  for (let node = 0; node < store.nodeBound; node++) if (store.isNode(node) && store.sideOf(node) === PROVIDER) count++;
+  return count;
+}
+
 /** Computes a whole-graph answer on a snapshot (of a window's graph, when `windowed` is given). */
 type Compute<T> = (snapshot: GraphSnapshot, windowed?: WindowGraph) => Promise<T>;
 
 /** What to ask instead of a computation that ran out of time. */
 function cheaperOption(task: AnalyticsTask): string {
+  if (task.type === 'itemModel') return 'ask for method ITEM_KNN, whose model is sparse and cheap to build, or RP3BETA.';
   if (task.type === 'communities') return 'ask for a subset of relation kinds, or retry later: the computation is heavy at this size.';
   if (task.type === 'centrality' && ['BETWEENNESS', 'CLOSENESS', 'EIGENVECTOR'].includes(task.options.metric)) {
     return 'ask for PAGERANK or DEGREE, which scale to the whole graph, or for a subset of relation kinds.';

@@ -14,9 +14,13 @@ import {
   type RecommendationOptions,
   type Similar,
   recommendProviders,
+  scoredRecommendations,
   similarConsumers,
   similarProviders,
 } from '../graph/recommendations';
+import type { PackedItemModel } from '../graph/kernels/item-models';
+import { recommendByPersonalizedPagerank } from '../graph/kernels/personalized-pagerank';
+import { type ItemModelMethod, type MethodOptions, packedItemModel } from '../graph/recommender-methods';
 import { type Adjacency, nodeKey, partyOf, partyOfKey, snapshotAdjacency } from '../graph/adjacency';
 import { type GraphSnapshot, edgeCounts, restrictSnapshot } from '../graph/snapshot';
 import type { EdgeWeight } from '../graph/weights';
@@ -41,7 +45,8 @@ export type AnalyticsTask = TaskGraph &
     | { type: 'centrality'; options: CentralityOptions }
     | { type: 'communities'; options: CommunityOptions }
     | { type: 'statistics' }
-    | { type: 'recommendations'; consumerId: number; options: RecommendationOptions }
+    | { type: 'recommendations'; consumerId: number; method: 'RP3BETA' | 'PERSONALIZED_PAGERANK'; options: RecommendationOptions; methods: MethodOptions }
+    | { type: 'itemModel'; method: ItemModelMethod; methods: MethodOptions }
     | { type: 'similar'; node: string; first: number }
     | { type: 'path'; from: string; to: string }
   );
@@ -51,6 +56,8 @@ export interface TaskResults {
   communities: RankedCommunities;
   statistics: GraphStatistics;
   recommendations: Recommendation[];
+  /** Its columns name providers by ID. */
+  itemModel: PackedItemModel;
   similar: Similar[];
   path: string[] | null;
 }
@@ -70,9 +77,11 @@ export function runTask<Task extends AnalyticsTask>(full: GraphSnapshot, task: T
     }
     case 'statistics':
       return graphStatistics(snapshot.csr, snapshot.sides) as TaskResult<Task>;
-    case 'recommendations': {
-      const graph = adjacencyOf(snapshot);
-      return recommendProviders(graph, graph.nodeOf('consumer', task.consumerId), task.options) as TaskResult<Task>;
+    case 'recommendations':
+      return recommendations(snapshot, task) as TaskResult<Task>;
+    case 'itemModel': {
+      const packed = packedItemModel(snapshot.csr, snapshot.sides, task.method, task.methods);
+      return { ...packed, providers: Int32Array.from(packed.providers, (node) => snapshot.ids[node]) } as TaskResult<Task>;
     }
     case 'similar': {
       const graph = adjacencyOf(snapshot);
@@ -87,6 +96,17 @@ export function runTask<Task extends AnalyticsTask>(full: GraphSnapshot, task: T
     }
   }
   throw new Error(`Unknown analytics task ${JSON.stringify(task)}`);
+}
+
+function recommendations(snapshot: GraphSnapshot, task: Extract<AnalyticsTask, { type: 'recommendations' }>): Recommendation[] {
+  const graph = adjacencyOf(snapshot);
+  const consumer = graph.nodeOf('consumer', task.consumerId);
+  if (task.method === 'RP3BETA' || consumer === -1) return recommendProviders(graph, consumer, task.options);
+  const { first, reasons } = task.options;
+  const scoring = { ...task.methods.personalizedPagerank, first, reasons, ids: snapshot.ids };
+  const scored = recommendByPersonalizedPagerank(snapshot.csr, snapshot.sides, consumer, scoring);
+  const own = Array.from(snapshot.csr.neighbors.subarray(snapshot.csr.offsets[consumer], snapshot.csr.offsets[consumer + 1]));
+  return scoredRecommendations(graph, scored, first, (node) => node, own);
 }
 
 function weightsOf(snapshot: GraphSnapshot, task: TaskGraph, kept: Int32Array, weight: EdgeWeight): Float64Array | undefined {

@@ -15,8 +15,12 @@ import { topBy } from './similarity';
  *   numbers and P³ work, so it stops at EASE_MAX_PROVIDERS.
  */
 
-/** 3000² doubles are 72 MB and the inverse ~3·10¹⁰ multiply-adds, tens of seconds in one thread. */
-export const EASE_MAX_PROVIDERS = 3000;
+/**
+ * The build holds 12 bytes per pair of providers (75 MB at 2,500) and inverts in ~P³ steps:
+ * 14 s at 2,000 providers on this machine kind (bench/recommendations.ts), so about 28 s at
+ * 2,500, within the analytics worker's 60 s budget with room for a busy machine.
+ */
+export const EASE_MAX_PROVIDERS = 2500;
 
 export class TooManyProvidersError extends Error {
   constructor(readonly providers: number) {
@@ -42,23 +46,88 @@ export interface EaseOptions {
   lambda: number;
 }
 
+/**
+ * An item model in typed arrays over columns 0 … size − 1, one per provider: what the analytics
+ * worker builds and hands to the request thread (transferred, not copied). Row r holds
+ * weight(r, c) for every column c when `offsets` is null (dense: EASE), else for the columns
+ * `columns[offsets[r]]` to `columns[offsets[r + 1] − 1]` (sparse: item-kNN).
+ */
+export interface PackedItemModel {
+  /** Each column's provider: a node index of the graph it was built on (or its ID, once the worker has mapped them). */
+  providers: Int32Array;
+  offsets: Int32Array | null;
+  columns: Int32Array | null;
+  weights: Float64Array;
+  /** Consumers each (row, column) pair shares, aligned with `weights`. */
+  shared: Int32Array;
+}
+
+/** The providers of a graph in node order: the columns of its item models. */
+export function providerColumns(sides: Uint8Array): Int32Array {
+  const providers: number[] = [];
+  for (let node = 0; node < sides.length; node++) if (sides[node] === PROVIDER) providers.push(node);
+  return Int32Array.from(providers);
+}
+
+/** The packed model read by column: forEachWeight takes and gives column indices. */
+export function columnModel(packed: PackedItemModel): ItemModel {
+  const { offsets, columns, weights, shared } = packed;
+  const size = packed.providers.length;
+  return {
+    forEachWeight(row, visit) {
+      if (row < 0 || row >= size) return;
+      if (!offsets || !columns) {
+        for (let column = row * size, end = column + size; column < end; column++) {
+          if (weights[column] !== 0) visit(column - row * size, weights[column], shared[column]);
+        }
+        return;
+      }
+      for (let entry = offsets[row]; entry < offsets[row + 1]; entry++) visit(columns[entry], weights[entry], shared[entry]);
+    },
+  };
+}
+
+/** The packed model read by node index of the graph it was built on. */
+export function nodeModel(packed: PackedItemModel, nodeCount: number): ItemModel {
+  const columnOf = new Int32Array(nodeCount).fill(-1);
+  packed.providers.forEach((node, column) => (columnOf[node] = column));
+  const byColumn = columnModel(packed);
+  return {
+    forEachWeight(provider, visit) {
+      byColumn.forEachWeight(columnOf[provider] ?? -1, (column, weight, shared) => visit(packed.providers[column], weight, shared));
+    },
+  };
+}
+
 export function itemKnnModel(csr: Csr, sides: Uint8Array, options: ItemKnnOptions): ItemModel {
+  return nodeModel(packedItemKnn(csr, sides, options), csr.nodeCount);
+}
+
+export function packedItemKnn(csr: Csr, sides: Uint8Array, options: ItemKnnOptions): PackedItemModel {
   const index = coConsumptionIndex(csr, sides);
+  const providers = providerColumns(sides);
+  const columnOf = new Int32Array(csr.nodeCount).fill(-1);
+  providers.forEach((node, column) => (columnOf[node] = column));
   const degree = (node: number) => csr.offsets[node + 1] - csr.offsets[node];
-  const rows: { other: number; weight: number; shared: number }[][] = [];
-  for (let provider = 0; provider < csr.nodeCount; provider++) {
+  const offsets = new Int32Array(providers.length + 1);
+  const kept: { other: number; weight: number; shared: number }[] = [];
+  providers.forEach((provider, column) => {
     const row = [];
     for (let entry = index.offsets[provider]; entry < index.offsets[provider + 1]; entry++) {
       const other = index.partners[entry];
       const shared = index.shared[entry];
-      row.push({ other, shared, weight: shared / (Math.sqrt(degree(provider) * degree(other)) + options.shrinkage) });
+      row.push({ other: columnOf[other], shared, weight: shared / (Math.sqrt(degree(provider) * degree(other)) + options.shrinkage) });
     }
-    rows.push(topBy(row, options.neighbours, (a, b) => b.weight - a.weight || a.other - b.other));
-  }
+    const best = topBy(row, options.neighbours, (a, b) => b.weight - a.weight || providers[a.other] - providers[b.other]);
+    for (const entry of best) kept.push(entry);
+    offsets[column + 1] = kept.length;
+  });
   return {
-    forEachWeight(provider, visit) {
-      for (const { other, weight, shared } of rows[provider] ?? []) visit(other, weight, shared);
-    },
+    providers,
+    offsets,
+    columns: Int32Array.from(kept, (entry) => entry.other),
+    weights: Float64Array.from(kept, (entry) => entry.weight),
+    shared: Int32Array.from(kept, (entry) => entry.shared),
   };
 }
 
@@ -80,33 +149,35 @@ export function rp3betaModel(csr: Csr, sides: Uint8Array, beta: number): ItemMod
 }
 
 export function easeModel(csr: Csr, sides: Uint8Array, options: EaseOptions): ItemModel {
-  const providers: number[] = [];
-  for (let node = 0; node < csr.nodeCount; node++) if (sides[node] === PROVIDER) providers.push(node);
-  const size = providers.length;
+  return nodeModel(packedEase(csr, sides, options), csr.nodeCount);
+}
+
+/**
+ * EASE's weights B[i][j] = −P[i][j] / P[j][j] (zero diagonal), computed in the inverse's own
+ * memory: at most 12 bytes per pair of providers are held at once (the shared counts and P).
+ */
+export function packedEase(csr: Csr, sides: Uint8Array, options: EaseOptions): PackedItemModel {
+  let size = 0;
+  for (let node = 0; node < csr.nodeCount; node++) if (sides[node] === PROVIDER) size++;
   if (size > EASE_MAX_PROVIDERS) throw new TooManyProvidersError(size);
+  const providers = providerColumns(sides);
   const column = new Int32Array(csr.nodeCount).fill(-1);
   providers.forEach((node, position) => (column[node] = position));
 
-  const gram = gramMatrix(csr, sides, column, size);
-  const inverse = Float64Array.from(gram);
-  for (let position = 0; position < size; position++) inverse[position * size + position] += options.lambda;
-  invertSymmetricPositiveDefinite(inverse, size);
-  return {
-    forEachWeight(provider, visit) {
-      const i = column[provider];
-      if (i < 0) return;
-      for (let j = 0; j < size; j++) {
-        if (j === i) continue;
-        const weight = -inverse[i * size + j] / inverse[j * size + j];
-        if (weight !== 0) visit(providers[j], weight, gram[i * size + j]);
-      }
-    },
-  };
+  const shared = gramMatrix(csr, sides, column, size);
+  const weights = Float64Array.from(shared);
+  for (let position = 0; position < size; position++) weights[position * size + position] += options.lambda;
+  invertSymmetricPositiveDefinite(weights, size);
+  const diagonal = Float64Array.from({ length: size }, (_, position) => weights[position * size + position]);
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++) weights[i * size + j] = i === j ? 0 : -weights[i * size + j] / diagonal[j];
+  }
+  return { providers, offsets: null, columns: null, weights, shared };
 }
 
 /** XᵀX over providers: the diagonal holds degrees, the rest the consumers each pair shares. */
-function gramMatrix(csr: Csr, sides: Uint8Array, column: Int32Array, size: number): Float64Array {
-  const gram = new Float64Array(size * size);
+function gramMatrix(csr: Csr, sides: Uint8Array, column: Int32Array, size: number): Int32Array {
+  const gram = new Int32Array(size * size);
   const { offsets, neighbors } = csr;
   for (let consumer = 0; consumer < csr.nodeCount; consumer++) {
     if (sides[consumer] === PROVIDER) continue;
@@ -168,7 +239,15 @@ export interface ScoringOptions {
  * first. Fewer when fewer score above zero; the caller decides how to fill the list.
  */
 export function recommendByItemModel(csr: Csr, model: ItemModel, consumer: number, options: ScoringOptions): ScoredNode[] {
-  const own = ownProviders(csr, consumer);
+  return scoreByItemModel(model, ownProviders(csr, consumer), options);
+}
+
+/**
+ * Scores for the owner of `own` (the model's row indices: nodes, or columns of a packed model).
+ * A reason is an own provider that shares consumers with the recommended one and adds to its
+ * score: EASE also weighs pairs that share none, which no sentence about shared consumers fits.
+ */
+export function scoreByItemModel(model: ItemModel, own: ReadonlySet<number>, options: ScoringOptions): ScoredNode[] {
   const scores = new Map<number, { score: number; reasons: NodeReason[] }>();
   for (const provider of own) {
     model.forEachWeight(provider, (other, weight, shared) => {
@@ -176,7 +255,7 @@ export function recommendByItemModel(csr: Csr, model: ItemModel, consumer: numbe
       let entry = scores.get(other);
       if (!entry) scores.set(other, (entry = { score: 0, reasons: [] }));
       entry.score += weight;
-      if (options.reasons > 0 && weight > 0) entry.reasons.push({ provider, sharedConsumers: shared, contribution: weight });
+      if (options.reasons > 0 && weight > 0 && shared > 0) entry.reasons.push({ provider, sharedConsumers: shared, contribution: weight });
     });
   }
   const scored = [...scores].filter(([, entry]) => entry.score > 0).map(([node, entry]) => ({ node, ...entry }));
