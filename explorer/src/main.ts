@@ -1,5 +1,5 @@
 import { Api, ApiError, forgetKey, storeKey, storedKey } from './api';
-import { type NodeData, type NodeKind, RelationMap, SEGMENT_COLORS, communityColor } from './map';
+import { type EdgeData, type NodeData, type NodeKind, RelationMap, SEGMENT_COLORS, communityColor } from './map';
 import { button, paragraph } from './dom';
 import { renderDetails } from './panel';
 import * as Q from './queries';
@@ -12,6 +12,22 @@ interface PageInfo { hasNextPage: boolean; endCursor: string | null }
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 /** Live events arrive per write; the map is redrawn at most this often. */
 const REDRAW_MS = 1500;
+/** Nodes the overview asks for; `?nodes=N` in the page's address chooses another (1 to 500, the API's bounds). */
+const OVERVIEW_NODES = overviewNodes(new URLSearchParams(window.location.search).get('nodes'));
+/** Members a community super-node opens into, at most. */
+const COMMUNITY_MEMBERS = 30;
+
+function overviewNodes(asked: string | null): number {
+  const nodes = Number(asked);
+  return asked !== null && Number.isInteger(nodes) && nodes >= 1 && nodes <= 500 ? nodes : 200;
+}
+
+/** A community super-node opened up: what it looked like, and the members drawn in its place. */
+interface OpenedCommunity {
+  node: NodeData;
+  edges: { other: string; data: EdgeData }[];
+  members: string[];
+}
 
 class Explorer {
   readonly map: RelationMap;
@@ -22,6 +38,8 @@ class Explorer {
   private readonly nextPage = new Map<string, PageInfo>();
   /** The nodes the last overview drew. */
   private fromOverview = new Set<string>();
+  /** Community super-nodes opened up, by key. */
+  private readonly opened = new Map<string, OpenedCommunity>();
   private stopLive: (() => void) | undefined;
   private redraw: ReturnType<typeof setTimeout> | undefined;
 
@@ -41,7 +59,8 @@ class Explorer {
 
   async showOverview(consistency = 'EVENTUAL'): Promise<void> {
     this.status('Loading the map…');
-    const { data } = await this.api.query<{ graphOverview: Overview }>(Q.OVERVIEW, { metric: this.metric, consistency });
+    const { data } = await this.api.query<{ graphOverview: Overview }>(Q.OVERVIEW, { metric: this.metric, consistency, limit: OVERVIEW_NODES });
+    for (const key of [...this.opened.keys()]) this.closeCommunity(key);
     const overview = data.graphOverview;
     this.aggregated = overview.aggregated;
     const largest = Math.max(...overview.nodes.map((node) => node.score ?? 0), Number.MIN_VALUE);
@@ -76,7 +95,8 @@ class Explorer {
   /** Adds the next page of a node's ties: edge width by relationship strength, colour by segment. */
   async expand(key: string): Promise<void> {
     const attributes = this.map.graph.hasNode(key) ? this.map.graph.getNodeAttributes(key) : undefined;
-    if (!attributes || attributes.kind === 'Community') return;
+    if (!attributes) return;
+    if (attributes.kind === 'Community') return this.openCommunity(key, attributes);
     const page = this.nextPage.get(key);
     if (page && !page.hasNextPage) return this.status(`Every tie of ${attributes.label} is shown`);
     const after = page?.endCursor ?? null;
@@ -92,6 +112,56 @@ class Explorer {
     this.map.relayout();
     this.status(`${attributes.label}: ${ties.items.length} more ties${ties.pageInfo.hasNextPage ? ' (expand again for more)' : ''}`);
     this.renderTable();
+  }
+
+  /**
+   * Draws a community super-node's most central members in its place (one bounded page from the
+   * API), with the ties between them; `closeCommunity` puts the super-node back.
+   */
+  private async openCommunity(key: string, superNode: NodeData): Promise<void> {
+    const community = Number(key.slice('community:'.length));
+    this.status(`Opening ${superNode.label}…`);
+    const { data } = await this.api.query<{ graphOverview: Overview }>(Q.COMMUNITY, { metric: this.metric, community, limit: COMMUNITY_MEMBERS });
+    if (!this.map.graph.hasNode(key)) return; // redrawn meanwhile
+    const graph = this.map.graph;
+    const opened: OpenedCommunity = { node: { ...superNode }, edges: graph.edges(key).map((edge) => ({ other: graph.opposite(key, edge), data: { ...graph.getEdgeAttributes(edge) } })), members: [] };
+    const members = data.graphOverview.nodes;
+    const largest = Math.max(...members.map((node) => node.score ?? 0), Number.MIN_VALUE);
+    for (const member of members) {
+      if (graph.hasNode(member.key)) continue; // a provider the overview already draws
+      this.map.putNode(member.key, { ...overviewNode(member, largest), openedFrom: key }, key);
+      opened.members.push(member.key);
+    }
+    const heaviest = Math.max(...data.graphOverview.edges.map((edge) => edge.weight), 1);
+    for (const edge of data.graphOverview.edges) {
+      this.map.putEdge(edge.source, edge.target, { weight: edge.weight, size: 1 + (3 * edge.weight) / heaviest, color: communityColor(community) });
+    }
+    graph.dropNode(key);
+    this.opened.set(key, opened);
+    this.map.relayout();
+    const shown = members.length;
+    this.status(`${superNode.label}: its ${shown} most central members${data.graphOverview.aggregated ? ` of ${superNode.measure}` : ''}; close it from the panel`);
+    this.renderTable();
+    await this.select(opened.members[0] ?? members[0]?.key ?? null);
+  }
+
+  /** Puts an opened community's super-node back in place of the members drawn for it. */
+  closeCommunity(key: string): void {
+    const opened = this.opened.get(key);
+    if (!opened) return;
+    this.opened.delete(key);
+    const graph = this.map.graph;
+    this.map.putNode(key, opened.node, opened.members[0]);
+    for (const member of opened.members) if (graph.hasNode(member)) graph.dropNode(member);
+    for (const { other, data } of opened.edges) if (graph.hasNode(other)) this.map.putEdge(key, other, data);
+  }
+
+  private async collapse(key: string): Promise<void> {
+    this.closeCommunity(key);
+    this.map.relayout();
+    this.renderTable();
+    this.status(`${this.map.graph.getNodeAttribute(key, 'label')} closed`);
+    await this.select(key);
   }
 
   private async providerTies(id: string, after: string | null) {
@@ -116,11 +186,13 @@ class Explorer {
       return;
     }
     const attributes = this.map.graph.getNodeAttributes(this.selected);
+    const openedFrom = attributes.openedFrom;
     await renderDetails(panel, this.api, this.selected, attributes, {
       metric: this.metric,
       admin: this.viewer.role === 'ADMIN',
       ownProvider: this.viewer.provider?.id,
       expand: () => void this.expand(this.selected!),
+      close: openedFrom && this.opened.has(openedFrom) ? { label: this.opened.get(openedFrom)!.node.label, run: () => void this.collapse(openedFrom) } : undefined,
     });
   }
 
@@ -144,7 +216,9 @@ class Explorer {
   /** Redraws what is shown with the graph as it is now; node places are kept. */
   private async refresh(): Promise<void> {
     const expanded = [...this.nextPage.keys()];
+    const opened = [...this.opened.keys()];
     if (this.viewer.role === 'ADMIN') await this.showOverview(this.aggregated ? 'EVENTUAL' : 'LATEST');
+    for (const key of opened) await this.expand(key);
     for (const key of expanded) {
       this.nextPage.delete(key);
       await this.expand(key);
@@ -178,6 +252,7 @@ class Explorer {
     this.map.clear();
     this.nextPage.clear();
     this.fromOverview.clear();
+    this.opened.clear();
     await this.select(null);
     await this.start();
   }

@@ -18,6 +18,8 @@ export interface NodeData {
   measure: number;
   /** The provider this consumer was reached from, for its relationship's strength. */
   reachedFrom?: string;
+  /** The community super-node this member was drawn for, while that community is open. */
+  openedFrom?: string;
 }
 
 export interface EdgeData {

@@ -57,12 +57,12 @@ interface Opened {
 }
 
 /** The explorer in a fresh browser profile, opened with `key` as a person pastes it. */
-async function openExplorer(key: string): Promise<Opened> {
+async function openExplorer(key: string, address = '/explorer'): Promise<Opened> {
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   const problems: string[] = [];
   page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
   page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(`${baseUrl}/explorer`);
+  await page.goto(`${baseUrl}${address}`);
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Open' }).click();
   await page.locator('#explorer:not([hidden])').waitFor();
@@ -170,5 +170,67 @@ it('shows a provider’s key only that provider’s own neighbourhood, and moves
   await page.keyboard.press('ArrowRight');
   await page.waitForFunction((previous) => document.querySelector('#table-body tr[aria-selected="true"] th')?.textContent !== previous, first);
   await page.screenshot({ path: join(SCREENSHOTS, 'explorer-provider.png') });
+  expect(problems).toEqual([]);
+});
+
+it('draws the selected provider’s weekly rank and relations, the same points as the API’s history, with a table alternative', async () => {
+  const { providers } = await api(ALL_PARTIES);
+  const atlas = providers.edges.map((edge: any) => edge.node).find((provider: any) => provider.name === 'Atlas Fitness');
+  const { page, problems } = await openExplorer(adminKey);
+  await page.locator('#status', { hasText: 'The whole graph' }).waitFor();
+  await page.locator('#table-body th button', { hasText: 'Atlas Fitness' }).click();
+  await page.locator('#panel .history svg[data-series="Rank"]').waitFor();
+  const { provider } = await api(`query ($id: ID!) { provider(id: $id) { history(metric: PAGERANK, interval: WEEK, window: { last: "P12W" }) { window { from } rank relationCount } } }`, { id: atlas.id });
+  const expected = provider.history.map((point: any) => ({ week: point.window.from.slice(0, 10), rank: point.rank, relations: point.relationCount }));
+  expect(expected.length).toBeGreaterThanOrEqual(12);
+
+  const drawn = (series: string) =>
+    page.$$eval(`#panel svg[data-series="${series}"] circle`, (circles) =>
+      circles.map((circle) => ({ week: circle.dataset.week!, value: Number(circle.dataset.value), x: Number(circle.getAttribute('cx')), y: Number(circle.getAttribute('cy')) })),
+    );
+  const ranks = await drawn('Rank');
+  const relations = await drawn('Relations');
+  expect(ranks.map(({ week, value }) => ({ week, value }))).toEqual(expected.map(({ week, rank }: any) => ({ week, value: rank })));
+  expect(relations.map(({ week, value }) => ({ week, value }))).toEqual(expected.map(({ week, relations }: any) => ({ week, value: relations })));
+  // Drawn where the values say: weeks left to right, rank 1 at the top, more relations higher up.
+  for (let i = 1; i < ranks.length; i++) expect(ranks[i].x).toBeGreaterThan(ranks[i - 1].x);
+  for (const a of ranks) for (const b of ranks) if (a.value < b.value) expect(a.y).toBeLessThan(b.y);
+  for (const a of relations) for (const b of relations) if (a.value > b.value) expect(a.y).toBeLessThan(b.y);
+
+  const rows = await page.$$eval('#panel .history-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent)));
+  expect(rows).toEqual(expected.map(({ week, rank, relations }: any) => [week, String(rank), String(relations)]));
+  expect(await page.locator('#panel svg[data-series="Rank"]').getAttribute('role')).toBe('img');
+  await page.locator('#panel .history').screenshot({ path: join(SCREENSHOTS, 'explorer-history.png') });
+  expect(problems).toEqual([]);
+});
+
+it('opens a community super-node into its most central members with Enter, and closes it again', async () => {
+  const nodes = 6; // fewer than the demo graph has: the map shows an aggregate with a community super-node
+  const { graphOverview: overview } = await api(`{ graphOverview(limit: ${nodes}) { aggregated nodes { key } } }`);
+  expect(overview.aggregated).toBe(true);
+  const superNode = overview.nodes.map((node: any) => node.key).find((key: string) => key.startsWith('community:'));
+  const community = Number(superNode.slice('community:'.length));
+  const opened = (await api(`{ graphOverview(community: ${community}, limit: 30) { nodes { key } edges { source target } } }`)).graphOverview;
+
+  const { page, problems } = await openExplorer(adminKey, `/explorer/?nodes=${nodes}`);
+  const before = (await waitForDrawnNodes(page, overview.nodes.length)).sort();
+  expect(before).toEqual(overview.nodes.map((node: any) => node.key).sort());
+  await page.locator('#table-body th button', { hasText: `Community ${community} (` }).click();
+  await page.locator('#panel button', { hasText: 'Open' }).waitFor();
+  await page.locator('#map').focus();
+  await page.keyboard.press('Enter');
+
+  await page.waitForFunction((key) => !(window as any).rapportExplorer.map.graph.hasNode(key), superNode);
+  const drawn = await drawnNodes(page);
+  expect(drawn).toEqual(expect.arrayContaining(opened.nodes.map((node: any) => node.key)));
+  expect(drawn).not.toContain(superNode);
+  const edgesDrawn = await page.evaluate((edges) => edges.every(([a, b]: string[]) => (window as any).rapportExplorer.map.graph.hasEdge(a, b)), opened.edges.map((edge: any) => [edge.source, edge.target]));
+  expect(edgesDrawn).toBe(true);
+  expect(await page.locator('#table-body tr').count()).toBe(drawn.length);
+  await page.screenshot({ path: join(SCREENSHOTS, 'explorer-community.png') });
+
+  await page.locator('#panel button', { hasText: `Close Community ${community}` }).click();
+  await page.waitForFunction((key) => (window as any).rapportExplorer.map.graph.hasNode(key), superNode);
+  expect((await drawnNodes(page)).sort()).toEqual(before);
   expect(problems).toEqual([]);
 });
