@@ -14,6 +14,8 @@ const element = <T extends HTMLElement>(id: string) => document.getElementById(i
 const REDRAW_MS = 1500;
 /** Nodes the overview asks for; `?nodes=N` in the page's address chooses another (1 to 500, the API's bounds). */
 const OVERVIEW_NODES = overviewNodes(new URLSearchParams(window.location.search).get('nodes'));
+/** Pages of 100 members read to mark a saved segment: the map shows a few hundred consumers at most. */
+const SEGMENT_PAGES = 10;
 /** Members a community super-node opens into, at most. */
 const COMMUNITY_MEMBERS = 30;
 
@@ -52,6 +54,7 @@ class Explorer {
   }
 
   async start(): Promise<void> {
+    await this.listSegments();
     if (this.viewer.role === 'ADMIN') await this.showOverview();
     else await this.showOwnNeighbourhood();
     this.goLive();
@@ -225,6 +228,45 @@ class Explorer {
     }
   }
 
+  /** The saved segments this key may read, offered for marking; the control stays hidden when there are none. */
+  private async listSegments(): Promise<void> {
+    const { data } = await this.api.query<{ segments: { id: string; name: string; memberCount: number | null }[] | null }>(Q.SEGMENTS);
+    const segments = data.segments ?? [];
+    const select = element<HTMLSelectElement>('segment');
+    select.replaceChildren(new Option('none', ''), ...segments.map((segment) => new Option(`${segment.name}${segment.memberCount === null ? '' : ` (${segment.memberCount})`}`, segment.id)));
+    select.hidden = element('segment-label').hidden = segments.length === 0;
+  }
+
+  /**
+   * Marks the consumers on the map that are members of a saved segment (and those added later).
+   * Reads the members a page at a time, at most SEGMENT_PAGES pages, and says so when it stopped short.
+   */
+  async markSegment(id: string): Promise<void> {
+    if (!id) {
+      this.map.mark(new Set());
+      this.renderTable();
+      return this.status('No saved segment marked');
+    }
+    const members = new Set<string>();
+    let after: string | null = null;
+    let segment: { name: string; memberCount: number | null } | undefined;
+    for (let page = 0; page < SEGMENT_PAGES; page++) {
+      type Page = { segment: { name: string; memberCount: number | null; members: { pageInfo: PageInfo; edges: { node: { id: string } }[] } | null } | null };
+      const answer: Page = (await this.api.query<Page>(Q.SEGMENT_MEMBERS, { id, after })).data;
+      if (!answer.segment?.members) return this.status('This segment is gone, or this key may not read its members');
+      segment = answer.segment;
+      for (const { node } of answer.segment.members.edges) members.add(node.id);
+      if (!answer.segment.members.pageInfo.hasNextPage) break;
+      after = answer.segment.members.pageInfo.endCursor;
+    }
+    this.map.mark(members);
+    this.renderTable();
+    const onMap = this.map.graph.filterNodes((key) => members.has(key)).length;
+    const total = segment?.memberCount ?? members.size;
+    const partly = total > members.size ? ` (checked against the first ${members.size} of its ${total} members)` : '';
+    this.status(`${segment?.name}: ${onMap} consumers on the map are members, drawn larger in black${partly}`);
+  }
+
   async search(text: string): Promise<void> {
     const list = element('search-results');
     const { data } = await this.api.query<{ providers: Connection | null; consumers: Connection | null }>(Q.SEARCH, { text });
@@ -291,7 +333,7 @@ class Explorer {
         const name = document.createElement('th');
         name.scope = 'row';
         name.append(button(node.label, () => void this.select(key)));
-        row.append(name, cell(node.kind), cell(node.group), cell(node.kind === 'Community' ? `${node.measure} members` : node.measure.toPrecision(3)), cell(String(graph.degree(key))));
+        row.append(name, cell(node.kind), cell(node.group), cell(node.kind === 'Community' ? `${node.measure} members` : node.measure.toPrecision(3)), cell(String(graph.degree(key))), cell(this.map.isMarked(key) ? 'yes' : ''));
         return row;
       }),
     );
@@ -385,6 +427,7 @@ function wire(): void {
   });
   element<HTMLSelectElement>('metric').addEventListener('change', (event) => explorer?.changeMetric((event.target as HTMLSelectElement).value).catch(failed));
   element('reset').addEventListener('click', () => explorer?.reset().catch(failed));
+  element<HTMLSelectElement>('segment').addEventListener('change', (event) => explorer?.markSegment((event.target as HTMLSelectElement).value).catch(failed));
   element('forget-key').addEventListener('click', () => {
     forgetKey();
     window.location.reload();

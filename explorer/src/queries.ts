@@ -73,5 +73,14 @@ export const CONSUMER_DETAILS = `query ExplorerConsumer($id: ID!, $provider: ID!
   }
 }`;
 
+export const SEGMENTS = `query ExplorerSegments { segments { id name memberCount } }`;
+
+export const SEGMENT_MEMBERS = `query ExplorerSegmentMembers($id: ID!, $after: String) {
+  segment(id: $id) {
+    id name memberCount
+    members(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } }
+  }
+}`;
+
 export const GRAPH_CHANGED = `subscription ExplorerGraphChanged { graphChanged { at } }`;
 export const RELATION_RECORDED = `subscription ExplorerRelationRecorded($providerId: ID!) { relationRecorded(providerId: $providerId) { id } }`;

@@ -119,6 +119,7 @@ it('opens the details of a node clicked on the map: rankings, similar providers,
   const rank = providerRanking.entries.find((entry: any) => entry.provider.id === atlas.id).rank;
   await page.locator('#panel', { hasText: `rank ${rank}` }).waitFor();
   expect(await page.locator('#panel dl.components').count()).toBeGreaterThan(0);
+  await page.locator('#panel .history svg').first().waitFor(); // in the README's screenshot
   expect(await page.locator('#table-body tr[aria-selected="true"] th').innerText()).toBe('Atlas Fitness');
   await page.screenshot({ path: join(SCREENSHOTS, 'explorer-details.png') });
   expect(problems).toEqual([]);
@@ -232,5 +233,39 @@ it('opens a community super-node into its most central members with Enter, and c
   await page.locator('#panel button', { hasText: `Close Community ${community}` }).click();
   await page.waitForFunction((key) => (window as any).rapportExplorer.map.graph.hasNode(key), superNode);
   expect((await drawnNodes(page)).sort()).toEqual(before);
+  expect(problems).toEqual([]);
+});
+
+it('marks the consumers of a saved segment on the map, in the drawing and in the table', async () => {
+  const created = await api(`mutation { createSegment(input: { name: "Regulars", definition: { relations: { minCount: 8 } } }) { __typename ... on CreateSegmentSuccess { segment { id } } } }`);
+  expect(created.createSegment.__typename).toBe('CreateSegmentSuccess');
+  const segmentId = created.createSegment.segment.id;
+  const { segment } = await api(`query ($id: ID!) { segment(id: $id) { memberCount members(first: 100) { edges { node { id } } } } }`, { id: segmentId });
+  const members: string[] = segment.members.edges.map((edge: any) => edge.node.id).sort();
+  expect(members.length).toBe(segment.memberCount);
+  const { graphStats } = await api(ALL_PARTIES);
+
+  const { page, problems } = await openExplorer(adminKey);
+  const drawn = await waitForDrawnNodes(page, graphStats.consumers + graphStats.providers);
+  expect(members.length).toBeGreaterThan(0);
+  expect(members.length).toBeLessThan(graphStats.consumers); // a segment that tells consumers apart
+  await page.locator('#segment').selectOption(segmentId);
+  await page.locator('#status', { hasText: `Regulars: ${members.length} consumers on the map are members` }).waitFor();
+  const marked = await page.evaluate((keys) => keys.filter((key: string) => (window as any).rapportExplorer.map.isMarked(key)), drawn);
+  expect(marked.sort()).toEqual(members);
+  // What sigma draws for a member differs from what it draws for a consumer that is not one.
+  const looks = await page.evaluate(([member, other]) => {
+    const renderer = (window as any).rapportExplorer.map.renderer;
+    return [renderer.getNodeDisplayData(member).color, renderer.getNodeDisplayData(other).color];
+  }, [members[0], drawn.find((key) => !members.includes(key))!]);
+  expect(looks[0]).toBe('#1d1d1f');
+  expect(looks[1]).not.toBe('#1d1d1f');
+  const rows = await page.$$eval('#table-body tr', (trs) => trs.filter((tr) => tr.lastElementChild?.textContent === 'yes').map((tr) => (tr as HTMLElement).dataset.key));
+  expect(rows.sort()).toEqual(members);
+  await page.screenshot({ path: join(SCREENSHOTS, 'explorer-segment.png') });
+
+  await page.locator('#segment').selectOption('');
+  await page.locator('#status', { hasText: 'No saved segment marked' }).waitFor();
+  expect(await page.evaluate((keys) => keys.some((key: string) => (window as any).rapportExplorer.map.isMarked(key)), drawn)).toBe(false);
   expect(problems).toEqual([]);
 });
