@@ -1,5 +1,5 @@
 import { Api, ApiError, forgetKey, storeKey, storedKey } from './api';
-import { type NodeData, type NodeKind, RelationMap, SEGMENT_COLORS, communityColor } from './map';
+import { type EdgeData, type NodeData, type NodeKind, RelationMap, SEGMENT_COLORS, communityColor } from './map';
 import { button, paragraph } from './dom';
 import { renderDetails } from './panel';
 import * as Q from './queries';
@@ -12,6 +12,24 @@ interface PageInfo { hasNextPage: boolean; endCursor: string | null }
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 /** Live events arrive per write; the map is redrawn at most this often. */
 const REDRAW_MS = 1500;
+/** Nodes the overview asks for; `?nodes=N` in the page's address chooses another (1 to 500, the API's bounds). */
+const OVERVIEW_NODES = overviewNodes(new URLSearchParams(window.location.search).get('nodes'));
+/** Pages of 100 members read to mark a saved segment: the map shows a few hundred consumers at most. */
+const SEGMENT_PAGES = 10;
+/** Members a community super-node opens into, at most. */
+const COMMUNITY_MEMBERS = 30;
+
+function overviewNodes(asked: string | null): number {
+  const nodes = Number(asked);
+  return asked !== null && Number.isInteger(nodes) && nodes >= 1 && nodes <= 500 ? nodes : 200;
+}
+
+/** A community super-node opened up: what it looked like, and the members drawn in its place. */
+interface OpenedCommunity {
+  node: NodeData;
+  edges: { other: string; data: EdgeData }[];
+  members: string[];
+}
 
 class Explorer {
   readonly map: RelationMap;
@@ -22,6 +40,8 @@ class Explorer {
   private readonly nextPage = new Map<string, PageInfo>();
   /** The nodes the last overview drew. */
   private fromOverview = new Set<string>();
+  /** Community super-nodes opened up, by key. */
+  private readonly opened = new Map<string, OpenedCommunity>();
   private stopLive: (() => void) | undefined;
   private redraw: ReturnType<typeof setTimeout> | undefined;
 
@@ -34,6 +54,7 @@ class Explorer {
   }
 
   async start(): Promise<void> {
+    await this.listSegments();
     if (this.viewer.role === 'ADMIN') await this.showOverview();
     else await this.showOwnNeighbourhood();
     this.goLive();
@@ -41,7 +62,8 @@ class Explorer {
 
   async showOverview(consistency = 'EVENTUAL'): Promise<void> {
     this.status('Loading the map…');
-    const { data } = await this.api.query<{ graphOverview: Overview }>(Q.OVERVIEW, { metric: this.metric, consistency });
+    const { data } = await this.api.query<{ graphOverview: Overview }>(Q.OVERVIEW, { metric: this.metric, consistency, limit: OVERVIEW_NODES });
+    for (const key of [...this.opened.keys()]) this.closeCommunity(key);
     const overview = data.graphOverview;
     this.aggregated = overview.aggregated;
     const largest = Math.max(...overview.nodes.map((node) => node.score ?? 0), Number.MIN_VALUE);
@@ -76,7 +98,8 @@ class Explorer {
   /** Adds the next page of a node's ties: edge width by relationship strength, colour by segment. */
   async expand(key: string): Promise<void> {
     const attributes = this.map.graph.hasNode(key) ? this.map.graph.getNodeAttributes(key) : undefined;
-    if (!attributes || attributes.kind === 'Community') return;
+    if (!attributes) return;
+    if (attributes.kind === 'Community') return this.openCommunity(key, attributes);
     const page = this.nextPage.get(key);
     if (page && !page.hasNextPage) return this.status(`Every tie of ${attributes.label} is shown`);
     const after = page?.endCursor ?? null;
@@ -92,6 +115,56 @@ class Explorer {
     this.map.relayout();
     this.status(`${attributes.label}: ${ties.items.length} more ties${ties.pageInfo.hasNextPage ? ' (expand again for more)' : ''}`);
     this.renderTable();
+  }
+
+  /**
+   * Draws a community super-node's most central members in its place (one bounded page from the
+   * API), with the ties between them; `closeCommunity` puts the super-node back.
+   */
+  private async openCommunity(key: string, superNode: NodeData): Promise<void> {
+    const community = Number(key.slice('community:'.length));
+    this.status(`Opening ${superNode.label}…`);
+    const { data } = await this.api.query<{ graphOverview: Overview }>(Q.COMMUNITY, { metric: this.metric, community, limit: COMMUNITY_MEMBERS });
+    if (!this.map.graph.hasNode(key)) return; // redrawn meanwhile
+    const graph = this.map.graph;
+    const opened: OpenedCommunity = { node: { ...superNode }, edges: graph.edges(key).map((edge) => ({ other: graph.opposite(key, edge), data: { ...graph.getEdgeAttributes(edge) } })), members: [] };
+    const members = data.graphOverview.nodes;
+    const largest = Math.max(...members.map((node) => node.score ?? 0), Number.MIN_VALUE);
+    for (const member of members) {
+      if (graph.hasNode(member.key)) continue; // a provider the overview already draws
+      this.map.putNode(member.key, { ...overviewNode(member, largest), openedFrom: key }, key);
+      opened.members.push(member.key);
+    }
+    const heaviest = Math.max(...data.graphOverview.edges.map((edge) => edge.weight), 1);
+    for (const edge of data.graphOverview.edges) {
+      this.map.putEdge(edge.source, edge.target, { weight: edge.weight, size: 1 + (3 * edge.weight) / heaviest, color: communityColor(community) });
+    }
+    graph.dropNode(key);
+    this.opened.set(key, opened);
+    this.map.relayout();
+    const shown = members.length;
+    this.status(`${superNode.label}: its ${shown} most central members${data.graphOverview.aggregated ? ` of ${superNode.measure}` : ''}; close it from the panel`);
+    this.renderTable();
+    await this.select(opened.members[0] ?? members[0]?.key ?? null);
+  }
+
+  /** Puts an opened community's super-node back in place of the members drawn for it. */
+  closeCommunity(key: string): void {
+    const opened = this.opened.get(key);
+    if (!opened) return;
+    this.opened.delete(key);
+    const graph = this.map.graph;
+    this.map.putNode(key, opened.node, opened.members[0]);
+    for (const member of opened.members) if (graph.hasNode(member)) graph.dropNode(member);
+    for (const { other, data } of opened.edges) if (graph.hasNode(other)) this.map.putEdge(key, other, data);
+  }
+
+  private async collapse(key: string): Promise<void> {
+    this.closeCommunity(key);
+    this.map.relayout();
+    this.renderTable();
+    this.status(`${this.map.graph.getNodeAttribute(key, 'label')} closed`);
+    await this.select(key);
   }
 
   private async providerTies(id: string, after: string | null) {
@@ -116,11 +189,13 @@ class Explorer {
       return;
     }
     const attributes = this.map.graph.getNodeAttributes(this.selected);
+    const openedFrom = attributes.openedFrom;
     await renderDetails(panel, this.api, this.selected, attributes, {
       metric: this.metric,
       admin: this.viewer.role === 'ADMIN',
       ownProvider: this.viewer.provider?.id,
       expand: () => void this.expand(this.selected!),
+      close: openedFrom && this.opened.has(openedFrom) ? { label: this.opened.get(openedFrom)!.node.label, run: () => void this.collapse(openedFrom) } : undefined,
     });
   }
 
@@ -144,11 +219,52 @@ class Explorer {
   /** Redraws what is shown with the graph as it is now; node places are kept. */
   private async refresh(): Promise<void> {
     const expanded = [...this.nextPage.keys()];
+    const opened = [...this.opened.keys()];
     if (this.viewer.role === 'ADMIN') await this.showOverview(this.aggregated ? 'EVENTUAL' : 'LATEST');
+    for (const key of opened) await this.expand(key);
     for (const key of expanded) {
       this.nextPage.delete(key);
       await this.expand(key);
     }
+  }
+
+  /** The saved segments this key may read, offered for marking; the control stays hidden when there are none. */
+  private async listSegments(): Promise<void> {
+    const { data } = await this.api.query<{ segments: { id: string; name: string; memberCount: number | null }[] | null }>(Q.SEGMENTS);
+    const segments = data.segments ?? [];
+    const select = element<HTMLSelectElement>('segment');
+    select.replaceChildren(new Option('none', ''), ...segments.map((segment) => new Option(`${segment.name}${segment.memberCount === null ? '' : ` (${segment.memberCount})`}`, segment.id)));
+    select.hidden = element('segment-label').hidden = segments.length === 0;
+  }
+
+  /**
+   * Marks the consumers on the map that are members of a saved segment (and those added later).
+   * Reads the members a page at a time, at most SEGMENT_PAGES pages, and says so when it stopped short.
+   */
+  async markSegment(id: string): Promise<void> {
+    if (!id) {
+      this.map.mark(new Set());
+      this.renderTable();
+      return this.status('No saved segment marked');
+    }
+    const members = new Set<string>();
+    let after: string | null = null;
+    let segment: { name: string; memberCount: number | null } | undefined;
+    for (let page = 0; page < SEGMENT_PAGES; page++) {
+      type Page = { segment: { name: string; memberCount: number | null; members: { pageInfo: PageInfo; edges: { node: { id: string } }[] } | null } | null };
+      const answer: Page = (await this.api.query<Page>(Q.SEGMENT_MEMBERS, { id, after })).data;
+      if (!answer.segment?.members) return this.status('This segment is gone, or this key may not read its members');
+      segment = answer.segment;
+      for (const { node } of answer.segment.members.edges) members.add(node.id);
+      if (!answer.segment.members.pageInfo.hasNextPage) break;
+      after = answer.segment.members.pageInfo.endCursor;
+    }
+    this.map.mark(members);
+    this.renderTable();
+    const onMap = this.map.graph.filterNodes((key) => members.has(key)).length;
+    const total = segment?.memberCount ?? members.size;
+    const partly = total > members.size ? ` (checked against the first ${members.size} of its ${total} members)` : '';
+    this.status(`${segment?.name}: ${onMap} consumers on the map are members, drawn larger in black${partly}`);
   }
 
   async search(text: string): Promise<void> {
@@ -178,6 +294,7 @@ class Explorer {
     this.map.clear();
     this.nextPage.clear();
     this.fromOverview.clear();
+    this.opened.clear();
     await this.select(null);
     await this.start();
   }
@@ -216,7 +333,7 @@ class Explorer {
         const name = document.createElement('th');
         name.scope = 'row';
         name.append(button(node.label, () => void this.select(key)));
-        row.append(name, cell(node.kind), cell(node.group), cell(node.kind === 'Community' ? `${node.measure} members` : node.measure.toPrecision(3)), cell(String(graph.degree(key))));
+        row.append(name, cell(node.kind), cell(node.group), cell(node.kind === 'Community' ? `${node.measure} members` : node.measure.toPrecision(3)), cell(String(graph.degree(key))), cell(this.map.isMarked(key) ? 'yes' : ''));
         return row;
       }),
     );
@@ -310,6 +427,7 @@ function wire(): void {
   });
   element<HTMLSelectElement>('metric').addEventListener('change', (event) => explorer?.changeMetric((event.target as HTMLSelectElement).value).catch(failed));
   element('reset').addEventListener('click', () => explorer?.reset().catch(failed));
+  element<HTMLSelectElement>('segment').addEventListener('change', (event) => explorer?.markSegment((event.target as HTMLSelectElement).value).catch(failed));
   element('forget-key').addEventListener('click', () => {
     forgetKey();
     window.location.reload();

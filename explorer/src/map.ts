@@ -18,6 +18,8 @@ export interface NodeData {
   measure: number;
   /** The provider this consumer was reached from, for its relationship's strength. */
   reachedFrom?: string;
+  /** The community super-node this member was drawn for, while that community is open. */
+  openedFrom?: string;
 }
 
 export interface EdgeData {
@@ -42,6 +44,8 @@ export const SEGMENT_COLORS: Record<string, string> = {
 };
 
 const DIMMED = '#e2e2e2';
+/** Members of the marked saved segment: near-black, apart from every community and RFM segment colour. */
+export const MARKED = '#1d1d1f';
 /** How long ForceAtlas2 runs after the graph changes; longer for larger graphs, bounded. */
 const layoutMs = (order: number) => Math.min(5000, 2000 + order * 5);
 
@@ -61,6 +65,7 @@ export class RelationMap {
   private layout: FA2Layout | undefined;
   private layoutTimer: ReturnType<typeof setTimeout> | undefined;
   private selected: string | null = null;
+  private marked: ReadonlySet<string> = new Set();
 
   constructor(container: HTMLElement, events: { select: (key: string | null) => void; expand: (key: string) => void }) {
     this.renderer = new Sigma(this.graph, container, {
@@ -100,6 +105,16 @@ export class RelationMap {
     this.graph.clear();
   }
 
+  /** Draws these nodes (a saved segment's members) larger, in MARKED; an empty set marks none. */
+  mark(keys: ReadonlySet<string>): void {
+    this.marked = keys;
+    this.renderer.refresh({ skipIndexation: true });
+  }
+
+  isMarked(key: string): boolean {
+    return this.marked.has(key);
+  }
+
   select(key: string | null): void {
     this.selected = key;
     this.renderer.refresh({ skipIndexation: true });
@@ -131,7 +146,8 @@ export class RelationMap {
     this.layout = undefined;
   }
 
-  private nodeLook(node: string, data: NodeData): Partial<NodeData> & { highlighted?: boolean; zIndex?: number } {
+  private nodeLook(node: string, given: NodeData): Partial<NodeData> & { highlighted?: boolean; zIndex?: number } {
+    const data = this.marked.has(node) ? { ...given, color: MARKED, size: given.size * 1.4 } : given;
     if (!this.selected || !this.graph.hasNode(this.selected)) return data;
     if (node === this.selected) return { ...data, highlighted: true, zIndex: 2 };
     if (this.graph.areNeighbors(node, this.selected)) return { ...data, zIndex: 1 };

@@ -1,6 +1,7 @@
 import type { Api } from './api';
 import type { NodeData } from './map';
 import { button, paragraph } from './dom';
+import { type HistoryPoint, historyFigure } from './history';
 import * as Q from './queries';
 
 /** The side panel: details of the selected party, its rankings, recommendations with their reasons, strength components. */
@@ -10,10 +11,15 @@ interface Context {
   admin: boolean;
   ownProvider: string | undefined;
   expand: () => void;
+  /** Closes the opened community the selected node was drawn for. */
+  close?: { label: string; run: () => void };
 }
 
 interface Components { recency: number; frequency: number; monetary: number | null; sentiment: number | null }
 interface Relationship { strength: number; segment: string; components: Components }
+
+/** Weeks of history the panel draws: a quarter, enough to see a trend, few enough computations. */
+const HISTORY_WEEKS = 12;
 
 const percent = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value * 100)}%`);
 
@@ -54,10 +60,11 @@ function components(relationship: Relationship): HTMLElement {
 export async function renderDetails(panel: HTMLElement, api: Api, key: string, node: NodeData, context: Context): Promise<void> {
   panel.replaceChildren(heading(node.label, 2), paragraph(`${node.kind} · ${node.group}`));
   if (node.kind === 'Community') {
-    panel.append(paragraph(`${node.measure} members. Expanding a community is not offered: search a member by name.`));
+    panel.append(paragraph(`${node.measure} members.`), button('Open: draw its most central members (Enter)', context.expand));
     return;
   }
   panel.append(button('Expand ties (Enter)', context.expand));
+  if (context.close) panel.append(button(`Close ${context.close.label}`, context.close.run));
   const body = node.kind === 'Provider' ? await providerDetails(api, key, context) : await consumerDetails(api, key, node, context);
   panel.append(...body);
 }
@@ -83,6 +90,7 @@ async function providerDetails(api: Api, id: string, context: Context): Promise<
   if (provider.similarProviders?.length) {
     out.push(heading('Similar providers'), list(provider.similarProviders.map((s) => `${s.provider.name} (${percent(s.similarity)})`)));
   }
+  out.push(historySection(api, id, context.metric));
   if (provider.relationships) {
     out.push(heading('Strongest relationships'));
     for (const { node } of provider.relationships.edges) out.push(paragraph(`${node.consumer.name ?? '(erased)'} · ${node.segment}`), components(node));
@@ -90,6 +98,23 @@ async function providerDetails(api: Api, id: string, context: Context): Promise<
     out.push(paragraph('Its relationships are for the provider itself and admins.'));
   }
   return out;
+}
+
+/** Loaded after the rest of the panel: each week is a centrality computation of its own. */
+function historySection(api: Api, id: string, metric: string): HTMLElement {
+  const section = document.createElement('section');
+  section.className = 'history-section';
+  section.setAttribute('aria-busy', 'true');
+  section.append(heading(`History: ${metric} rank and relations, last ${HISTORY_WEEKS} weeks`), paragraph('Loading…'));
+  const loaded = (content: Node) => {
+    section.lastChild!.replaceWith(content);
+    section.removeAttribute('aria-busy');
+  };
+  api
+    .query<{ provider: { history: HistoryPoint[] | null } | null }>(Q.PROVIDER_HISTORY, { id, metric, window: { last: `P${HISTORY_WEEKS}W` } })
+    .then(({ data }) => loaded(data.provider?.history ? historyFigure(data.provider.history) : paragraph('Its history is for the provider itself and admins.')))
+    .catch((error: unknown) => loaded(paragraph(`The history could not be loaded: ${error instanceof Error ? error.message : 'unknown error'}`)));
+  return section;
 }
 
 async function consumerDetails(api: Api, id: string, node: NodeData, context: Context): Promise<Node[]> {

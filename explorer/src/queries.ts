@@ -2,9 +2,17 @@
 
 export const VIEWER = `query ExplorerViewer { viewer { role provider { id name } consumer { id name } } }`;
 
-export const OVERVIEW = `query ExplorerOverview($metric: CentralityMetric!, $consistency: Consistency) {
-  graphOverview(limit: 200, metric: $metric, consistency: $consistency) {
+export const OVERVIEW = `query ExplorerOverview($metric: CentralityMetric!, $consistency: Consistency, $limit: Int!) {
+  graphOverview(limit: $limit, metric: $metric, consistency: $consistency) {
     graphVersion changesBehind aggregated totalNodes totalEdges communityCount
+    nodes { key community score consumerCount providerCount party { __typename ... on Consumer { id name } ... on Provider { id name } } }
+    edges { source target weight }
+  }
+}`;
+
+export const COMMUNITY = `query ExplorerCommunity($metric: CentralityMetric!, $community: Int!, $limit: Int!) {
+  graphOverview(limit: $limit, metric: $metric, community: $community) {
+    aggregated
     nodes { key community score consumerCount providerCount party { __typename ... on Consumer { id name } ... on Provider { id name } } }
     edges { source target weight }
   }
@@ -47,6 +55,13 @@ export const PROVIDER_DETAILS = `query ExplorerProvider($id: ID!, $metric: Centr
   providerRanking(metric: $metric, first: 100) @include(if: $admin) { entries { rank provider { id } } }
 }`;
 
+export const PROVIDER_HISTORY = `query ExplorerProviderHistory($id: ID!, $metric: CentralityMetric!, $window: WindowInput!) {
+  provider(id: $id) {
+    id
+    history(metric: $metric, interval: WEEK, window: $window) { window { from to } rank relationCount }
+  }
+}`;
+
 export const CONSUMER_DETAILS = `query ExplorerConsumer($id: ID!, $provider: ID!, $withProvider: Boolean!) {
   consumer(id: $id) {
     id name
@@ -55,6 +70,15 @@ export const CONSUMER_DETAILS = `query ExplorerConsumer($id: ID!, $provider: ID!
       reasons { sharedConsumers contribution provider { name } }
     }
     relationshipWith(providerId: $provider) @include(if: $withProvider) { strength segment relationCount provider { name } ${COMPONENTS} }
+  }
+}`;
+
+export const SEGMENTS = `query ExplorerSegments { segments { id name memberCount } }`;
+
+export const SEGMENT_MEMBERS = `query ExplorerSegmentMembers($id: ID!, $after: String) {
+  segment(id: $id) {
+    id name memberCount
+    members(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } }
   }
 }`;
 

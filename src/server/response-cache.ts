@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
-import { type GraphQLSchema, isObjectType } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, Kind, getOperationAST, isObjectType } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { lastChangeId } from '../db/change-log';
 
@@ -32,14 +32,35 @@ function uncacheableFields(schema: GraphQLSchema): Record<string, number> {
 }
 
 /**
+ * Whether a query asks for a root field that is never cached (an analytics answer, say). The
+ * cache would compute a TTL of 0 for it and store nothing, but only after walking every value of
+ * the answer to collect its entities: for the explorer's graphOverview (a thousand objects) that
+ * walk was a fifth of the request's time.
+ */
+function asksUncacheableRoot(document: DocumentNode, operationName: string | null | undefined): boolean {
+  const operation = getOperationAST(document, operationName);
+  if (operation?.operation !== 'query') return false;
+  return operation.selectionSet.selections.some(
+    (selection) => selection.kind === Kind.FIELD && selection.name.value !== '__typename' && !CACHEABLE.Query.includes(selection.name.value),
+  );
+}
+
+/**
  * Caches query answers per API key (graphql-yoga's response cache), keyed by the change log's
  * last id as well: a write committed by any process moves it, so no answer is served after a
  * write, and a revoked key (a logged change) never meets an answer cached before. A hit is
  * served before the key is verified, which is safe for that reason: only a key that was valid
  * at this log position ever filled the entry.
  */
-export function responseCache(schema: GraphQLSchema): Plugin {
-  return useResponseCache({
+export function responseCache(schema: GraphQLSchema): Plugin[] {
+  const uncacheable = new WeakSet<Request>();
+  const skipUncacheable: Plugin = {
+    onExecute({ args }) {
+      if (asksUncacheableRoot(args.document, args.operationName)) uncacheable.add((args.contextValue as { request: Request }).request);
+    },
+  };
+  const cache = useResponseCache({
+    enabled: (request) => !uncacheable.has(request),
     cache: createInMemoryCache({ max: MAX_ANSWERS }),
     ttl: TTL_MS,
     ttlPerSchemaCoordinate: uncacheableFields(schema),
@@ -49,4 +70,5 @@ export function responseCache(schema: GraphQLSchema): Plugin {
       return `${await lastChangeId()}:${caller}`;
     },
   }) as Plugin;
+  return [skipUncacheable, cache];
 }

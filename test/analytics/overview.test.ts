@@ -100,3 +100,49 @@ it('refuses a limit out of range, and any key but an admin’s', async () => {
   expect(result.data?.graphOverview ?? null).toBeNull();
   expect(result.errors?.[0].extensions?.code).toBe('ForbiddenError');
 });
+
+const COMMUNITY = `query ($community: Int, $limit: Int) {
+  graphOverview(community: $community, limit: $limit, metric: DEGREE, consistency: LATEST) {
+    aggregated
+    nodes { key community score party { ... on Consumer { id } ... on Provider { id } } }
+    edges { source target weight }
+  }
+}`;
+
+it('opens one community: its most central members, by degree then kind and ID, and the ties between them', async () => {
+  const membership = await communityOfEach();
+  const degree = (id: string) => PAIRS.filter((pair) => pair.map((name) => ids[name]).includes(id)).length + (id === ids.joe || id === ids.D ? 1 : 0); // joe–D, bought above
+  const community = membership.get(ids.B)!;
+  const members = [...membership].filter(([, index]) => index === community).map(([id]) => id);
+  const relations = (a: string, b: string) => [...PAIRS, ['joe', 'D']].filter((pair) => [ids[pair[0]], ids[pair[1]]].sort().join() === [a, b].sort().join()).length + (a === ids.ann && b === ids.A ? 1 : 0) + (b === ids.ann && a === ids.A ? 1 : 0);
+
+  const whole = (await run(COMMUNITY, { community, limit: 500 })).graphOverview;
+  expect(whole.aggregated).toBe(false);
+  expect(whole.nodes.map((node: any) => node.key).sort()).toEqual([...members].sort());
+  expect(whole.nodes.every((node: any) => node.community === community && node.score === degree(node.key) / 10)).toBe(true); // degree centrality: degree over n − 1
+  const expectedEdges = members.flatMap((a) => members.filter((b) => a < b && relations(a, b) > 0).map((b) => [[a, b].sort().join(), relations(a, b)]));
+  expect(whole.edges.map((edge: any) => [[edge.source, edge.target].sort().join(), edge.weight]).sort()).toEqual(expectedEdges.sort());
+
+  const top = (await run(COMMUNITY, { community, limit: 2 })).graphOverview;
+  expect(top.aggregated).toBe(members.length > 2);
+  const ranked = [...whole.nodes].sort((a: any, b: any) => b.score - a.score);
+  expect(top.nodes.map((node: any) => node.score)).toEqual(ranked.slice(0, 2).map((node: any) => node.score));
+  for (const edge of top.edges) expect(top.nodes.map((node: any) => node.key)).toEqual(expect.arrayContaining([edge.source, edge.target]));
+});
+
+it('refuses a community that does not exist', async () => {
+  const { communities } = await run(`{ communities(consistency: LATEST) { count } }`);
+  for (const community of [-1, communities.count]) {
+    const result = await execute(COMMUNITY, { community, limit: 10 });
+    expect(result.errors?.[0].message).toBe(`Invalid input: community: must be from 0 to ${communities.count - 1}`);
+  }
+});
+
+it('names parties as they are now: a rename shows in the next answer, from the same cached overview', async () => {
+  const before = (await run(OVERVIEW, { consistency: 'LATEST' })).graphOverview;
+  const renamed = await run(`mutation ($id: ID!) { updateProvider(id: $id, input: { name: "B renamed" }) { __typename } }`, { id: ids.B });
+  expect(renamed.updateProvider.__typename).toBe('UpdateProviderSuccess');
+  const after = (await run(OVERVIEW, { consistency: 'LATEST' })).graphOverview;
+  expect(after.computedAt).toBe(before.computedAt);
+  expect(after.nodes.find((node: any) => node.key === ids.B).party.name).toBe('B renamed');
+});

@@ -68,6 +68,32 @@ export function graphOverview(input: OverviewInput, options: OverviewOptions): O
   return { aggregated: true, ...aggregate(input, options), ...totals };
 }
 
+/**
+ * One community opened up: its most central members (consumers and providers, highest score
+ * first, ties by ID), at most `limit`, with the heaviest ties between them. Aggregated when the
+ * community has more members than that.
+ */
+export function communityOverview(input: OverviewInput, community: number, options: OverviewOptions): Overview {
+  const { snapshot, membership, scores } = input;
+  const totals = { totalNodes: snapshot.csr.nodeCount, totalEdges: snapshot.csr.edgeCount, communityCount: input.communityCount };
+  const members: number[] = [];
+  membership.forEach((of, node) => of === community && members.push(node));
+  members.sort((a, b) => scores[b] - scores[a] || snapshot.sides[a] - snapshot.sides[b] || snapshot.ids[a] - snapshot.ids[b]);
+  const shown = members.slice(0, options.limit);
+  const position = new Map(shown.map((node, index) => [node, index]));
+  const nodes: OverviewNode[] = shown.map((node) => ({ kind: 'party', node, community, score: scores[node] }));
+  const { offsets, neighbors, edges: edgeOf } = snapshot.csr;
+  const edges: OverviewEdge[] = [];
+  shown.forEach((node, source) => {
+    for (let entry = offsets[node]; entry < offsets[node + 1]; entry++) {
+      const target = position.get(neighbors[entry]);
+      if (target !== undefined && target > source) edges.push({ source, target, weight: relationCount(snapshot, edgeOf[entry]) });
+    }
+  });
+  edges.sort((x, y) => y.weight - x.weight || x.source - y.source || x.target - y.target);
+  return { aggregated: members.length > shown.length, nodes, edges: edges.slice(0, options.maxEdges), ...totals };
+}
+
 /** Relations per edge, over every kind. */
 function relationCount(snapshot: GraphSnapshot, edge: number): number {
   let count = 0;
