@@ -15,7 +15,7 @@ export function analytics(): Analytics {
   if (!current) {
     const { databaseUrl } = config();
     const settings = DEFAULT_ANALYTICS_SETTINGS;
-    const windows = new WindowGraphs(databaseUrl, settings.windowGraphs, lastChangeId);
+    const windows = new WindowGraphs(databaseUrl, settings.windowGraphPairs, lastChangeId);
     current = new Analytics(new GraphProjection(databaseUrl, db()), settings, windows);
   }
   return current;

@@ -66,8 +66,8 @@ export interface AnalyticsSettings {
   /** Whole-graph computations one caller may have running at once, and waiting beyond those. */
   computationsPerCaller: number;
   computationsWaitingPerCaller: number;
-  /** Time-window graphs kept in memory at once (docs/analytics.md, Time windows). */
-  windowGraphs: number;
+  /** Pairs the time-window graphs kept in memory hold together (docs/analytics.md, Time windows). */
+  windowGraphPairs: number;
 }
 
 export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
@@ -84,7 +84,7 @@ export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
   runner: DEFAULT_RUNNER_LIMITS,
   computationsPerCaller: 2,
   computationsWaitingPerCaller: 16,
-  windowGraphs: 8,
+  windowGraphPairs: 1_000_000,
 };
 
 /**

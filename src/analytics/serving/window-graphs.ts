@@ -17,12 +17,16 @@ export interface WindowGraph {
 
 /**
  * Windowed graphs, read from the database (never from the live projection, whose internals do not
- * keep relation times) and kept per window while no newer version is asked for. Few are kept: each
- * holds a graph as large as the window's relations.
+ * keep relation times) and kept per window while no newer version is asked for. What is kept is
+ * bounded by pairs, not by windows: a history's dozens of weekly graphs fit where two all-time
+ * ones would not.
  */
 export class WindowGraphs {
   private readonly instance = randomUUID();
+  /** Least recently used first. */
   private readonly built = new Map<string, Promise<WindowGraph>>();
+  /** Pairs of each graph read, by window. */
+  private readonly pairs = new Map<string, number>();
   /** The last change log position seen: how far behind a windowed answer is. */
   latestChange = 0;
   builds = 0;
@@ -30,7 +34,8 @@ export class WindowGraphs {
   /** `lastChange` reads the position of the last change committed to the database at `databaseUrl`. */
   constructor(
     private readonly databaseUrl: string,
-    private readonly maxEntries: number,
+    /** Pairs the kept graphs hold together, at most; the graph read last is kept whatever its size. */
+    private readonly maxPairs: number,
     private readonly lastChange: () => Promise<number>,
   ) {}
 
@@ -59,17 +64,41 @@ export class WindowGraphs {
   }
 
   private read(key: string, window: TimeWindow): Promise<WindowGraph> {
-    if (this.built.size >= this.maxEntries) this.built.delete(this.built.keys().next().value!);
-    const reading = (async () => {
-      this.builds++;
-      const graph = new RelationStore();
-      const version = await readGraphSnapshot(this.databaseUrl, graph, window);
-      const snapshot = graph.snapshot(`${this.instance}:${key}:${version}`, version);
-      graph.trim();
-      return { window, version, graph, snapshot };
-    })();
+    const reading = this.load(key, window).then((read) => {
+      if (this.built.get(key) === reading) {
+        this.pairs.set(key, read.graph.size);
+        this.evictBeyondBudget(key);
+      }
+      return read;
+    });
     this.built.set(key, reading);
-    reading.catch(() => this.built.get(key) === reading && this.built.delete(key));
+    reading.catch(() => this.built.get(key) === reading && this.forget(key));
     return reading;
+  }
+
+  private async load(key: string, window: TimeWindow): Promise<WindowGraph> {
+    this.builds++;
+    const graph = new RelationStore();
+    const version = await readGraphSnapshot(this.databaseUrl, graph, window);
+    const snapshot = graph.snapshot(`${this.instance}:${key}:${version}`, version);
+    graph.trim();
+    return { window, version, graph, snapshot };
+  }
+
+  /** Drops the least recently used graphs read until those kept hold at most maxPairs pairs. */
+  private evictBeyondBudget(keep: string): void {
+    let total = [...this.pairs.values()].reduce((sum, pairs) => sum + pairs, 0);
+    for (const key of [...this.built.keys()]) {
+      if (total <= this.maxPairs) return;
+      const pairs = this.pairs.get(key);
+      if (key === keep || pairs === undefined) continue; // reads under way are not counted yet
+      total -= pairs;
+      this.forget(key);
+    }
+  }
+
+  private forget(key: string): void {
+    this.built.delete(key);
+    this.pairs.delete(key);
   }
 }
