@@ -87,17 +87,27 @@ export async function importRelationsCsv(csvPath: string, options: ImportOptions
   const partyCache = emptyPartyCache();
   let batch = new Batch();
   let batchNumber = 0;
-  /** Stores the batch with the unreadable rows up to `throughLine`: all that remain at the end of the file. */
+  /** The batch being stored while the next one is parsed: the database works while the file is read. */
+  let storing: Promise<void> = Promise.resolve();
+  const store = async (full: Batch, rowsToCome: number) => {
+    if (full.lastLine === 0) return;
+    for (const row of full.rejects) options.onReject?.(row);
+    position = await storeBatch(full, position, { writer, checkpoint, rejectsPath, partyCache, rowsToCome }, () => options.afterCommit?.(++batchNumber));
+    options.onProgress?.({ ...position, bytesRead: parser.info.bytes, totalBytes });
+  };
+  /**
+   * Once the batch before is stored, starts storing this one with the unreadable rows up to
+   * `throughLine` (all that remain at the end of the file). Batches are stored one at a time, in order.
+   */
   const flush = async (throughLine = Infinity) => {
+    await storing;
+    const full = batch;
+    batch = new Batch();
     const due = unreadableRows.filter((row) => row.line <= throughLine);
     unreadableRows.splice(0, due.length);
-    for (const row of due) if (row.line > position.line) batch.reject(row);
-    if (batch.lastLine === 0) return;
-    for (const row of batch.rejects) options.onReject?.(row);
-    const rowsToCome = batch.rowsToCome(parser.info.bytes, totalBytes);
-    position = await storeBatch(batch, position, { writer, checkpoint, rejectsPath, partyCache, rowsToCome }, () => options.afterCommit?.(++batchNumber));
-    options.onProgress?.({ ...position, bytesRead: parser.info.bytes, totalBytes });
-    batch = new Batch();
+    for (const row of due) if (row.line > position.line) full.reject(row);
+    storing = store(full, full.rowsToCome(parser.info.bytes, totalBytes));
+    storing.catch(() => undefined); // its failure is met by the next flush, or at the end
   };
 
   let headerSeen = false;
@@ -114,8 +124,10 @@ export async function importRelationsCsv(csvPath: string, options: ImportOptions
     }
     if (!headerSeen) throw new ImportFileError(`${csvPath} is empty; it needs the header ${CSV_COLUMNS.join(',')}`);
     await flush();
+    await storing;
     await restoreDeferredIndexes(writer);
   } finally {
+    await storing.catch(() => undefined); // never close the writer under a batch being stored
     await writer.close();
   }
   return { ...position, resumedAfterLine, rejectsPath };
