@@ -208,3 +208,24 @@ describe('past EASE’s provider bound', () => {
     }
   });
 });
+
+describe('item models under writes', () => {
+  it('answers from the last model until its rebuild is due, and LATEST from one that includes the write', async () => {
+    const { databaseUrl } = config();
+    const settings = { ...DEFAULT_ANALYTICS_SETTINGS, itemModelRebuildFactor: 1e9 };
+    const analytics = new Analytics(new GraphProjection(databaseUrl, db()), settings, new WindowGraphs(databaseUrl, 1, lastChangeId));
+    try {
+      const consumer = numberOf(consumerIds[2]);
+      await analytics.recommendedProviders(consumer, 5, null, null, 'ITEM_KNN');
+      const built = analytics.runner.tasksRun;
+      await write({ consumer: 3, provider: 5, kind: 'FAVORITE', at: START });
+      await analytics.recommendedProviders(consumer, 5, null, null, 'ITEM_KNN');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // time enough for a rebuild, were one started
+      expect(analytics.runner.tasksRun).toBe(built); // not due for a billion times its build time
+      await analytics.recommendedProviders(consumer, 5, null, null, 'ITEM_KNN', 'LATEST');
+      expect(analytics.runner.tasksRun).toBe(built + 1);
+    } finally {
+      await analytics.close();
+    }
+  });
+});

@@ -27,34 +27,39 @@ export const DEFAULT_RUNNER_LIMITS: RunnerLimits = { queueLength: 32, budgetSeco
 /** What a stopped task's caller is told to try instead. */
 export type Advice = (task: AnalyticsTask) => string;
 
+type LaneName = 'cheap' | 'expensive' | 'models';
+
 /**
  * Runs analytics tasks on worker threads, so that PageRank or Louvain on a large graph never
- * blocks the event loop that serves requests. Two lanes, each its own worker running one task at
- * a time: cheap tasks (statistics, degrees) never wait behind expensive ones.
+ * blocks the event loop that serves requests. Three lanes, each its own worker running one task
+ * at a time: cheap tasks (statistics, degrees) never wait behind expensive ones, and neither waits
+ * behind a recommender's item model, whose build can take seconds at scale.
  */
 export class WorkerRunner {
-  private readonly lanes: { cheap: Lane; expensive: Lane };
+  private readonly lanes: Record<LaneName, Lane>;
 
   constructor(limits: RunnerLimits = DEFAULT_RUNNER_LIMITS, advice: Advice = () => '') {
-    this.lanes = { cheap: new Lane(limits, advice), expensive: new Lane(limits, advice) };
+    this.lanes = { cheap: new Lane(limits, advice), expensive: new Lane(limits, advice), models: new Lane(limits, advice) };
   }
 
   /** Tasks run so far: lets tests prove that a cached answer did no graph work. */
   get tasksRun(): number {
-    return this.lanes.cheap.tasksRun + this.lanes.expensive.tasksRun;
+    return Object.values(this.lanes).reduce((sum, lane) => sum + lane.tasksRun, 0);
   }
 
   run<Task extends AnalyticsTask>(snapshot: GraphSnapshot, task: Task): Promise<TaskResult<Task>> {
-    return this.lanes[isCheap(task) ? 'cheap' : 'expensive'].run(snapshot, task) as Promise<TaskResult<Task>>;
+    return this.lanes[laneOf(task)].run(snapshot, task) as Promise<TaskResult<Task>>;
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.lanes.cheap.close(), this.lanes.expensive.close()]);
+    await Promise.all(Object.values(this.lanes).map((lane) => lane.close()));
   }
 }
 
-function isCheap(task: AnalyticsTask): boolean {
-  return task.type === 'statistics' || (task.type === 'centrality' && ['DEGREE', 'WEIGHTED_DEGREE'].includes(task.options.metric));
+function laneOf(task: AnalyticsTask): LaneName {
+  if (task.type === 'itemModel') return 'models';
+  const cheap = task.type === 'statistics' || (task.type === 'centrality' && ['DEGREE', 'WEIGHTED_DEGREE'].includes(task.options.metric));
+  return cheap ? 'cheap' : 'expensive';
 }
 
 class Lane {

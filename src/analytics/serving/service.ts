@@ -59,6 +59,12 @@ export interface AnalyticsSettings {
   itemModels: number;
   /** EASE is served up to this many providers (at most EASE_MAX_PROVIDERS); past it, item-kNN is the default. */
   easeMaxProviders: number;
+  /**
+   * An item model is rebuilt in the background (EVENTUAL questions) no sooner than this many
+   * times its own build time after it was built: under a steady stream of writes, models take
+   * at most that share of a core (EASE at 2,000 providers builds in seconds).
+   */
+  itemModelRebuildFactor: number;
   strength: StrengthSettings;
   /** Questions answered from the cache at one graph version, at most; the oldest go first. */
   cacheEntries: number;
@@ -79,6 +85,7 @@ export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
   recommenderMethods: DEFAULT_METHOD_OPTIONS,
   itemModels: 4,
   easeMaxProviders: EASE_MAX_PROVIDERS,
+  itemModelRebuildFactor: 10,
   strength: DEFAULT_STRENGTH_SETTINGS,
   cacheEntries: 10_000,
   runner: DEFAULT_RUNNER_LIMITS,
@@ -190,7 +197,10 @@ export type ProviderRecommendation = Recommendation;
 /** An item model and the graph version (or window change position) it was built on. */
 interface BuiltItemModel extends Computed {
   model: ProviderItemModel;
+  buildMs: number;
 }
+
+
 
 export type SimilarParty = Similar;
 
@@ -360,7 +370,11 @@ export class Analytics {
    */
   private itemModel(method: ItemModelMethod, mask: number, window: TimeWindow | null, consistency: Consistency): Promise<BuiltItemModel> {
     const question = `item-model:${method}:${mask}:${windowKey(window)}`;
-    const pool = { answers: this.itemModels, limit: this.settings.itemModels };
+    const pool = {
+      answers: this.itemModels,
+      limit: this.settings.itemModels,
+      rebuildAfter: (done: Computed) => done.computedAt.getTime() + this.settings.itemModelRebuildFactor * (done as BuiltItemModel).buildMs,
+    };
     return this.fresh(question, { ...ITEM_MODEL_BUILDS, consistency }, window, async (snapshot): Promise<BuiltItemModel> => {
       const providers = snapshot.sides.reduce((count, side) => count + (side === PROVIDER ? 1 : 0), 0);
       const bound = Math.min(this.settings.easeMaxProviders, EASE_MAX_PROVIDERS);
@@ -368,8 +382,9 @@ export class Analytics {
         throw InvalidInputError.of('method', `EASE is served up to ${bound} providers and this graph has ${providers}: ask for ITEM_KNN`);
       }
       const task = { type: 'itemModel', method, methods: this.settings.recommenderMethods, kinds: mask } as const;
+      const started = performance.now();
       const packed = await this.runner.run(snapshot, task);
-      return { graphVersion: snapshot.version, computedAt: new Date(), window, model: new ProviderItemModel(packed) };
+      return { graphVersion: snapshot.version, computedAt: new Date(), window, model: new ProviderItemModel(packed), buildMs: performance.now() - started };
     }, pool);
   }
 
@@ -487,7 +502,8 @@ export class Analytics {
     const { done } = answers;
     if (done && done.graphVersion >= version) return done;
     if (done && asking.consistency === 'EVENTUAL') {
-      if (!answers.running && !this.shares.isFull(asking.requester)) this.start(answers, asking, window, compute).catch(() => undefined);
+      const due = !pool?.rebuildAfter || Date.now() >= pool.rebuildAfter(done);
+      if (due && !answers.running && !this.shares.isFull(asking.requester)) this.start(answers, asking, window, compute).catch(() => undefined);
       return done;
     }
     for (;;) {
@@ -556,6 +572,8 @@ type Kinds = readonly RelationKind[] | null | undefined;
 interface AnswerPool {
   answers: Map<string, Answers<Computed>>;
   limit: number;
+  /** When an EVENTUAL question may start a newer computation than `done` (by default, at once). */
+  rebuildAfter?: (done: Computed) => number;
 }
 
 /** A consumer's providers with relations of the kinds in `mask`. */
