@@ -12,7 +12,7 @@ import type { Consistency } from '../analytics/serving/service';
 import { type TimeWindow, resolveWindow } from '../analytics/serving/window';
 import { type Entity, loadParties } from './parties';
 import { ProviderNode } from './provider';
-import { CHOSEN_METHOD, DEFAULT_METHOD_OPTIONS, RECOMMENDER_METHODS, type RecommenderMethod } from '../analytics/graph/recommender-methods';
+import { CHOSEN_METHOD, DEFAULT_METHOD_OPTIONS, EASE_DEFAULT_MAX_PROVIDERS, RECOMMENDER_METHODS, type RecommenderMethod } from '../analytics/graph/recommender-methods';
 import { EASE_MAX_PROVIDERS } from '../analytics/graph/kernels/item-models';
 
 const MAX_RESULTS = 100;
@@ -189,8 +189,9 @@ builder.objectFields(ConsumerNode, (t) => ({
         type: RecommenderMethodEnum,
         required: false,
         description:
-          `How to recommend. Absent: ${CHOSEN_METHOD}, chosen by the offline evaluation, or ITEM_KNN past ${EASE_MAX_PROVIDERS} providers ` +
-          '(asking for EASE there is an error). EASE and ITEM_KNN answer from a model built per graph version in the background: ' +
+          `How to recommend. Absent: ${CHOSEN_METHOD}, chosen by the offline evaluation, or ITEM_KNN past ${EASE_DEFAULT_MAX_PROVIDERS} providers ` +
+          `(asking for EASE past ${EASE_MAX_PROVIDERS} is an error). ` +
+          'EASE and ITEM_KNN answer from a model built per graph version in the background: ' +
           'the consumer’s own relations are always current; with consistency EVENTUAL (the default) the weights between providers ' +
           'may be a few writes behind, with LATEST the answer waits for a model that includes every write so far.',
       }),

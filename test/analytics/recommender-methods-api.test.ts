@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
 import { CONSUMER, PROVIDER, csrFromEdges } from '../../src/analytics/graph/csr';
 import { EASE_MAX_PROVIDERS, type ScoredNode, nodeModel, scoreByItemModel } from '../../src/analytics/graph/kernels/item-models';
-import { RECOMMENDER_METHODS, type RecommenderMethod, csrRecommender, defaultMethod, packedItemModel } from '../../src/analytics/graph/recommender-methods';
+import { EASE_DEFAULT_MAX_PROVIDERS, RECOMMENDER_METHODS, type RecommenderMethod, csrRecommender, defaultMethod, packedItemModel } from '../../src/analytics/graph/recommender-methods';
 import { parseGlobalId } from '../../src/schema/ids';
 import { config } from '../../src/config';
 import { lastChangeId } from '../../src/db/change-log';
@@ -189,8 +189,9 @@ describe('the served item model', () => {
 
 describe('past EASE’s provider bound', () => {
   it('defaults to item-kNN, and refuses EASE with an error naming ITEM_KNN', async () => {
-    expect(defaultMethod(EASE_MAX_PROVIDERS)).toBe('EASE');
-    expect(defaultMethod(EASE_MAX_PROVIDERS + 1)).toBe('ITEM_KNN');
+    expect(defaultMethod(EASE_DEFAULT_MAX_PROVIDERS)).toBe('EASE');
+    expect(defaultMethod(EASE_DEFAULT_MAX_PROVIDERS + 1)).toBe('ITEM_KNN');
+    expect(EASE_DEFAULT_MAX_PROVIDERS).toBeLessThan(EASE_MAX_PROVIDERS); // asked for by name, EASE goes further
     const { databaseUrl } = config();
     const settings = { ...DEFAULT_ANALYTICS_SETTINGS, easeMaxProviders: PROVIDERS - 1 };
     const bounded = new Analytics(new GraphProjection(databaseUrl, db()), settings, new WindowGraphs(databaseUrl, 1, lastChangeId));

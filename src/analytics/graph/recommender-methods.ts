@@ -41,12 +41,19 @@ export const DEFAULT_METHOD_OPTIONS: MethodOptions = {
 
 /**
  * The best method in the offline evaluation (docs/recommendations.md), served when a question
- * names none, up to EASE_MAX_PROVIDERS providers; past that, `defaultMethod` picks item-kNN.
+ * names none, up to EASE_DEFAULT_MAX_PROVIDERS providers; past that, `defaultMethod` picks item-kNN.
  */
 export const CHOSEN_METHOD: RecommenderMethod = 'EASE';
 
-export function defaultMethod(providers: number, easeMaxProviders = EASE_MAX_PROVIDERS): RecommenderMethod {
-  return CHOSEN_METHOD === 'EASE' && providers > easeMaxProviders ? 'ITEM_KNN' : CHOSEN_METHOD;
+/**
+ * EASE is the default up to this many providers (a build of about 2 s; ×8 per doubling), though
+ * asked for by name it is served up to EASE_MAX_PROVIDERS: a default is paid for by every
+ * consumer's question, on a machine that also answers rankings under a stream of writes.
+ */
+export const EASE_DEFAULT_MAX_PROVIDERS = 1000;
+
+export function defaultMethod(providers: number, easeDefaultMaxProviders = EASE_DEFAULT_MAX_PROVIDERS): RecommenderMethod {
+  return CHOSEN_METHOD === 'EASE' && providers > easeDefaultMaxProviders ? 'ITEM_KNN' : CHOSEN_METHOD;
 }
 
 /** The methods whose model is built once per graph version and scores any consumer from it. */

@@ -31,6 +31,7 @@ import {
   type ItemModelMethod,
   type MethodOptions,
   type RecommenderMethod,
+  EASE_DEFAULT_MAX_PROVIDERS,
   defaultMethod,
   isItemModelMethod,
 } from '../graph/recommender-methods';
@@ -353,7 +354,7 @@ export class Analytics {
     return this.cached(question, async (): Promise<ProviderRecommendation[]> => {
       const options = { ...this.settings.recommendations, first };
       const store = window ? (await this.windowGraph(window)).graph : this.store();
-      const chosen = method ?? defaultMethod(providerCount(store), this.settings.easeMaxProviders);
+      const chosen = method ?? defaultMethod(providerCount(store), Math.min(this.settings.easeMaxProviders, EASE_DEFAULT_MAX_PROVIDERS));
       if (isItemModelMethod(chosen)) {
         const { model } = await this.itemModel(chosen, mask, window, consistency);
         return model.recommend(store, ownProviders(store, store.nodeOf('consumer', consumerId), mask), options);
