@@ -1,9 +1,11 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { generateRelationStore } from '../../src/bulk/synthetic-platform';
 import type { CentralityOptions } from '../../src/analytics/graph/centrality';
 import { ALL_KINDS_MASK } from '../../src/analytics/graph/snapshot';
 import { AnalyticsBusyError, AnalyticsTimeoutError } from '../../src/analytics/serving/errors';
 import { FairShare } from '../../src/analytics/serving/fair-share';
 import { WorkerRunner } from '../../src/analytics/serving/runner';
+import { DEFAULT_METHOD_OPTIONS } from '../../src/analytics/graph/recommender-methods';
 
 // How whole-graph tasks are scheduled: lanes, a bounded queue, a time budget, a share per caller.
 
@@ -45,6 +47,21 @@ it('answers cheap questions while an expensive one runs', async () => {
   expect((await quick).edges).toBe(medium.csr.edgeCount);
   await slow;
   expect(finished).toEqual(['statistics', 'betweenness']);
+});
+
+/** The nice value of each thread of this process (Linux: /proc/self/task/<tid>/stat, field 19). */
+const threadNiceValues = () =>
+  readdirSync('/proc/self/task').map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+
+(process.platform === 'linux' ? it : it.skip)('runs each lane at a lower priority than the request thread, and an item model in a lane of its own', async () => {
+  const niceBefore = threadNiceValues().filter((nice) => nice > 0).length;
+  runner = new WorkerRunner({ queueLength: 4, budgetSeconds: 60 });
+  await runner.run(tiny, statistics);
+  await runner.run(tiny, { ...betweenness, options: options('PAGERANK') });
+  await runner.run(tiny, { type: 'itemModel', method: 'ITEM_KNN', methods: DEFAULT_METHOD_OPTIONS, kinds: ALL_KINDS_MASK });
+  const nice = threadNiceValues();
+  expect(nice[0]).toBe(0); // the main thread, which serves requests
+  expect(nice.filter((value) => value > 0).length - niceBefore).toBe(3);
 });
 
 it('refuses at once what the queue cannot take', async () => {

@@ -1,3 +1,4 @@
+import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { GraphSnapshot } from '../graph/snapshot';
 import { type AnalyticsTask, runTask } from './tasks';
@@ -11,6 +12,21 @@ export interface WorkerRequest {
 }
 
 export type WorkerResponse = { id: number; result: unknown } | { id: number; error: string };
+
+/**
+ * Background work yields to the request thread: on Linux a nice value belongs to a thread, and
+ * pid 0 names the calling one, so this lowers only this worker (nice 10). Rankings and models are computed
+ * with whatever CPU requests leave; on two cores, writes and /health no longer queue behind them.
+ */
+function yieldToRequests(): void {
+  try {
+    setPriority(0, constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    // Not permitted or not supported here: the worker runs at the process's priority.
+  }
+}
+
+yieldToRequests();
 
 // The worker keeps the last snapshot it was sent, so several questions on one version reuse it.
 let held: GraphSnapshot | undefined;
