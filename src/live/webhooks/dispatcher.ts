@@ -14,6 +14,12 @@ export interface WebhookDispatcher {
 
 /** How long past one attempt's timeout a stopping dispatcher waits for the work under way. */
 const STOP_MARGIN_MS = 1_000;
+/**
+ * Back-to-back rounds start at least this far apart: under a stream of writes, one round fans out
+ * every write since the last (each round costs several queries, even with no endpoint), and
+ * events wait at most this much longer.
+ */
+const MIN_ROUND_GAP_MS = 100;
 
 /**
  * Runs webhooks in this server process: fans new change log entries out to endpoints, and makes
@@ -38,8 +44,10 @@ export function startWebhookDispatcher(database: Db, settings: WebhookSettings, 
       again = true;
       return;
     }
+    const started = Date.now();
     running = work()
       .catch((error: unknown) => logger.warn({ err: error }, 'webhook dispatch failed; retrying at the next poll'))
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, again ? Math.max(0, started + MIN_ROUND_GAP_MS - Date.now()) : 0).unref()))
       .finally(() => {
         running = null;
         if (again) {
