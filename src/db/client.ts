@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
@@ -34,7 +35,7 @@ function createBaseClient(databaseUrl: string): Db {
   return new PrismaClient({ adapter: withSqliteSettings(new PrismaBetterSQLite3({ url: databaseUrl })) });
 }
 
-type SqliteStatements = { prepare(sql: string): unknown };
+type SqliteConnection = { prepare(sql: string): unknown };
 
 /**
  * SQLite keeps deleted and overwritten content in free space until reused; `secure_delete` zeroes
@@ -48,12 +49,53 @@ function withSqliteSettings(factory: PrismaBetterSQLite3): PrismaBetterSQLite3 {
   factory.connect = async () => {
     const adapter = await connect();
     await adapter.executeScript('PRAGMA secure_delete = ON');
-    const connection = (adapter as unknown as { client: SqliteStatements }).client;
-    const prepare = connection.prepare.bind(connection);
+    const connection = (adapter as unknown as { client: SqliteConnection }).client;
+    const prepare = reusingStatements(connection.prepare.bind(connection) as (sql: string) => Statement);
     connection.prepare = (sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql);
     return adapter;
   };
   return factory;
+}
+
+/** Statements kept per connection, by SQL text, least recently used first out. */
+const STATEMENTS_KEPT = 1000;
+
+/**
+ * Prisma's SQLite adapter prepares every query anew and binds it for good (`bind`), so a
+ * statement serves once: this keeps each SQL text's statement and hands out a handle that binds
+ * per use, which is all the adapter asks of one (`bind`, `reader`, `columns`, `raw`, `run`, `all`).
+ */
+function reusingStatements(prepare: (sql: string) => Statement): (sql: string) => ReusedStatement {
+  const kept = new Map<string, Statement>();
+  return (sql) => {
+    let statement = kept.get(sql);
+    if (statement) kept.delete(sql);
+    else if (kept.size >= STATEMENTS_KEPT) kept.delete(kept.keys().next().value!);
+    statement ??= prepare(sql);
+    kept.set(sql, statement);
+    return reused(statement);
+  };
+}
+
+type ReusedStatement = ReturnType<typeof reused>;
+
+function reused(statement: Statement) {
+  let values: unknown[] = [];
+  const handle = {
+    reader: statement.reader,
+    bind(bound: unknown[]) {
+      values = bound;
+      return handle;
+    },
+    columns: () => statement.columns(),
+    raw() {
+      statement.raw(true);
+      return handle;
+    },
+    run: () => statement.run(values),
+    all: () => statement.all(values),
+  };
+  return handle;
 }
 
 /**
