@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { RelationKind } from '../generated/prisma/enums';
+import { RelationKind } from '../generated/prisma/enums';
 import { LAST_CHANGE_SQL } from './change-log';
 import { sqliteTime } from './bulk-writer';
 import { dialectOf, sqliteFilePath } from './dialect';
@@ -40,7 +40,10 @@ export async function readGraphSnapshot(databaseUrl: string, visitor: GraphSnaps
     : readSqliteSnapshot(databaseUrl, visitor, range);
 }
 
-const RELATION_COLUMNS = '"consumerId", "providerId", "kind", "occurredAt", "amountMinor", "currency", "rating"';
+const RELATION_KINDS = Object.values(RelationKind);
+/** Kinds come back as their index in RELATION_KINDS: a small integer instead of a new string per row. */
+const KIND_INDEX_SQL = `CASE "kind" ${RELATION_KINDS.map((kind, index) => `WHEN '${kind}' THEN ${index}`).join(' ')} END`;
+const RELATION_COLUMNS = `"consumerId", "providerId", ${KIND_INDEX_SQL}, "occurredAt", "amountMinor", "currency", "rating"`;
 /** Rows read between two yields to the event loop, so a long read never holds up requests for long. */
 const ROWS_PER_TURN = 20_000;
 
@@ -66,7 +69,7 @@ async function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVis
           .raw()
           .bind(sqliteTime(new Date(range.from)), sqliteTime(new Date(range.to)))
       : database.prepare(`SELECT ${RELATION_COLUMNS} FROM "Relation"`).raw();
-    type Row = [number, number, RelationKind, string, number | null, string | null, number | null];
+    type Row = [number, number, number | null, string, number | null, string | null, number | null];
     // One record for all rows: at a million relations, an object per row is a fifth of the build in garbage collection.
     const record: RelationRecord = { consumerId: 0, providerId: 0, kind: 'PURCHASE', occurredAt: 0, amountMinor: null, currency: null, rating: null };
     let rows = 0;
@@ -74,7 +77,7 @@ async function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVis
       if (++rows % ROWS_PER_TURN === 0) await new Promise(setImmediate);
       record.consumerId = row[0];
       record.providerId = row[1];
-      record.kind = row[2];
+      record.kind = RELATION_KINDS[row[2] ?? -1] ?? unknownKind(row);
       record.occurredAt = parseStoredTime(row[3]);
       record.amountMinor = row[4];
       record.currency = row[5];
@@ -88,22 +91,32 @@ async function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVis
   }
 }
 
+function unknownKind(row: unknown[]): never {
+  throw new Error(`A relation between consumer ${row[0]} and provider ${row[1]} has a kind this version does not know`);
+}
+
+const DAY_MS = 86_400_000;
+
 /**
  * Milliseconds since the epoch of a DateTime as Prisma stores it in SQLite,
- * `2026-03-01T12:00:00.000+00:00`, read digit by digit: several times faster than Date.parse,
- * which a million rows feel. Any other form goes to Date.parse.
+ * `2026-03-01T12:00:00.000+00:00`, read digit by digit with the civil-calendar arithmetic done
+ * inline: several times faster than Date.parse, which a million rows feel. Any other form goes
+ * to Date.parse.
  */
-function parseStoredTime(text: string): number {
-  if (text.length !== 29 || !text.endsWith('+00:00') || text[10] !== 'T' || text[19] !== '.') return Date.parse(text);
-  return Date.UTC(
-    digits(text, 0, 4),
-    digits(text, 5, 2) - 1,
-    digits(text, 8, 2),
-    digits(text, 11, 2),
-    digits(text, 14, 2),
-    digits(text, 17, 2),
-    digits(text, 20, 3),
-  );
+export function parseStoredTime(text: string): number {
+  if (text.length !== 29 || text.charCodeAt(10) !== 84 /* T */ || text.charCodeAt(19) !== 46 /* . */ || !text.endsWith('+00:00')) return Date.parse(text);
+  const day = daysSinceEpoch(digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2));
+  return day * DAY_MS + ((digits(text, 11, 2) * 60 + digits(text, 14, 2)) * 60 + digits(text, 17, 2)) * 1000 + digits(text, 20, 3);
+}
+
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 function digits(text: string, start: number, length: number): number {

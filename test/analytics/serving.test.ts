@@ -219,6 +219,8 @@ describe('fresh answers while writes stream in', () => {
     expect(after.entries).toEqual(before.entries);
     const latest = (await run(RANKING, { consistency: 'LATEST' })).providerRanking;
     expect(latest.entries.map((entry: any) => entry.provider.name)).not.toContain('temporary');
-    expect(latest.entries).toEqual(before.entries);
+    // The same graph again, computed warm from the last answer: equal within the iteration's tolerance.
+    expect(latest.entries.map((entry: any) => entry.provider)).toEqual(before.entries.map((entry: any) => entry.provider));
+    latest.entries.forEach((entry: any, index: number) => expect(entry.score).toBeCloseTo(before.entries[index].score, 9));
   });
 });

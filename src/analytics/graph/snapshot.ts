@@ -88,8 +88,11 @@ export function edgeEnds(csr: Csr): { sources: Int32Array; targets: Int32Array }
   return { sources, targets };
 }
 
+/** A plain loop: Int32Array.from with a mapping function takes 13 ms at 476k edges, on every task. */
 function identity(length: number): Int32Array {
-  return Int32Array.from({ length }, (_, index) => index);
+  const identity = new Int32Array(length);
+  for (let index = 0; index < length; index++) identity[index] = index;
+  return identity;
 }
 
 /** A copy of `array` in shared memory, so that posting it to a worker shares instead of copying. */

@@ -3,16 +3,26 @@ import { PARTIES, type Party } from '../../db/party';
 import type { RelationKind } from '../../generated/prisma/enums';
 import type { Adjacency } from '../graph/adjacency';
 import { type Csr, csrFromEdges } from '../graph/csr';
-import { type GraphSnapshot, KINDS, shared, sharedInt32 } from '../graph/snapshot';
+import { type GraphSnapshot, KINDS, sharedInt32 } from '../graph/snapshot';
 import type { PairSummary } from '../graph/strength';
+import { type Column, gather, resized } from './columns';
+import { PairIndex } from './pair-index';
+import { SlotIndex } from './slot-index';
+import { TimeColumn } from './time-column';
 
 const KIND_COUNT = KINDS.length;
 const KIND_INDEX = new Map(KINDS.map((kind, index) => [kind, index]));
 const NONE = -1;
 /** Currency codes are bytes (0: none); past this many currencies, a pair's amounts go to the overflow map. */
 const MAX_CURRENCY_CODES = 255;
-/** Writes since the last compaction past which one is scheduled, whatever asks for a snapshot. */
+/**
+ * Pairs created since the last compaction past which one is scheduled, whatever asks for a
+ * snapshot: this many, or as many as the base holds, so compactions while a graph is read from the
+ * database cost O(pairs) in all.
+ */
 const DELTA_COMPACTION_PAIRS = 4096;
+/** Room left in the pair and node columns after a build, for the writes that follow it. */
+const TRIM_SLACK = 1 / 64;
 
 /** A kind's occurrence bounds on a pair, and how many relations of that kind it has. */
 export interface KindBounds {
@@ -38,8 +48,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   private alive = new Uint8Array(1024);
   private degrees = new Int32Array(1024);
   private deltaHead = new Int32Array(1024).fill(NONE);
-  private deltaDegree = new Int32Array(1024);
-  private slots: Record<Party, Map<number, number>> = { consumer: new Map(), provider: new Map() };
+  private slots: Record<Party, SlotIndex> = { consumer: new SlotIndex(), provider: new SlotIndex() };
   private deadNodes = 0;
 
   // ---- Pairs.
@@ -48,11 +57,15 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   private consumerOf = new Int32Array(1024);
   private providerOf = new Int32Array(1024);
   private totals = new Int32Array(1024);
-  /** Relations per pair and kind: counts[pair * KIND_COUNT + kind], a snapshot's kindCounts layout. */
-  private counts = new Int32Array(1024 * KIND_COUNT);
+  /**
+   * Relations per pair and kind: counts[pair * KIND_COUNT + kind], a snapshot's kindCounts layout,
+   * in shared memory: the last snapshot holds this very array until the next write copies it.
+   */
+  private counts = sharedInt32(1024 * KIND_COUNT);
+  private countsInSnapshot = false;
   /** Per kind, allocated on the kind's first relation, amount or rating. */
-  private firstAt: (Float64Array | null)[] = KINDS.map(() => null);
-  private lastAt: (Float64Array | null)[] = KINDS.map(() => null);
+  private firstAt: (TimeColumn | null)[] = KINDS.map(() => null);
+  private lastAt: (TimeColumn | null)[] = KINDS.map(() => null);
   private amounts: (Float64Array | null)[] = KINDS.map(() => null);
   private currencyCodes: (Uint8Array | null)[] = KINDS.map(() => null);
   private ratingSums: (Int32Array | null)[] = KINDS.map(() => null);
@@ -61,6 +74,8 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   private extraAmounts = new Map<number, Map<string, number>>();
   private readonly currencies: string[] = [];
   private readonly currencyCode = new Map<string, number>();
+  private lastCurrency = '';
+  private lastCurrencyCode = 0;
   private deadPairs = 0;
 
   // ---- Adjacency: the base CSR (immutable, shared with snapshots) and the delta since.
@@ -68,6 +83,8 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   private basePairs = 0;
   private nextOfConsumer = new Int32Array(1024);
   private nextOfProvider = new Int32Array(1024);
+  /** The delta's pairs by their two ends: finding a pair never walks a long delta list. */
+  private deltaPairs = new PairIndex();
   /** Set by any change to the nodes or pairs (not their aggregates): the next snapshot compacts. */
   private structural = false;
   private compactionScheduled = false;
@@ -90,7 +107,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   }
 
   nodeOf(party: Party, id: number): number {
-    return this.slots[party].get(id) ?? NONE;
+    return this.slots[party].get(id);
   }
 
   isNode(node: number): boolean {
@@ -148,7 +165,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     const pair = this.pairOf(consumerId, providerId);
     const index = KIND_INDEX.get(kind)!;
     if (pair === NONE || this.counts[pair * KIND_COUNT + index] === 0) return undefined;
-    return { count: this.counts[pair * KIND_COUNT + index], firstAt: this.firstAt[index]![pair], lastAt: this.lastAt[index]![pair] };
+    return { count: this.counts[pair * KIND_COUNT + index], firstAt: this.firstAt[index]!.get(pair), lastAt: this.lastAt[index]!.get(pair) };
   }
 
   /** A pair's aggregates over the kinds of `mask` (a mask over KINDS). */
@@ -161,8 +178,8 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
       if (!(mask & (1 << kind)) || count === 0) continue;
       summary.count += count;
       summary.countByKind[KINDS[kind]] = count;
-      summary.firstAt = Math.min(summary.firstAt, this.firstAt[kind]![pair]);
-      summary.lastAt = Math.max(summary.lastAt, this.lastAt[kind]![pair]);
+      summary.firstAt = Math.min(summary.firstAt, this.firstAt[kind]!.get(pair));
+      summary.lastAt = Math.max(summary.lastAt, this.lastAt[kind]!.get(pair));
       this.forEachAmount(pair, kind, (currency, amount) => {
         summary.amounts[currency] = (summary.amounts[currency] ?? 0) + amount;
       });
@@ -186,16 +203,34 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
       sides: this.sides.subarray(0, this.nodeSlots),
       ids: this.ids.subarray(0, this.nodeSlots),
       csr: this.base,
-      kindCounts: shared(this.counts.subarray(0, this.pairSlots * KIND_COUNT)),
+      kindCounts: this.counts.subarray(0, this.pairSlots * KIND_COUNT),
     };
+    this.countsInSnapshot = true;
     return this.last;
+  }
+
+  /**
+   * Bytes of the typed arrays the store holds (their whole capacity, the base CSR included): what
+   * the graph costs in memory beyond a few small maps (party IDs far beyond the others, amounts in
+   * a pair's second currency, times far from 2000).
+   */
+  memoryBytes(): number {
+    const columns: (ArrayBufferView | null)[] = [
+      this.sides, this.ids, this.alive, this.degrees, this.deltaHead,
+      this.consumerOf, this.providerOf, this.totals, this.counts, this.nextOfConsumer, this.nextOfProvider,
+      this.base.offsets, this.base.neighbors, this.base.edges,
+      ...this.amounts, ...this.currencyCodes, ...this.ratingSums, ...this.ratingCounts,
+    ];
+    const times = [...this.firstAt, ...this.lastAt].reduce((sum, column) => sum + (column?.byteLength ?? 0), 0);
+    const indexes = this.slots.consumer.byteLength + this.slots.provider.byteLength + this.deltaPairs.byteLength;
+    return columns.reduce((sum, column) => sum + (column?.byteLength ?? 0), 0) + times + indexes;
   }
 
   // ---- Writing. The store reads a database snapshot as its visitor (readGraphSnapshot).
 
   party(side: Party, id: number): number {
     const existing = this.slots[side].get(id);
-    if (existing !== undefined) return existing;
+    if (existing !== NONE) return existing;
     const node = this.nodeSlots++;
     if (node === this.ids.length) this.growNodes(Math.ceil(node * 1.5));
     this.sides[node] = PARTIES.indexOf(side);
@@ -211,11 +246,12 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     const kind = KIND_INDEX.get(relation.kind)!;
     const cell = pair * KIND_COUNT + kind;
     const time = relation.occurredAt;
-    const firstAt = (this.firstAt[kind] ??= new Float64Array(this.pairCapacity));
-    const lastAt = (this.lastAt[kind] ??= new Float64Array(this.pairCapacity));
-    if (this.counts[cell] === 0 || time < firstAt[pair]) firstAt[pair] = time;
-    if (this.counts[cell] === 0 || time > lastAt[pair]) lastAt[pair] = time;
-    this.counts[cell]++;
+    const firstAt = (this.firstAt[kind] ??= new TimeColumn(this.pairCapacity));
+    const lastAt = (this.lastAt[kind] ??= new TimeColumn(this.pairCapacity));
+    const counts = this.writableCounts();
+    if (counts[cell] === 0 || time < firstAt.get(pair)) firstAt.set(pair, time);
+    if (counts[cell] === 0 || time > lastAt.get(pair)) lastAt.set(pair, time);
+    counts[cell]++;
     this.totals[pair]++;
     if (relation.amountMinor !== null && relation.currency !== null) this.addAmount(pair, kind, relation.currency, relation.amountMinor);
     if (relation.rating !== null) {
@@ -232,7 +268,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     const pair = this.pairOf(relation.consumerId, relation.providerId);
     const kind = KIND_INDEX.get(relation.kind)!;
     if (pair === NONE || this.counts[pair * KIND_COUNT + kind] === 0) return;
-    this.counts[pair * KIND_COUNT + kind]--;
+    this.writableCounts()[pair * KIND_COUNT + kind]--;
     this.totals[pair]--;
     if (relation.amountMinor !== null && relation.currency !== null) this.addAmount(pair, kind, relation.currency, -relation.amountMinor);
     if (relation.rating !== null) {
@@ -240,8 +276,8 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
       this.ratingCounts[kind]![pair]--;
     }
     if (this.counts[pair * KIND_COUNT + kind] > 0 && remaining) {
-      this.firstAt[kind]![pair] = remaining.firstAt;
-      this.lastAt[kind]![pair] = remaining.lastAt;
+      this.firstAt[kind]!.set(pair, remaining.firstAt);
+      this.lastAt[kind]!.set(pair, remaining.lastAt);
     }
     if (this.totals[pair] === 0) this.pairDied(pair);
   }
@@ -249,7 +285,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   /** The party goes with every relation it had. */
   removeParty(side: Party, id: number): void {
     const node = this.slots[side].get(id);
-    if (node === undefined) return;
+    if (node === NONE) return;
     this.forEachPair(node, (pair) => {
       this.clearPair(pair);
       this.pairDied(pair);
@@ -269,16 +305,18 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     this.base = csrFromEdges(this.nodeSlots, this.consumerOf.subarray(0, pairs), this.providerOf.subarray(0, pairs), sharedInt32);
     this.basePairs = pairs;
     this.deltaHead.fill(NONE, 0, this.nodeSlots);
-    this.deltaDegree.fill(0, 0, this.nodeSlots);
     this.nextOfConsumer = new Int32Array(1024);
     this.nextOfProvider = new Int32Array(1024);
+    this.deltaPairs = new PairIndex();
     this.structural = false;
   }
 
-  /** Gives back the room grown for a build: pair columns shrink to what they hold, plus an eighth. */
+  /** Gives back the room grown for a build: columns shrink to what they hold, plus a little. */
   trim(): void {
-    this.resizePairs(Math.max(1024, Math.ceil(this.pairSlots * 1.125)));
-    this.growNodes(Math.max(1024, Math.ceil(this.nodeSlots * 1.125)));
+    this.resizePairs(Math.max(1024, Math.ceil(this.pairSlots * (1 + TRIM_SLACK))));
+    this.growNodes(Math.max(1024, Math.ceil(this.nodeSlots * (1 + TRIM_SLACK))));
+    this.slots.consumer.trim();
+    this.slots.provider.trim();
   }
 
   // ---- Internals.
@@ -303,29 +341,34 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     this.nextOfProvider[slot] = this.deltaHead[provider];
     this.deltaHead[consumer] = pair;
     this.deltaHead[provider] = pair;
-    this.deltaDegree[consumer]++;
-    this.deltaDegree[provider]++;
     this.degrees[consumer]++;
     this.degrees[provider]++;
+    this.deltaPairs.add(pair, this.consumerOf, this.providerOf);
     this.structural = true;
-    if (slot >= DELTA_COMPACTION_PAIRS) this.scheduleCompaction();
+    if (slot >= Math.max(DELTA_COMPACTION_PAIRS, this.basePairs)) this.scheduleCompaction();
     return pair;
   }
 
-  /** Scans the base row and the delta list of whichever end has fewer entries in each. */
+  /** Scans the base row of whichever end has fewer entries, then looks in the delta. */
   private findPair(consumer: number, provider: number): number {
     const { offsets, neighbors, edges, nodeCount } = this.base;
     if (consumer < nodeCount && provider < nodeCount) {
       const consumerRow = offsets[consumer + 1] - offsets[consumer];
       const providerRow = offsets[provider + 1] - offsets[provider];
-      const [from, to] = consumerRow <= providerRow ? [consumer, provider] : [provider, consumer];
+      const from = consumerRow <= providerRow ? consumer : provider;
+      const to = from === consumer ? provider : consumer;
       for (let entry = offsets[from]; entry < offsets[from + 1]; entry++) if (neighbors[entry] === to) return edges[entry];
     }
-    const [from, to] = this.deltaDegree[consumer] <= this.deltaDegree[provider] ? [consumer, provider] : [provider, consumer];
-    for (let pair = this.deltaHead[from]; pair !== NONE; pair = this.nextInDelta(pair, from)) {
-      if (this.otherEnd(pair, from) === to) return pair;
+    return this.deltaPairs.find(consumer, provider, this.consumerOf, this.providerOf);
+  }
+
+  /** The counts to change, copied first when the last snapshot holds them. */
+  private writableCounts(): Int32Array {
+    if (this.countsInSnapshot) {
+      this.counts = resized(this.counts, this.counts.length, true);
+      this.countsInSnapshot = false;
     }
-    return NONE;
+    return this.counts;
   }
 
   private nextInDelta(pair: number, node: number): number {
@@ -352,8 +395,9 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   }
 
   private clearPair(pair: number): void {
+    const counts = this.writableCounts();
     for (let kind = 0; kind < KIND_COUNT; kind++) {
-      this.counts[pair * KIND_COUNT + kind] = 0;
+      counts[pair * KIND_COUNT + kind] = 0;
       if (this.amounts[kind]) this.amounts[kind]![pair] = 0;
       if (this.currencyCodes[kind]) this.currencyCodes[kind]![pair] = 0;
       if (this.ratingSums[kind]) this.ratingSums[kind]![pair] = 0;
@@ -408,12 +452,16 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
 
   /** The byte code of a currency, or 0 once there are more currencies than codes. */
   private codeOf(currency: string): number {
+    // Rows from the database bring a new string each; comparing to the last one skips hashing it.
+    if (currency === this.lastCurrency) return this.lastCurrencyCode;
     let code = this.currencyCode.get(currency);
     if (code === undefined) {
       this.currencies.push(currency);
       code = this.currencies.length <= MAX_CURRENCY_CODES ? this.currencies.length : 0;
       this.currencyCode.set(currency, code);
     }
+    this.lastCurrency = currency;
+    this.lastCurrencyCode = code;
     return code;
   }
 
@@ -441,10 +489,9 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     this.degrees = gather(this.degrees, keptNodes, 1, capacity);
     this.alive = new Uint8Array(capacity).fill(1, 0, nodes);
     this.deltaHead = new Int32Array(capacity).fill(NONE);
-    this.deltaDegree = new Int32Array(capacity);
     this.nodeSlots = nodes;
     this.deadNodes = 0;
-    this.slots = { consumer: new Map(), provider: new Map() };
+    this.slots = { consumer: new SlotIndex(), provider: new SlotIndex() };
     for (let node = 0; node < nodes; node++) this.slots[PARTIES[this.sides[node]]].set(this.ids[node], node);
 
     const pairCapacity = Math.max(1024, Math.ceil(kept.length * 1.125));
@@ -459,8 +506,9 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     this.consumerOf = gather(this.consumerOf, kept, 1, pairCapacity).map((node) => nodeMap[node]);
     this.providerOf = gather(this.providerOf, kept, 1, pairCapacity).map((node) => nodeMap[node]);
     this.totals = gather(this.totals, kept, 1, pairCapacity);
-    this.counts = gather(this.counts, kept, KIND_COUNT, pairCapacity);
-    this.replaceKindColumns((column) => gather(column, kept, 1, pairCapacity));
+    this.counts = gather(this.counts, kept, KIND_COUNT, pairCapacity, true);
+    this.countsInSnapshot = false;
+    this.replaceKindColumns((column) => gather(column, kept, 1, pairCapacity), (column) => column.gathered(kept, pairCapacity));
     this.pairSlots = kept.length;
     this.pairCapacity = pairCapacity;
     this.deadPairs = 0;
@@ -474,51 +522,26 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     const heads = resized(this.deltaHead, capacity);
     if (capacity > this.deltaHead.length) heads.fill(NONE, this.deltaHead.length);
     this.deltaHead = heads;
-    this.deltaDegree = resized(this.deltaDegree, capacity);
   }
 
   private resizePairs(capacity: number): void {
     this.consumerOf = resized(this.consumerOf, capacity);
     this.providerOf = resized(this.providerOf, capacity);
     this.totals = resized(this.totals, capacity);
-    this.counts = resized(this.counts, capacity * KIND_COUNT);
-    this.replaceKindColumns((column) => resized(column, capacity));
+    this.counts = resized(this.counts, capacity * KIND_COUNT, true);
+    this.countsInSnapshot = false;
+    this.replaceKindColumns((column) => resized(column, capacity), (column) => column.resized(capacity));
     this.pairCapacity = capacity;
   }
 
-  /** Replaces every allocated per-kind column by `replace(column)`. */
-  private replaceKindColumns(replace: <T extends Column>(column: T) => T): void {
+  /** Replaces every allocated per-kind column by `replace(column)` (`replaceTimes` for times). */
+  private replaceKindColumns(replace: <T extends Column>(column: T) => T, replaceTimes: (column: TimeColumn) => TimeColumn): void {
     const each = <T extends Column>(columns: (T | null)[]) => columns.map((column) => column && replace(column));
-    this.firstAt = each(this.firstAt);
-    this.lastAt = each(this.lastAt);
+    this.firstAt = this.firstAt.map((column) => column && replaceTimes(column));
+    this.lastAt = this.lastAt.map((column) => column && replaceTimes(column));
     this.amounts = each(this.amounts);
     this.currencyCodes = each(this.currencyCodes);
     this.ratingSums = each(this.ratingSums);
     this.ratingCounts = each(this.ratingCounts);
   }
-}
-
-type Column = Float64Array | Int32Array | Uint8Array;
-
-function allocate<T extends Column>(like: T, length: number, inShared = false): T {
-  const Type = like.constructor as { new (buffer: ArrayBufferLike): T; new (length: number): T; BYTES_PER_ELEMENT: number };
-  return inShared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT)) : new Type(length);
-}
-
-/** A copy of `array` with room for `length` entries (or cut to them). */
-function resized<T extends Column>(array: T, length: number, inShared = false): T {
-  const copy = allocate(array, length, inShared);
-  copy.set(array.subarray(0, Math.min(length, array.length)) as never);
-  return copy;
-}
-
-/** Rows `rows` of `array` (of `stride` entries each), in that order, in a new array of `capacity` rows. */
-function gather<T extends Column>(array: T, rows: Int32Array, stride: number, capacity: number, inShared = false): T {
-  const gathered = allocate(array, capacity * stride, inShared);
-  if (stride === 1) {
-    for (let row = 0; row < rows.length; row++) gathered[row] = array[rows[row]];
-  } else {
-    for (let row = 0; row < rows.length; row++) gathered.set(array.subarray(rows[row] * stride, (rows[row] + 1) * stride) as never, row * stride);
-  }
-  return gathered;
 }

@@ -128,7 +128,7 @@ function centrality(snapshot: GraphSnapshot, task: TaskGraph & { options: Centra
     case 'WEIGHTED_DEGREE':
       return exact(weightedDegree(csr, weights));
     case 'PAGERANK':
-      return exact(remember(snapshot, question, pagerank(csr, { alpha: 0.85, weights, start }).scores));
+      return exact(remember(snapshot, question, pagerank(csr, { alpha: 0.85, weights, start, colours: snapshot.sides }).scores));
     case 'EIGENVECTOR':
       return exact(remember(snapshot, question, eigenvectorCentrality(csr, { weights, start }).scores));
     case 'HITS_HUB':
@@ -170,7 +170,8 @@ function questionOf(options: CentralityOptions, kinds: number): string {
 function remember(snapshot: GraphSnapshot, question: string, scores: Float64Array): Float64Array {
   previous.delete(question);
   if (previous.size >= MAX_REMEMBERED) previous.delete(previous.keys().next().value!);
-  previous.set(question, { sides: snapshot.sides, ids: snapshot.ids, scores });
+  // A copy: the answer's array is transferred to the main thread, which detaches it here.
+  previous.set(question, { sides: snapshot.sides, ids: snapshot.ids, scores: scores.slice() });
   return scores;
 }
 
@@ -178,12 +179,30 @@ function remember(snapshot: GraphSnapshot, question: string, scores: Float64Arra
 function warmStart(snapshot: GraphSnapshot, question: string): Float64Array | undefined {
   const last = previous.get(question);
   if (!last) return undefined;
+  if (sameNodesFirst(last, snapshot)) {
+    const start = new Float64Array(snapshot.ids.length);
+    start.set(last.scores);
+    return start;
+  }
   const indexOf = new Map<number, number>();
   last.ids.forEach((id, node) => indexOf.set(id * 2 + last.sides[node], node));
   return Float64Array.from(snapshot.ids, (id, node) => {
     const before = indexOf.get(id * 2 + snapshot.sides[node]);
     return before === undefined ? 0 : last.scores[before];
   });
+}
+
+/**
+ * Whether the snapshot begins with the previous one's nodes in their order: the common case (the
+ * store appends parties and renumbers only when one was deleted), checked in one pass where a
+ * map of every party costs a warm start as much as its sweeps.
+ */
+function sameNodesFirst(last: Previous, snapshot: GraphSnapshot): boolean {
+  if (last.ids.length > snapshot.ids.length) return false;
+  for (let node = 0; node < last.ids.length; node++) {
+    if (last.ids[node] !== snapshot.ids[node] || last.sides[node] !== snapshot.sides[node]) return false;
+  }
+  return true;
 }
 
 /** The last snapshot's adjacency: its party index serves every per-node task on that snapshot. */

@@ -56,6 +56,18 @@ it('HITS, warm-started from the hub vector', () => {
   expectClose(warm.authorities, cold.authorities, 1e-8);
 });
 
+it('PageRank ordered by the known sides (colours) gives the answer of its own colouring, cold and warm', () => {
+  const previous = pagerank(before, { weights, colours: sides });
+  expectClose(previous.scores, pagerank(before, { weights }).scores, 1e-10);
+  const warm = pagerank(after, { weights: afterWeights, start: previous.scores, colours: sides });
+  expectClose(warm.scores, pagerank(after, { weights: afterWeights }).scores, 1e-8);
+});
+
+it('colours of another length, or other than 0 and 1, are refused naming the option', () => {
+  expect(() => pagerank(after, { colours: new Uint8Array(3) })).toThrow(/colours: 3 entries for 3060 nodes/);
+  expect(() => pagerank(after, { colours: new Uint8Array(nodeCount).fill(2) })).toThrow(/colours: every node must be coloured 0 or 1/);
+});
+
 it('a start vector for another node count is refused with a message saying what to do', () => {
   expect(() => pagerank(after, { start: new Float64Array(3) })).toThrow(/3 entries for 3060 nodes: map it onto/);
 });
