@@ -49,9 +49,10 @@ it('answers cheap questions while an expensive one runs', async () => {
   expect(finished).toEqual(['statistics', 'betweenness']);
 });
 
-/** The nice value of each thread of this process (Linux: /proc/self/task/<tid>/stat, field 19). */
-const threadNiceValues = () =>
-  readdirSync('/proc/self/task').map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+/** A thread's nice value, from its /proc stat line (field 19). */
+const niceOf = (stat: string) => Number(stat.split(') ')[1].split(' ')[16]);
+/** The nice value of each thread of this process (Linux). */
+const threadNiceValues = () => readdirSync('/proc/self/task').map((tid) => niceOf(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
 
 (process.platform === 'linux' ? it : it.skip)('runs each lane at a lower priority than the request thread, and an item model in a lane of its own', async () => {
   const niceBefore = threadNiceValues().filter((nice) => nice > 0).length;
@@ -59,9 +60,8 @@ const threadNiceValues = () =>
   await runner.run(tiny, statistics);
   await runner.run(tiny, { ...betweenness, options: options('PAGERANK') });
   await runner.run(tiny, { type: 'itemModel', method: 'ITEM_KNN', methods: DEFAULT_METHOD_OPTIONS, kinds: ALL_KINDS_MASK });
-  const nice = threadNiceValues();
-  expect(nice[0]).toBe(0); // the main thread, which serves requests
-  expect(nice.filter((value) => value > 0).length - niceBefore).toBe(3);
+  expect(niceOf(readFileSync('/proc/thread-self/stat', 'utf8'))).toBe(0); // this thread, as the one serving requests
+  expect(threadNiceValues().filter((nice) => nice > 0).length - niceBefore).toBe(3);
 });
 
 it('refuses at once what the queue cannot take', async () => {
