@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client';
@@ -31,7 +31,7 @@ function createBaseClient(databaseUrl: string): Db {
     return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Db;
   }
   mkdirSync(dirname(sqliteFilePath(databaseUrl)), { recursive: true });
-  return new PrismaClient({ adapter: withSqliteSettings(new PrismaBetterSQLite3({ url: databaseUrl })) });
+  return new PrismaClient({ adapter: withSqliteSettings(new PrismaBetterSqlite3({ url: databaseUrl })) });
 }
 
 type SqliteStatements = { prepare(sql: string): unknown };
@@ -43,7 +43,7 @@ type SqliteStatements = { prepare(sql: string): unknown };
  * (SQLITE_BUSY) when another process committed in between, as several server processes and their
  * webhook deliveries do on one file; an immediate one waits for the write lock instead.
  */
-function withSqliteSettings(factory: PrismaBetterSQLite3): PrismaBetterSQLite3 {
+function withSqliteSettings(factory: PrismaBetterSqlite3): PrismaBetterSqlite3 {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
