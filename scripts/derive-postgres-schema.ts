@@ -14,7 +14,6 @@ export function postgresSchema(sqliteSchema: string): string {
     [/\n+generator pothos \{[^}]*\}/, ''],
     [/(generator client \{[^}]*output\s*=\s*)"[^"]*"/, '$1"../../src/generated/prisma-postgres"'],
     [/(datasource db \{[^}]*provider\s*=\s*)"sqlite"/, '$1"postgresql"'],
-    [/(datasource db \{[^}]*url\s*=\s*)"[^"]*"/, '$1"postgresql://localhost/rapport"'],
   ].reduce((schema, [pattern, replacement]) => replaceOnce(schema, pattern as RegExp, replacement as string), sqliteSchema);
   return `// Derived from prisma/schema.prisma by scripts/derive-postgres-schema.ts: edit that file, not this one.\n${derived}`;
 }

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client';
@@ -32,7 +32,7 @@ function createBaseClient(databaseUrl: string): Db {
     return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Db;
   }
   mkdirSync(dirname(sqliteFilePath(databaseUrl)), { recursive: true });
-  return new PrismaClient({ adapter: withSqliteSettings(new PrismaBetterSQLite3({ url: databaseUrl })) });
+  return new PrismaClient({ adapter: withSqliteSettings(new PrismaBetterSqlite3({ url: databaseUrl })) });
 }
 
 type SqliteConnection = { prepare(sql: string): unknown };
@@ -44,7 +44,7 @@ type SqliteConnection = { prepare(sql: string): unknown };
  * (SQLITE_BUSY) when another process committed in between, as several server processes and their
  * webhook deliveries do on one file; an immediate one waits for the write lock instead.
  */
-function withSqliteSettings(factory: PrismaBetterSQLite3): PrismaBetterSQLite3 {
+function withSqliteSettings(factory: PrismaBetterSqlite3): PrismaBetterSqlite3 {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();

@@ -1,32 +1,42 @@
-import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import pg from 'pg';
 import { openBulkWriter, restoreDeferredIndexes } from './bulk-writer';
 import { dialectOf, sqliteFilePath } from './dialect';
+import {
+  type CommittedMigration,
+  HISTORY_TABLE,
+  MigrationError,
+  type RecordedMigration,
+  SELECT_HISTORY,
+  committedMigrations,
+  pendingMigrations,
+  sqliteTimestamp,
+} from './migration-history';
 
-const projectRoot = join(__dirname, '..', '..');
-const prismaCli = join(projectRoot, 'node_modules', 'prisma', 'build', 'index.js');
+export { MigrationError } from './migration-history';
 
-export class MigrationError extends Error {
-  constructor(output: string) {
-    super(`Applying database migrations failed:\n${output}`);
-    this.name = 'MigrationError';
-  }
-}
+/** How long a start waits for another process's migration (SQLite's write lock) before failing. */
+const SQLITE_LOCK_WAIT_MS = 60_000;
+
+/** The advisory lock Prisma's schema engine holds while migrating: the two exclude each other. */
+const PRISMA_MIGRATE_LOCK = 72707369;
 
 /**
- * Applies pending migrations with Prisma's own `migrate deploy`: prisma.config.ts picks
- * prisma/migrations or prisma/postgres/migrations by the URL.
+ * Applies the committed SQL migrations the database lacks (prisma/migrations or
+ * prisma/postgres/migrations by the URL), each in a transaction with its record in
+ * `_prisma_migrations`, written as Prisma's `migrate deploy` writes it. (Prisma 7's CLI needs a
+ * native schema engine that cannot be downloaded here, so the project applies them itself.)
+ * Processes starting together wait for each other; a recorded migration whose committed file
+ * changed is refused.
  */
 export async function applyMigrations(databaseUrl: string): Promise<void> {
-  const sqlite = dialectOf(databaseUrl) === 'sqlite';
-  if (sqlite) mkdirSync(dirname(sqliteFilePath(databaseUrl)), { recursive: true });
-  // The CLI takes SQLite's write lock even with nothing to do, and gives up on a file that a
-  // running server holds: a second process starting on the same file must not call it in vain.
-  if (!(sqlite && sqliteIsCurrent(databaseUrl))) {
-    await migrateDeploy(databaseUrl);
-    if (sqlite) useWriteAheadLog(databaseUrl);
+  if (dialectOf(databaseUrl) === 'sqlite') {
+    if (applySqliteMigrations(databaseUrl)) useWriteAheadLog(databaseUrl);
+  } else {
+    await applyPostgresMigrations(databaseUrl);
   }
   await restoreAbandonedIndexes(databaseUrl);
 }
@@ -41,60 +51,93 @@ async function restoreAbandonedIndexes(databaseUrl: string): Promise<void> {
   }
 }
 
-/** Whether every committed SQLite migration is recorded as applied in the file. */
-function sqliteIsCurrent(databaseUrl: string): boolean {
+/** Applies SQLite's pending migrations; whether there were any. */
+function applySqliteMigrations(databaseUrl: string): boolean {
   const file = sqliteFilePath(databaseUrl);
-  if (!existsSync(file)) return false;
-  const committed = readdirSync(join(projectRoot, 'prisma', 'migrations'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name);
-  const database = new Database(file, { readonly: true });
+  const committed = committedMigrations('sqlite');
+  // A file already current is only read: taking the write lock would wait for a running server.
+  if (existsSync(file) && sqlitePending(file, committed) === 0) return false;
+  mkdirSync(dirname(file), { recursive: true });
+  const database = new Database(file, { timeout: SQLITE_LOCK_WAIT_MS });
+  try {
+    // Table rebuilds in the migrations turn foreign keys off with a PRAGMA, which SQLite ignores
+    // inside a transaction: they are off for the whole connection, and checked before each commit.
+    database.pragma('foreign_keys = OFF');
+    const applyNext = database.transaction(() => applyNextSqliteMigration(database, committed));
+    while (applyNext.immediate()) {
+      // Each migration commits on its own; the next one is read again under the lock.
+    }
+  } finally {
+    database.close();
+  }
+  return true;
+}
+
+function sqlitePending(file: string, committed: CommittedMigration[]): number {
+  const database = new Database(file, { readonly: true, timeout: SQLITE_LOCK_WAIT_MS });
   try {
     const table = database.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
-    if (!table) return false;
-    const applied = database
-      .prepare('SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL')
-      .all() as { name: string }[];
-    const names = new Set(applied.map((row) => row.name));
-    return committed.every((name) => names.has(name));
+    if (!table) return committed.length;
+    return pendingMigrations(committed, database.prepare(SELECT_HISTORY).all() as RecordedMigration[]).length;
   } finally {
     database.close();
   }
 }
 
-/** What `migrate deploy` prints once the database is current. */
-const DONE = /All migrations have been successfully applied|No pending migrations to apply/;
+/** Inside BEGIN IMMEDIATE: applies and records the oldest pending migration; whether there was one. */
+function applyNextSqliteMigration(database: Database.Database, committed: CommittedMigration[]): boolean {
+  database.exec(HISTORY_TABLE.sqlite);
+  const [next] = pendingMigrations(committed, database.prepare(SELECT_HISTORY).all() as RecordedMigration[]);
+  if (!next) return false;
+  const startedAt = sqliteTimestamp();
+  try {
+    database.exec(next.script);
+  } catch (error) {
+    throw new MigrationError(`migration ${next.name}: ${(error as Error).message}`);
+  }
+  const violations = database.pragma('foreign_key_check') as unknown[];
+  if (violations.length > 0) {
+    throw new MigrationError(`migration ${next.name} leaves ${violations.length} rows whose foreign keys point nowhere.`);
+  }
+  database
+    .prepare(
+      'INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "logs", "rolled_back_at", "started_at", "applied_steps_count") VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)',
+    )
+    .run(randomUUID(), next.checksum, sqliteTimestamp(), next.name, startedAt);
+  return true;
+}
 
-/**
- * Runs `prisma migrate deploy`. On PostgreSQL, Prisma 6.19's WebAssembly schema engine leaves a
- * 10-second timer behind that keeps the CLI alive after its work is done, so the CLI is stopped
- * as soon as it reports the database current.
- */
-function migrateDeploy(databaseUrl: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cli = spawn(process.execPath, [prismaCli, 'migrate', 'deploy'], {
-      cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-    });
-    let output = '';
-    let done = false;
-    const collect = (chunk: Buffer) => {
-      output += chunk;
-      if (!done && DONE.test(output)) {
-        done = true;
-        cli.kill();
-        resolve();
-      }
-    };
-    cli.stdout.on('data', collect);
-    cli.stderr.on('data', collect);
-    cli.on('error', reject);
-    cli.on('close', (code) => {
-      if (done) return;
-      if (code === 0) resolve();
-      else reject(new MigrationError(output.trim()));
-    });
-  });
+/** Applies PostgreSQL's pending migrations under Prisma's advisory lock, each in a transaction. */
+async function applyPostgresMigrations(databaseUrl: string): Promise<void> {
+  const committed = committedMigrations('postgres');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);
+    await client.query(HISTORY_TABLE.postgres);
+    const recorded = (await client.query<RecordedMigration>(SELECT_HISTORY)).rows;
+    for (const migration of pendingMigrations(committed, recorded)) await applyPostgresMigration(client, migration);
+  } finally {
+    // Ending the session releases the advisory lock too.
+    await client.end();
+  }
+}
+
+async function applyPostgresMigration(client: pg.Client, migration: CommittedMigration): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    const startedAt = new Date();
+    // Without parameters the whole script goes as one simple query, function bodies and all.
+    await client.query(migration.script);
+    await client.query(
+      'INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "logs", "rolled_back_at", "started_at", "applied_steps_count") VALUES ($1, $2, clock_timestamp(), $3, NULL, NULL, $4, 1)',
+      [randomUUID(), migration.checksum, migration.name, startedAt],
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw new MigrationError(`migration ${migration.name}: ${(error as Error).message}`);
+  }
 }
 
 /** WAL lets readers (the analytics projection's snapshot read) run alongside the writer. */

@@ -1,5 +1,5 @@
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaBetterSQLite3 } from 'prisma-adapter-better-sqlite3-6';
+import { PrismaPg } from 'prisma-adapter-pg-6';
 import pg from 'pg';
 import { dialectOf } from './dialect';
 
@@ -61,7 +61,7 @@ class WholeScriptPg extends PrismaPg {
   }
 }
 
-/** The driver adapter the Prisma CLI (migrate deploy, db pull) uses for `databaseUrl`. */
+/** The driver adapter the Prisma CLI (db pull, migrate diff) of `npm run db:new-migration` uses for `databaseUrl`. */
 export function migrationAdapter(databaseUrl: string) {
   return dialectOf(databaseUrl) === 'postgres'
     ? new WholeScriptPg({ connectionString: databaseUrl, Client: CatalogTextClient, allowExitOnIdle: true })

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import pino from 'pino';
 import { analytics } from '../../src/analytics/serving';
 import { db, useDb } from '../../src/db/client';
@@ -39,7 +39,7 @@ describe('/ready', () => {
 
   it('is 503 while the database cannot be reached, and 200 again once it can', async () => {
     const working = db();
-    useDb(new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: 'file:/nonexistent-folder/rapport.db' }) }));
+    useDb(new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: 'file:/nonexistent-folder/rapport.db' }) }));
     try {
       expect((await get('/ready')).status).toBe(503);
     } finally {
