@@ -68,11 +68,15 @@ export interface BulkTransaction {
 
 export interface BulkWriter {
   transaction<T>(stamp: Date, work: (tx: BulkTransaction) => Promise<T>): Promise<T>;
+  /** How many of Relation's indexes a load has deferred, read without taking the write lock. */
+  deferredIndexCount(): Promise<number>;
   close(): Promise<void>;
 }
 
 /** Rebuilds the indexes a load deferred, if any, in a transaction of its own. */
 export async function restoreDeferredIndexes(writer: BulkWriter): Promise<void> {
+  // Most starts find none: they take no write lock, which would wait behind a running server's write.
+  if ((await writer.deferredIndexCount()) === 0) return;
   await writer.transaction(new Date(), (tx) => tx.restoreRelationIndexes());
 }
 
@@ -206,6 +210,7 @@ function sqliteWriter(databaseUrl: string, keyring: () => Keyring): BulkWriter {
         throw error;
       }
     },
+    deferredIndexCount: async () => database.prepare('SELECT COUNT(*) FROM "DeferredIndex"').pluck().get() as number,
     close: async () => void database.close(),
   };
 }
@@ -319,6 +324,7 @@ async function postgresWriter(databaseUrl: string, keyring: () => Keyring): Prom
         throw error;
       }
     },
+    deferredIndexCount: async () => Number((await client.query<[string]>({ text: 'SELECT COUNT(*) FROM "DeferredIndex"', rowMode: 'array' })).rows[0][0]),
     close: () => client.end(),
   };
 }
