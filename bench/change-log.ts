@@ -25,12 +25,13 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   // Imported after DATABASE_URL is set: the configuration is read on first use.
   const { applyMigrations } = await import('../src/db/migrate');
   const { db, disconnectDb } = await import('../src/db/client');
+  const { driver } = await import('../src/db/driver');
   const { GraphProjection } = await import('../src/analytics/serving/projection');
   const { recordRelation } = await import('../src/domain/relations');
   try {
     await applyMigrations(scratch.url);
     const { consumers, providers } = await fill(db(), relations);
-    const projection = new GraphProjection(scratch.url, db());
+    const projection = new GraphProjection(scratch.url, db(), driver());
     await projection.refresh();
 
     const floor = await perCall(ROUND_TRIPS, () => db().$queryRaw`SELECT 1`);
@@ -44,7 +45,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
       });
     }
     const catchUpMs = (await timeOnceAsync(() => projection.refresh())).ms;
-    const snapshotMs = (await timeOnceAsync(() => new GraphProjection(scratch.url, db()).refresh())).ms;
+    const snapshotMs = (await timeOnceAsync(() => new GraphProjection(scratch.url, db(), driver()).refresh())).ms;
 
     console.log(`Change log on ${postgres ? 'PostgreSQL' : 'SQLite'}, ${relations} relations, ${CHANGES} changes to catch up with`);
     console.log(

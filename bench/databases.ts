@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphProjection } from '../src/analytics/serving/projection';
 import { createDb } from '../src/db/client';
+import { createDriverReader } from '../src/db/driver';
 import { newKeyringEntry, parseKeyring } from '../src/db/pii';
 
 /**
@@ -33,7 +34,7 @@ export function benchDatabase(relations: number): string {
 
 /** A projection of a benchmark database, with a client of its own (analytics read no personal data: any key does). */
 export function benchProjection(url: string): GraphProjection {
-  return new GraphProjection(url, createDb(url, parseKeyring(newKeyringEntry())));
+  return new GraphProjection(url, createDb(url, parseKeyring(newKeyringEntry())), createDriverReader(url));
 }
 
 /** A new admin key in a benchmark database (`npm run key`), for GraphQL requests to a server on it. */

@@ -6,6 +6,7 @@ import type { Party } from '../src/db/party';
 import { GraphProjection } from '../src/analytics/serving/projection';
 import { config } from '../src/config';
 import { db } from '../src/db/client';
+import { driver } from '../src/db/driver';
 import { UsageError, runScript } from './run-script';
 
 /**
@@ -40,7 +41,7 @@ async function loadExportGraph(): Promise<ExportGraph> {
     db().provider.findMany({ select: { id: true, name: true } }),
   ]);
   const names = { consumer: new Map(consumers.map((c) => [c.id, c.name])), provider: new Map(providers.map((p) => [p.id, p.name])) };
-  const projection = new GraphProjection(config().databaseUrl, db());
+  const projection = new GraphProjection(config().databaseUrl, db(), driver());
   await projection.load();
   return exportGraph(projection.snapshot(), {
     id: (side: Party, id: number) => encodeGlobalID(side === 'consumer' ? 'Consumer' : 'Provider', id),

@@ -2,6 +2,7 @@ import { GraphProjection } from '../src/analytics/serving/projection';
 import { config } from '../src/config';
 import { CHANGE_LOG_RETENTION_MS, pruneChangeLog } from '../src/db/change-log';
 import { db } from '../src/db/client';
+import { driver } from '../src/db/driver';
 import { createConsumer } from '../src/domain/consumers';
 import { createProvider } from '../src/domain/providers';
 import { recordChange } from '../src/domain/changes';
@@ -17,7 +18,7 @@ async function party(name: string) {
 afterEach(() => jest.restoreAllMocks());
 
 async function freshBuild() {
-  const fresh = new GraphProjection(config().databaseUrl, db());
+  const fresh = new GraphProjection(config().databaseUrl, db(), driver());
   await fresh.refresh();
   return canonical(fresh.view().store);
 }
@@ -43,7 +44,7 @@ it('prunes only the changes older than the retention', async () => {
 });
 
 it('reads a fresh snapshot when it has not followed the log for long enough to have missed pruned changes', async () => {
-  const projection = new GraphProjection(config().databaseUrl, db());
+  const projection = new GraphProjection(config().databaseUrl, db(), driver());
   await projection.refresh();
   const { consumerId, providerId } = await party('idle');
   await recordRelation({ consumerId, providerId, kind: 'FAVORITE' });
@@ -56,7 +57,7 @@ it('reads a fresh snapshot when it has not followed the log for long enough to h
 });
 
 it('ends equal to a fresh build after concurrent writes, read while they commit', async () => {
-  const projection = new GraphProjection(config().databaseUrl, db());
+  const projection = new GraphProjection(config().databaseUrl, db(), driver());
   await projection.refresh();
   const pairs = await Promise.all(Array.from({ length: 8 }, (_, index) => party(`busy${index}`)));
   const writes = pairs.flatMap(({ consumerId }, index) =>
@@ -74,7 +75,7 @@ it('ends equal to a fresh build after concurrent writes, read while they commit'
 });
 
 it('reads afresh at a bulk load written around the log, and applies the changes after it once', async () => {
-  const projection = new GraphProjection(config().databaseUrl, db());
+  const projection = new GraphProjection(config().databaseUrl, db(), driver());
   await projection.refresh();
   const bulk = await party('bulk');
   await db().relation.create({ data: { ...bulk, kind: 'FAVORITE', occurredAt: new Date() } });

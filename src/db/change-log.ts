@@ -1,8 +1,8 @@
 import { config } from '../config';
 import type { Prisma } from '../generated/prisma/client';
-import { type Db, db } from './client';
+import { db } from './client';
 import { dialectOf } from './dialect';
-import { type PreparedRead, driver } from './driver';
+import { type DriverReader, type PreparedRead, driver } from './driver';
 
 export type Transaction = Prisma.TransactionClient;
 
@@ -50,20 +50,14 @@ export async function lastChangeId(): Promise<number> {
   return Number(id);
 }
 
-/** As changesAfter, through the driver. */
-export async function changesAfterThroughDriver(id: number, limit: number): Promise<LoggedChange[]> {
-  const rows = await driver().rows<[number, string]>(CHANGES_AFTER, [id, limit]);
+/**
+ * Up to `limit` changes committed after the one numbered `id`, oldest first, read through the
+ * driver's prepared statement (every question refreshes the graph through this): by default the
+ * process's reader over the configured database.
+ */
+export async function changesAfter(id: number, limit: number, reader: DriverReader = driver()): Promise<LoggedChange[]> {
+  const rows = await reader.rows<[number, string]>(CHANGES_AFTER, [id, limit]);
   return rows.map(([entry, change]) => ({ id: Number(entry), change }));
-}
-
-/** Up to `limit` changes committed after the one numbered `id`, oldest first. */
-export function changesAfter(database: Db, id: number, limit: number): Promise<LoggedChange[]> {
-  return database.changeLogEntry.findMany({
-    where: { id: { gt: id } },
-    orderBy: { id: 'asc' },
-    take: limit,
-    select: { id: true, change: true },
-  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type Transaction, appendToChangeLog, changesAfterThroughDriver, lastChangeId } from '../db/change-log';
+import { type Transaction, appendToChangeLog, changesAfter, lastChangeId } from '../db/change-log';
 import type { RelationRecord } from '../db/graph-source';
 import type { Party } from '../db/party';
 import type { Relation } from '../generated/prisma/client';
@@ -91,7 +91,7 @@ export class ChangeFollower {
     this.position = Math.max(last, this.position ?? 0);
     // The first call has nothing cached before it to invalidate.
     if (from === undefined) return;
-    const entries = last - from > MAX_CHANGES_FOLLOWED ? null : await changesAfterThroughDriver(from, last - from);
+    const entries = last - from > MAX_CHANGES_FOLLOWED ? null : await changesAfter(from, last - from);
     this.onChanges(entries && entries.map((entry) => parseChange(entry.change)));
   }
 }

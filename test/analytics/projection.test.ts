@@ -2,6 +2,7 @@ import seedrandom from 'seedrandom';
 import { GraphProjection } from '../../src/analytics/serving/projection';
 import { config } from '../../src/config';
 import { db } from '../../src/db/client';
+import { driver } from '../../src/db/driver';
 import { createConsumer, deleteConsumer } from '../../src/domain/consumers';
 import { createProvider, deleteProvider } from '../../src/domain/providers';
 import { deleteRelation, recordRelation } from '../../src/domain/relations';
@@ -13,7 +14,7 @@ import { kindMask, restrictSnapshot } from '../../src/analytics/graph/snapshot';
 // aggregates included, after any mix of writes.
 
 it('follows random writes exactly as a fresh build from the database sees them', async () => {
-  const live = new GraphProjection(config().databaseUrl, db());
+  const live = new GraphProjection(config().databaseUrl, db(), driver());
   await live.refresh();
   const random = seedrandom('projection');
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
@@ -54,7 +55,7 @@ it('follows random writes exactly as a fresh build from the database sees them',
   }
 
   await live.refresh();
-  const rebuilt = new GraphProjection(config().databaseUrl, db());
+  const rebuilt = new GraphProjection(config().databaseUrl, db(), driver());
   await rebuilt.refresh();
   expect(live.view().store.size).toBeGreaterThan(20);
   expect(canonical(live.view().store)).toEqual(canonical(rebuilt.view().store));
@@ -76,7 +77,7 @@ it('follows random writes exactly as a fresh build from the database sees them',
 });
 
 it('grows its version with every change', async () => {
-  const projection = new GraphProjection(config().databaseUrl, db());
+  const projection = new GraphProjection(config().databaseUrl, db(), driver());
   await projection.refresh();
   const before = projection.version;
   const consumer = await createConsumer({ name: 'v', email: 'version@example.com' });

@@ -6,6 +6,7 @@ import { parseGlobalId } from '../../src/schema/ids';
 import { config } from '../../src/config';
 import { lastChangeId } from '../../src/db/change-log';
 import { db } from '../../src/db/client';
+import { driver } from '../../src/db/driver';
 import { GraphProjection } from '../../src/analytics/serving/projection';
 import { Analytics, DEFAULT_ANALYTICS_SETTINGS } from '../../src/analytics/serving/service';
 import { WindowGraphs } from '../../src/analytics/serving/window-graphs';
@@ -194,7 +195,7 @@ describe('past EASE’s provider bound', () => {
     expect(EASE_DEFAULT_MAX_PROVIDERS).toBeLessThan(EASE_MAX_PROVIDERS); // asked for by name, EASE goes further
     const { databaseUrl } = config();
     const settings = { ...DEFAULT_ANALYTICS_SETTINGS, easeMaxProviders: PROVIDERS - 1 };
-    const bounded = new Analytics(new GraphProjection(databaseUrl, db()), settings, new WindowGraphs(databaseUrl, 1, lastChangeId));
+    const bounded = new Analytics(new GraphProjection(databaseUrl, db(), driver()), settings, new WindowGraphs(databaseUrl, 1, lastChangeId));
     try {
       const consumer = numberOf(consumerIds[1]);
       await expect(bounded.recommendedProviders(consumer, 5, null, null, 'EASE')).rejects.toThrow(
@@ -214,7 +215,7 @@ describe('item models under writes', () => {
   it('answers from the last model until its rebuild is due, and LATEST from one that includes the write', async () => {
     const { databaseUrl } = config();
     const settings = { ...DEFAULT_ANALYTICS_SETTINGS, itemModelRebuildFactor: 1e9 };
-    const analytics = new Analytics(new GraphProjection(databaseUrl, db()), settings, new WindowGraphs(databaseUrl, 1, lastChangeId));
+    const analytics = new Analytics(new GraphProjection(databaseUrl, db(), driver()), settings, new WindowGraphs(databaseUrl, 1, lastChangeId));
     try {
       const consumer = numberOf(consumerIds[2]);
       await analytics.recommendedProviders(consumer, 5, null, null, 'ITEM_KNN');

@@ -16,7 +16,7 @@ export function analytics(): Analytics {
     const { databaseUrl } = config();
     const settings = DEFAULT_ANALYTICS_SETTINGS;
     const windows = new WindowGraphs(databaseUrl, settings.windowGraphPairs, lastChangeId);
-    current = new Analytics(new GraphProjection(databaseUrl, db()), settings, windows);
+    current = new Analytics(new GraphProjection(databaseUrl, db(), driver()), settings, windows);
   }
   return current;
 }

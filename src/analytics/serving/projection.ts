@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
+import type { DriverReader } from '../../db/driver';
 import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../../db/change-log';
 import { type RelationRecord, readGraphSnapshot } from '../../db/graph-source';
 import { type Change, parseChange } from '../../domain/changes';
@@ -24,10 +25,11 @@ export class GraphProjection {
   private loaded = false;
   private versionNumber = 0;
 
-  /** Reads the database at `databaseUrl`, with `client` connected to that same database. */
+  /** Reads the database at `databaseUrl`, with `client` and `reader` connected to that same database. */
   constructor(
     private readonly databaseUrl: string,
     private readonly client: Db,
+    private readonly reader: DriverReader,
   ) {}
 
   /** True once the graph has been read from the database; reading a view loads it. */
@@ -97,7 +99,7 @@ export class GraphProjection {
     const started = Date.now();
     // After half the retention unread, changes this graph lacks may have been pruned.
     if (!this.loaded || started - this.caughtUpAt > CHANGE_LOG_RETENTION_MS / 2) return this.load();
-    const entries = await changesAfter(this.client, this.lastChange, MAX_CHANGES_TO_REPLAY + 1);
+    const entries = await changesAfter(this.lastChange, MAX_CHANGES_TO_REPLAY + 1, this.reader);
     if (entries.length > MAX_CHANGES_TO_REPLAY) return this.load();
     try {
       for (const { id, change } of entries) {

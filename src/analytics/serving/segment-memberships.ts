@@ -1,4 +1,4 @@
-import { CHANGE_LOG_RETENTION_MS, changesAfterThroughDriver } from '../../db/change-log';
+import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../../db/change-log';
 import type { Db } from '../../db/client';
 import type { DriverReader, PreparedRead } from '../../db/driver';
 import { type Change, parseChange } from '../../domain/changes';
@@ -31,7 +31,7 @@ const MAX_CHANGES_PER_CONSUMER_EVALUATION = 1000;
 export type ChangeReader = (after: number, limit: number) => Promise<{ id: number; change: Change }[]>;
 
 const readChangeLog: ChangeReader = async (after, limit) =>
-  (await changesAfterThroughDriver(after, limit)).map(({ id, change }) => ({ id, change: parseChange(change) }));
+  (await changesAfter(after, limit)).map(({ id, change }) => ({ id, change: parseChange(change) }));
 
 /**
  * Keeps each segment's stored members equal to its definition's evaluation: after writes
