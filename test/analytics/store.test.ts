@@ -125,6 +125,7 @@ it.each(['store-a', 'store-b', 'store-c'])('equals a brute-force rebuild after r
     if (step % 100 === 99) {
       expect(canonical(store)).toEqual(canonicalOfRows([...model.consumers], [...model.providers], model.relations));
     }
+    expect([store.partyCount('consumer'), store.partyCount('provider')]).toEqual([model.consumers.size, model.providers.size]);
   }
   expect(compactions).toBeGreaterThan(10);
   expect(store.size).toBeGreaterThan(50);

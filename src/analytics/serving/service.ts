@@ -354,7 +354,7 @@ export class Analytics {
     return this.cached(question, async (): Promise<ProviderRecommendation[]> => {
       const options = { ...this.settings.recommendations, first };
       const store = window ? (await this.windowGraph(window)).graph : this.store();
-      const chosen = method ?? defaultMethod(providerCount(store), Math.min(this.settings.easeMaxProviders, EASE_DEFAULT_MAX_PROVIDERS));
+      const chosen = method ?? defaultMethod(store.partyCount('provider'), Math.min(this.settings.easeMaxProviders, EASE_DEFAULT_MAX_PROVIDERS));
       if (isItemModelMethod(chosen)) {
         const { model } = await this.itemModel(chosen, mask, window, consistency);
         return model.recommend(store, ownProviders(store, store.nodeOf('consumer', consumerId), mask), options);
@@ -582,12 +582,6 @@ function ownProviders(store: RelationStore, consumer: number, mask: number): num
   const own: number[] = [];
   if (consumer !== -1) store.forEachPair(consumer, (pair, provider) => store.summary(pair, mask).count > 0 && own.push(provider));
   return own;
-}
-
-function providerCount(store: RelationStore): number {
-  let count = 0;
-  for (let node = 0; node < store.nodeBound; node++) if (store.isNode(node) && store.sideOf(node) === PROVIDER) count++;
-  return count;
 }
 
 /** Computes a whole-graph answer on a snapshot (of a window's graph, when `windowed` is given). */

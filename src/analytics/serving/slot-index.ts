@@ -39,6 +39,11 @@ export class SlotIndex {
     if (end < this.dense.length) this.dense = this.dense.slice(0, end);
   }
 
+  /** IDs held. */
+  get size(): number {
+    return this.held;
+  }
+
   get byteLength(): number {
     return this.dense.byteLength;
   }

@@ -101,6 +101,11 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     return this.nodeSlots - this.deadNodes;
   }
 
+  /** Parties of one side held, alive. */
+  partyCount(side: Party): number {
+    return this.slots[side].size;
+  }
+
   /** Pairs with relations. */
   get size(): number {
     return this.pairSlots - this.deadPairs;
