@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startHealthProbe } from './health-probe';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createApiKey } from '../src/auth/keys';
 import { disconnectDb } from '../src/db/client';
@@ -155,7 +155,7 @@ async function measure(name: string, env: Record<string, string>, attack: Attack
     await warmUp(port, agent, keys);
     const before = memoryOf(server.pid!).rss;
     resetPeak();
-    const probe = startProbe(port);
+    const probe = startHealthProbe(port, PROBE_INTERVAL_MS);
     const started = performance.now();
     const statuses = attack ? await run(attack, port, keys) : (await sleep(BASELINE_MS), new Map<number, number>());
     const seconds = (performance.now() - started) / 1000;
@@ -207,50 +207,6 @@ async function send(port: number, body: string, key?: string): Promise<number> {
   } catch {
     return 0;
   }
-}
-
-/**
- * A /health request every PROBE_INTERVAL_MS, each timed from when it was due, from a worker
- * thread: the attacker's own work (building 10 MB bodies) must not delay the probes.
- */
-const PROBE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { Agent, get } = require('node:http');
-const agent = new Agent({ keepAlive: true });
-const requests = [];
-let dueAt = performance.now();
-let timer;
-const health = () => new Promise((resolve) => {
-  get({ host: '127.0.0.1', port: workerData.port, path: '/health', agent }, (response) => {
-    response.resume();
-    response.on('end', resolve);
-  }).on('error', resolve);
-});
-const tick = () => {
-  const due = dueAt;
-  requests.push(health().then(() => performance.now() - due));
-  dueAt = Math.max(due + workerData.interval, performance.now());
-  timer = setTimeout(tick, dueAt - performance.now());
-};
-tick();
-parentPort.once('message', async () => {
-  clearTimeout(timer);
-  parentPort.postMessage(await Promise.all(requests));
-  agent.destroy();
-});
-`;
-
-function startProbe(port: number) {
-  const worker = new Worker(PROBE, { eval: true, workerData: { port, interval: PROBE_INTERVAL_MS } });
-  return {
-    stop: async (): Promise<number[]> => {
-      const latencies = new Promise<number[]>((resolve) => worker.once('message', resolve));
-      worker.postMessage('stop');
-      const result = await latencies;
-      await worker.terminate();
-      return result;
-    },
-  };
 }
 
 function health(port: number, agent: Agent): Promise<void> {
