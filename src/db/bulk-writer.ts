@@ -144,6 +144,7 @@ function sqliteWriter(databaseUrl: string, keyring: () => Keyring): BulkWriter {
     relation: database.prepare(relationInsert(1)),
     relations: database.prepare(relationInsert(RELATIONS_PER_STATEMENT)),
     change: database.prepare('INSERT INTO "ChangeLogEntry" ("change", "createdAt") VALUES (?, ?)'),
+    deferIndex: database.prepare('INSERT OR IGNORE INTO "DeferredIndex" ("name", "definition") VALUES (?, ?)'),
   };
   const idsBy = (statement: Database.Statement, keys: string[]) => {
     const ids = new Map<string, number>();
@@ -157,6 +158,7 @@ function sqliteWriter(databaseUrl: string, keyring: () => Keyring): BulkWriter {
     `SELECT "name", "sql" AS "definition" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'Relation' AND "sql" IS NOT NULL`,
   );
   const deferred = database.prepare('SELECT "name", "definition" FROM "DeferredIndex"');
+  const rowsOf = (table: 'Relation' | 'DeferredIndex') => database.prepare(`SELECT COUNT(*) FROM "${table}"`).pluck().get() as number;
   const transactionOf = (now: string): BulkTransaction => ({
     consumerIds: async (externalIds) => idsBy(statements.consumerByExternalId, externalIds),
     providerIds: async (externalIds) => idsBy(statements.providerByExternalId, externalIds),
@@ -185,10 +187,10 @@ function sqliteWriter(databaseUrl: string, keyring: () => Keyring): BulkWriter {
       for (let row = whole; row < rows.length; row++) statements.relation.run(pushRelation([], rows[row], now));
     },
     appendChange: async (change) => void statements.change.run(change, now),
-    relationCount: async () => database.prepare('SELECT COUNT(*) FROM "Relation"').pluck().get() as number,
+    relationCount: async () => rowsOf('Relation'),
     deferRelationIndexes: async () => {
       for (const { name, definition } of secondaryIndexes.all() as IndexDefinition[]) {
-        database.prepare('INSERT OR IGNORE INTO "DeferredIndex" ("name", "definition") VALUES (?, ?)').run(name, definition);
+        statements.deferIndex.run(name, definition);
         database.exec(`DROP INDEX "${name}"`);
       }
     },
@@ -210,7 +212,7 @@ function sqliteWriter(databaseUrl: string, keyring: () => Keyring): BulkWriter {
         throw error;
       }
     },
-    deferredIndexCount: async () => database.prepare('SELECT COUNT(*) FROM "DeferredIndex"').pluck().get() as number,
+    deferredIndexCount: async () => rowsOf('DeferredIndex'),
     close: async () => void database.close(),
   };
 }
@@ -227,6 +229,8 @@ async function postgresWriter(databaseUrl: string, keyring: () => Keyring): Prom
     const { rows } = await client.query<[number, string]>({ text: sql, values: [keys], rowMode: 'array' });
     return new Map(rows.map(([id, key]) => [key, id]));
   };
+  const rowsOf = async (table: 'Relation' | 'DeferredIndex') =>
+    Number((await client.query<[string]>({ text: `SELECT COUNT(*) FROM "${table}"`, rowMode: 'array' })).rows[0][0]);
   /** Ids returned by an INSERT ... RETURNING, in the order the rows were given (ids grow with input order). */
   const inOrder = (rows: [number][]) => rows.map(([id]) => Number(id)).sort((a, b) => a - b);
   const copyRelations = async (rows: NewRelation[], now: string) => {
@@ -291,7 +295,7 @@ async function postgresWriter(databaseUrl: string, keyring: () => Keyring): Prom
       return inOrder(rows);
     },
     insertRelations: (rows) => copyRelations(rows, now),
-    relationCount: async () => Number((await client.query<[string]>({ text: 'SELECT COUNT(*) FROM "Relation"', rowMode: 'array' })).rows[0][0]),
+    relationCount: () => rowsOf('Relation'),
     deferRelationIndexes: async () => {
       const { rows } = await client.query<IndexDefinition>(
         `SELECT "indexname" AS "name", "indexdef" AS "definition" FROM pg_indexes
@@ -324,7 +328,7 @@ async function postgresWriter(databaseUrl: string, keyring: () => Keyring): Prom
         throw error;
       }
     },
-    deferredIndexCount: async () => Number((await client.query<[string]>({ text: 'SELECT COUNT(*) FROM "DeferredIndex"', rowMode: 'array' })).rows[0][0]),
+    deferredIndexCount: () => rowsOf('DeferredIndex'),
     close: () => client.end(),
   };
 }
