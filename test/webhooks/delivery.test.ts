@@ -136,6 +136,9 @@ describe('webhooks delivered by the dispatcher', () => {
   });
 
   it('disables an endpoint that fails for the whole retry window, keeping what it is owed', async () => {
+    // The impatient dispatcher alone: the shared one, with a 24-hour window, could take the
+    // attempts and back them off for seconds, never giving up.
+    await dispatcher.stop();
     const impatient = startWebhookDispatcher(db(), { ...settings, retryWindowMs: 300 }, createLogger('silent'));
     try {
       const hooks = await receiver();
@@ -162,6 +165,7 @@ describe('webhooks delivered by the dispatcher', () => {
       expect(received.map((request) => request.headers['webhook-id'])).toEqual([failed, pending]);
     } finally {
       await impatient.stop();
+      dispatcher = startWebhookDispatcher(db(), settings, createLogger('silent'));
     }
   });
 
