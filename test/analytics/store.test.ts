@@ -4,6 +4,7 @@ import { shortestPath } from '../../src/analytics/graph/paths';
 import { popularProviders, recommendProviders, similarConsumers, similarProviders } from '../../src/analytics/graph/recommendations';
 import { ALL_KINDS_MASK } from '../../src/analytics/graph/snapshot';
 import { RelationStore } from '../../src/analytics/serving/store';
+import { snapshotFromMessage, snapshotMessage } from '../../src/analytics/serving/store-snapshot';
 import type { RelationRecord } from '../../src/db/graph-source';
 import { canonical, canonicalOfRows, canonicalSnapshot } from '../support/canonical-graph';
 
@@ -137,8 +138,7 @@ it.each(['store-a', 'store-b', 'store-c'])('equals a brute-force rebuild after r
   expect(canonicalSnapshot(store.snapshot('live', 1))).toEqual(canonicalSnapshot(fresh.snapshot('fresh', 1)));
 });
 
-it('hands out one snapshot per key, unchanged by later writes', () => {
-  const store = new RelationStore();
+it('hands out one snapshot per key, unchanged by later writes, in shared memory', () => {
   const relation = (consumerId: number, providerId: number): RelationRecord => ({
     consumerId,
     providerId,
@@ -148,18 +148,23 @@ it('hands out one snapshot per key, unchanged by later writes', () => {
     currency: null,
     rating: null,
   });
+  const store = new RelationStore();
   store.relation(relation(1, 1));
   store.relation(relation(2, 1));
   const first = store.snapshot('v1', 1);
   expect(store.snapshot('v1', 1)).toBe(first);
-  const before = canonicalSnapshot(first);
+  // Read only after the writes: its CSR and counts are assembled on first use, from its parts.
   store.relation(relation(1, 1));
   store.relation(relation(3, 2));
   store.removeParty('consumer', 2);
   const second = store.snapshot('v2', 2);
-  expect(canonicalSnapshot(first)).toEqual(before);
+  expect(canonicalSnapshot(first)).toEqual({ nodes: ['consumer:1', 'consumer:2', 'provider:1'], edges: ['consumer:1-provider:1=0,0,0,1', 'consumer:2-provider:1=0,0,0,1'] });
   expect(canonicalSnapshot(second)).toEqual({ nodes: ['consumer:1', 'consumer:3', 'provider:1', 'provider:2'], edges: ['consumer:1-provider:1=0,0,0,2', 'consumer:3-provider:2=0,0,0,1'] });
-  expect(second.sides.buffer).toBeInstanceOf(SharedArrayBuffer);
-  expect(second.csr.neighbors.buffer).toBeInstanceOf(SharedArrayBuffer);
-  expect(second.kindCounts.buffer).toBeInstanceOf(SharedArrayBuffer);
+  // What crosses to the worker is shared, not copied.
+  const message = snapshotMessage(second);
+  if (!('parts' in message)) throw new Error('a store snapshot crosses as its parts');
+  const { sides, ids, adjacency, countPages } = message.parts;
+  const adjacencyArrays = 'offsets' in adjacency ? [adjacency.offsets, adjacency.neighbors, adjacency.edges] : [adjacency.sources, adjacency.targets];
+  for (const array of [sides, ids, ...adjacencyArrays, ...countPages]) expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
+  expect(canonicalSnapshot(snapshotFromMessage(structuredClone(message)))).toEqual(canonicalSnapshot(second));
 });

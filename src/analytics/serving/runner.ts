@@ -2,6 +2,7 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { GraphSnapshot } from '../graph/snapshot';
 import { AnalyticsBusyError, AnalyticsTimeoutError } from './errors';
+import { snapshotMessage } from './store-snapshot';
 import type { AnalyticsTask, TaskResult } from './tasks';
 import type { WorkerRequest, WorkerResponse } from './worker';
 
@@ -103,7 +104,7 @@ class Lane {
     const id = this.nextId++;
     const request: WorkerRequest = { id, snapshotKey: snapshot.key, task };
     if (this.heldSnapshot !== snapshot.key) {
-      request.snapshot = snapshot;
+      request.snapshot = snapshotMessage(snapshot);
       this.heldSnapshot = snapshot.key;
     }
     this.tasksRun++;

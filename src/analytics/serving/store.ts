@@ -6,8 +6,10 @@ import { type Csr, csrFromEdges } from '../graph/csr';
 import { type GraphSnapshot, KINDS, sharedInt32 } from '../graph/snapshot';
 import type { PairSummary } from '../graph/strength';
 import { type Column, gather, resized } from './columns';
+import { PagedCounts } from './paged-counts';
 import { PairIndex } from './pair-index';
 import { SlotIndex } from './slot-index';
+import { StoreSnapshot } from './store-snapshot';
 import { TimeColumn } from './time-column';
 
 const KIND_COUNT = KINDS.length;
@@ -54,15 +56,12 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   // ---- Pairs.
   private pairSlots = 0;
   private pairCapacity = 1024;
-  private consumerOf = new Int32Array(1024);
-  private providerOf = new Int32Array(1024);
+  /** A pair's ends, in shared memory: a snapshot hands them to the worker to build its CSR from. */
+  private consumerOf = sharedInt32(1024);
+  private providerOf = sharedInt32(1024);
   private totals = new Int32Array(1024);
-  /**
-   * Relations per pair and kind: counts[pair * KIND_COUNT + kind], a snapshot's kindCounts layout,
-   * in shared memory: the last snapshot holds this very array until the next write copies it.
-   */
-  private counts = sharedInt32(1024 * KIND_COUNT);
-  private countsInSnapshot = false;
+  /** Relations per pair and kind; snapshots hold its pages, a write copies the one it changes. */
+  private counts = new PagedCounts(KIND_COUNT, 1024);
   /** Per kind, allocated on the kind's first relation, amount or rating. */
   private firstAt: (TimeColumn | null)[] = KINDS.map(() => null);
   private lastAt: (TimeColumn | null)[] = KINDS.map(() => null);
@@ -169,8 +168,8 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   kindBounds(consumerId: number, providerId: number, kind: RelationKind): KindBounds | undefined {
     const pair = this.pairOf(consumerId, providerId);
     const index = KIND_INDEX.get(kind)!;
-    if (pair === NONE || this.counts[pair * KIND_COUNT + index] === 0) return undefined;
-    return { count: this.counts[pair * KIND_COUNT + index], firstAt: this.firstAt[index]!.get(pair), lastAt: this.lastAt[index]!.get(pair) };
+    if (pair === NONE || this.counts.get(pair, index) === 0) return undefined;
+    return { count: this.counts.get(pair, index), firstAt: this.firstAt[index]!.get(pair), lastAt: this.lastAt[index]!.get(pair) };
   }
 
   /** A pair's aggregates over the kinds of `mask` (a mask over KINDS). */
@@ -179,7 +178,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     let ratingSum = 0;
     let ratingCount = 0;
     for (let kind = 0; kind < KIND_COUNT; kind++) {
-      const count = this.counts[pair * KIND_COUNT + kind];
+      const count = this.counts.get(pair, kind);
       if (!(mask & (1 << kind)) || count === 0) continue;
       summary.count += count;
       summary.countByKind[KINDS[kind]] = count;
@@ -197,20 +196,24 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
 
   /**
    * The graph as it is now, labelled `key` and `version`; the same object until the key changes.
-   * Compacts first when parties or pairs came or went, so the snapshot's edge e is pair slot e.
+   * Its edge e is pair slot e. Only parties or pairs gone make it compact here (renumbering the
+   * slots); new ones are handed over as the pairs' ends, for the reader to build its CSR from.
    */
   snapshot(key: string, version: number): GraphSnapshot {
     if (this.last?.key === key) return this.last;
-    this.compact();
-    this.last = {
+    if (this.deadNodes > 0 || this.deadPairs > 0) this.compact();
+    const pairs = this.pairSlots;
+    this.last = new StoreSnapshot({
       key,
       version,
       sides: this.sides.subarray(0, this.nodeSlots),
       ids: this.ids.subarray(0, this.nodeSlots),
-      csr: this.base,
-      kindCounts: this.counts.subarray(0, this.pairSlots * KIND_COUNT),
-    };
-    this.countsInSnapshot = true;
+      adjacency: this.structural
+        ? { nodeCount: this.nodeSlots, sources: this.consumerOf.subarray(0, pairs), targets: this.providerOf.subarray(0, pairs) }
+        : this.base,
+      countPages: this.counts.hold(),
+      pairCount: pairs,
+    });
     return this.last;
   }
 
@@ -222,13 +225,13 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   memoryBytes(): number {
     const columns: (ArrayBufferView | null)[] = [
       this.sides, this.ids, this.alive, this.degrees, this.deltaHead,
-      this.consumerOf, this.providerOf, this.totals, this.counts, this.nextOfConsumer, this.nextOfProvider,
+      this.consumerOf, this.providerOf, this.totals, this.nextOfConsumer, this.nextOfProvider,
       this.base.offsets, this.base.neighbors, this.base.edges,
       ...this.amounts, ...this.currencyCodes, ...this.ratingSums, ...this.ratingCounts,
     ];
     const times = [...this.firstAt, ...this.lastAt].reduce((sum, column) => sum + (column?.byteLength ?? 0), 0);
     const indexes = this.slots.consumer.byteLength + this.slots.provider.byteLength + this.deltaPairs.byteLength;
-    return columns.reduce((sum, column) => sum + (column?.byteLength ?? 0), 0) + times + indexes;
+    return columns.reduce((sum, column) => sum + (column?.byteLength ?? 0), 0) + this.counts.byteLength + times + indexes;
   }
 
   // ---- Writing. The store reads a database snapshot as its visitor (readGraphSnapshot).
@@ -249,14 +252,13 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   relation(relation: RelationRecord): void {
     const pair = this.pairFor(this.party('consumer', relation.consumerId), this.party('provider', relation.providerId));
     const kind = KIND_INDEX.get(relation.kind)!;
-    const cell = pair * KIND_COUNT + kind;
     const time = relation.occurredAt;
     const firstAt = (this.firstAt[kind] ??= new TimeColumn(this.pairCapacity));
     const lastAt = (this.lastAt[kind] ??= new TimeColumn(this.pairCapacity));
-    const counts = this.writableCounts();
-    if (counts[cell] === 0 || time < firstAt.get(pair)) firstAt.set(pair, time);
-    if (counts[cell] === 0 || time > lastAt.get(pair)) lastAt.set(pair, time);
-    counts[cell]++;
+    const count = this.counts.get(pair, kind);
+    if (count === 0 || time < firstAt.get(pair)) firstAt.set(pair, time);
+    if (count === 0 || time > lastAt.get(pair)) lastAt.set(pair, time);
+    this.counts.set(pair, kind, count + 1);
     this.totals[pair]++;
     if (relation.amountMinor !== null && relation.currency !== null) this.addAmount(pair, kind, relation.currency, relation.amountMinor);
     if (relation.rating !== null) {
@@ -272,15 +274,16 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   removeRelation(relation: RelationRecord, remaining?: { firstAt: number; lastAt: number }): void {
     const pair = this.pairOf(relation.consumerId, relation.providerId);
     const kind = KIND_INDEX.get(relation.kind)!;
-    if (pair === NONE || this.counts[pair * KIND_COUNT + kind] === 0) return;
-    this.writableCounts()[pair * KIND_COUNT + kind]--;
+    const count = pair === NONE ? 0 : this.counts.get(pair, kind);
+    if (count === 0) return;
+    this.counts.set(pair, kind, count - 1);
     this.totals[pair]--;
     if (relation.amountMinor !== null && relation.currency !== null) this.addAmount(pair, kind, relation.currency, -relation.amountMinor);
     if (relation.rating !== null) {
       this.ratingSums[kind]![pair] -= relation.rating;
       this.ratingCounts[kind]![pair]--;
     }
-    if (this.counts[pair * KIND_COUNT + kind] > 0 && remaining) {
+    if (count > 1 && remaining) {
       this.firstAt[kind]!.set(pair, remaining.firstAt);
       this.lastAt[kind]!.set(pair, remaining.lastAt);
     }
@@ -367,15 +370,6 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     return this.deltaPairs.find(consumer, provider, this.consumerOf, this.providerOf);
   }
 
-  /** The counts to change, copied first when the last snapshot holds them. */
-  private writableCounts(): Int32Array {
-    if (this.countsInSnapshot) {
-      this.counts = resized(this.counts, this.counts.length, true);
-      this.countsInSnapshot = false;
-    }
-    return this.counts;
-  }
-
   private nextInDelta(pair: number, node: number): number {
     const slot = pair - this.basePairs;
     return this.consumerOf[pair] === node ? this.nextOfConsumer[slot] : this.nextOfProvider[slot];
@@ -400,9 +394,8 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   }
 
   private clearPair(pair: number): void {
-    const counts = this.writableCounts();
     for (let kind = 0; kind < KIND_COUNT; kind++) {
-      counts[pair * KIND_COUNT + kind] = 0;
+      this.counts.set(pair, kind, 0);
       if (this.amounts[kind]) this.amounts[kind]![pair] = 0;
       if (this.currencyCodes[kind]) this.currencyCodes[kind]![pair] = 0;
       if (this.ratingSums[kind]) this.ratingSums[kind]![pair] = 0;
@@ -508,11 +501,14 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
       }
     });
     this.extraAmounts = extra;
-    this.consumerOf = gather(this.consumerOf, kept, 1, pairCapacity).map((node) => nodeMap[node]);
-    this.providerOf = gather(this.providerOf, kept, 1, pairCapacity).map((node) => nodeMap[node]);
+    this.consumerOf = gather(this.consumerOf, kept, 1, pairCapacity, true);
+    this.providerOf = gather(this.providerOf, kept, 1, pairCapacity, true);
+    for (let pair = 0; pair < kept.length; pair++) {
+      this.consumerOf[pair] = nodeMap[this.consumerOf[pair]];
+      this.providerOf[pair] = nodeMap[this.providerOf[pair]];
+    }
     this.totals = gather(this.totals, kept, 1, pairCapacity);
-    this.counts = gather(this.counts, kept, KIND_COUNT, pairCapacity, true);
-    this.countsInSnapshot = false;
+    this.counts = this.counts.gathered(kept, pairCapacity);
     this.replaceKindColumns((column) => gather(column, kept, 1, pairCapacity), (column) => column.gathered(kept, pairCapacity));
     this.pairSlots = kept.length;
     this.pairCapacity = pairCapacity;
@@ -530,11 +526,10 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   }
 
   private resizePairs(capacity: number): void {
-    this.consumerOf = resized(this.consumerOf, capacity);
-    this.providerOf = resized(this.providerOf, capacity);
+    this.consumerOf = resized(this.consumerOf, capacity, true);
+    this.providerOf = resized(this.providerOf, capacity, true);
     this.totals = resized(this.totals, capacity);
-    this.counts = resized(this.counts, capacity * KIND_COUNT, true);
-    this.countsInSnapshot = false;
+    this.counts.resize(capacity);
     this.replaceKindColumns((column) => resized(column, capacity), (column) => column.resized(capacity));
     this.pairCapacity = capacity;
   }

@@ -1,13 +1,14 @@
 import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { GraphSnapshot } from '../graph/snapshot';
+import { type SnapshotMessage, snapshotFromMessage } from './store-snapshot';
 import { type AnalyticsTask, runTask } from './tasks';
 
 export interface WorkerRequest {
   id: number;
   snapshotKey: string;
   /** Sent only when the worker does not hold the snapshot of `snapshotKey` yet; shared, not copied. */
-  snapshot?: GraphSnapshot;
+  snapshot?: SnapshotMessage;
   task: AnalyticsTask;
 }
 
@@ -33,7 +34,7 @@ let held: GraphSnapshot | undefined;
 
 parentPort?.on('message', (request: WorkerRequest) => {
   try {
-    if (request.snapshot) held = request.snapshot;
+    if (request.snapshot) held = snapshotFromMessage(request.snapshot);
     if (held?.key !== request.snapshotKey) throw new Error(`the worker does not hold snapshot ${request.snapshotKey}`);
     const result = runTask(held, request.task);
     parentPort!.postMessage({ id: request.id, result } satisfies WorkerResponse, transferablesOf(result));
