@@ -1,5 +1,6 @@
-import type { Statement } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -10,6 +11,7 @@ import { type Keyring, keyringText, parseKeyring } from './pii';
 import { piiExtension } from './pii-extension';
 import { dialectOf, sqliteFilePath } from './dialect';
 import { closeDriver } from './driver';
+import { checkpointInBackground } from './wal-checkpoints';
 
 /**
  * The database client. Its type is SQLite's generated client: PostgreSQL's is generated from the
@@ -35,7 +37,6 @@ function createBaseClient(databaseUrl: string): Db {
   return new PrismaClient({ adapter: withSqliteSettings(new PrismaBetterSqlite3({ url: databaseUrl })) });
 }
 
-type SqliteConnection = { prepare(sql: string): unknown };
 
 /**
  * SQLite keeps deleted and overwritten content in free space until reused; `secure_delete` zeroes
@@ -43,15 +44,22 @@ type SqliteConnection = { prepare(sql: string): unknown };
  * Transactions begin IMMEDIATE: a deferred one that reads, then writes, fails at once
  * (SQLITE_BUSY) when another process committed in between, as several server processes and their
  * webhook deliveries do on one file; an immediate one waits for the write lock instead.
+ * Checkpoints run on a worker thread (wal-checkpoints.ts), never in a request's commit.
  */
 function withSqliteSettings(factory: PrismaBetterSqlite3): PrismaBetterSqlite3 {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
     await adapter.executeScript('PRAGMA secure_delete = ON');
-    const connection = (adapter as unknown as { client: SqliteConnection }).client;
+    const connection = (adapter as unknown as { client: Database }).client;
     const prepare = reusingStatements(connection.prepare.bind(connection) as (sql: string) => Statement);
-    connection.prepare = (sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql);
+    connection.prepare = ((sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)) as never;
+    const stopCheckpoints = checkpointInBackground(connection);
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      await stopCheckpoints();
+      await dispose();
+    };
     return adapter;
   };
   return factory;
@@ -98,13 +106,28 @@ function reused(statement: Statement) {
   return handle;
 }
 
+/** A TRUNCATE checkpoint waits for writers but not for another checkpoint (the background one): it retries. */
+const FLUSH_ATTEMPTS = 100;
+const FLUSH_RETRY_MS = 20;
+
 /**
  * After an erasure: copies SQLite's write-ahead log into the (securely deleting) main file and
  * empties it, so that no earlier page image still holds what was erased. PostgreSQL needs a
  * VACUUM for the same (docs/security.md).
  */
 export async function flushErasedData(client: Db = db()): Promise<void> {
-  if (dialectOf(config().databaseUrl) === 'sqlite') await client.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)');
+  if (dialectOf(config().databaseUrl) !== 'sqlite') return;
+  for (let attempt = 1; attempt < FLUSH_ATTEMPTS; attempt++) {
+    const [{ busy }] = await client.$queryRawUnsafe<{ busy: bigint | number }[]>('PRAGMA wal_checkpoint(TRUNCATE)').catch((error) => {
+      if (String(error).includes('SQLITE_BUSY') || String(error).includes('database is locked')) return [{ busy: 1 }];
+      throw error;
+    });
+    if (Number(busy) === 0) return;
+    await sleep(FLUSH_RETRY_MS);
+  }
+  throw new Error(
+    `The data was erased, but SQLite's write-ahead log, which may still hold earlier page images, stayed busy for ${FLUSH_ATTEMPTS} attempts: erase again to retry emptying it`,
+  );
 }
 
 export function createDb(databaseUrl: string, piiKeyring: Keyring = configuredKeyring()): Db {

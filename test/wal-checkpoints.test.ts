@@ -1,0 +1,54 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkpointInBackground } from '../src/db/wal-checkpoints';
+
+const ROWS = 3000;
+
+/** Rows of `t` in the main database file alone, without its write-ahead log: what checkpoints have copied. */
+function rowsInMainFile(file: string): number {
+  const copy = `${file}.main-only`;
+  copyFileSync(file, copy);
+  const database = new Database(copy, { readonly: true });
+  try {
+    return (database.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 't'").get() as { n: number }).n === 0
+      ? 0
+      : (database.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n;
+  } finally {
+    database.close();
+  }
+}
+
+it('leaves checkpoints to a worker thread: commits never copy the log, the worker does within seconds', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'rapport-wal-'));
+  const file = join(directory, 'rapport.db');
+  const connection = new Database(file);
+  connection.pragma('journal_mode = WAL');
+  const stop = checkpointInBackground(connection);
+  try {
+    expect(connection.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    connection.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)');
+    const insert = connection.prepare('INSERT INTO t (body) VALUES (?)');
+    // About 1,500 pages, each row its own commit: past the 1,000 pages at which a connection checkpoints itself.
+    for (let row = 0; row < ROWS; row++) insert.run('x'.repeat(2000));
+    let copied = rowsInMainFile(file);
+    for (let waited = 0; copied < ROWS && waited < 15_000; waited += 100) {
+      await sleep(100);
+      copied = rowsInMainFile(file);
+    }
+    expect(copied).toBe(ROWS);
+  } finally {
+    await stop();
+    connection.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+it('does nothing for a database in memory', async () => {
+  const connection = new Database(':memory:');
+  await checkpointInBackground(connection)();
+  expect(connection.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  connection.close();
+});
