@@ -146,8 +146,9 @@ export class SegmentMemberships {
         tx.segmentMember.findMany({ where: { segmentId, ...where }, select: { consumerId: true } }).then((rows) => rows.forEach(({ consumerId }) => before.add(consumerId)));
       if (!among) await read({});
       for (let start = 0; among && start < among.length; start += ROWS_PER_STATEMENT) await read({ consumerId: { in: among.slice(start, start + ROWS_PER_STATEMENT) } });
-      const exited = [...before].filter((consumerId) => !members.has(consumerId));
-      const entered = [...members].filter((consumerId) => !before.has(consumerId));
+      // By ID: an evaluation's events come in one order, whatever order the store visits its pairs in.
+      const exited = [...before].filter((consumerId) => !members.has(consumerId)).sort((a, b) => a - b);
+      const entered = [...members].filter((consumerId) => !before.has(consumerId)).sort((a, b) => a - b);
       for (let start = 0; start < exited.length; start += ROWS_PER_STATEMENT) {
         await tx.segmentMember.deleteMany({ where: { segmentId, consumerId: { in: exited.slice(start, start + ROWS_PER_STATEMENT) } } });
       }
