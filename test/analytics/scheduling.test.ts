@@ -49,19 +49,32 @@ it('answers cheap questions while an expensive one runs', async () => {
   expect(finished).toEqual(['statistics', 'betweenness']);
 });
 
+it('answers rankings while communities are computed', async () => {
+  runner = new WorkerRunner({ queueLength: 4, budgetSeconds: 60 });
+  const pagerank = { ...betweenness, options: options('PAGERANK') };
+  const communities = { type: 'communities', options: { resolution: 1, weight: 'NONE', seed: 'rapport' }, kinds: ALL_KINDS_MASK } as const;
+  await Promise.all([runner.run(tiny, pagerank), runner.run(tiny, communities)]); // both workers started
+  const finished: string[] = [];
+  const louvain = runner.run(snapshot, communities).then(() => finished.push('communities'));
+  await runner.run(tiny, pagerank).then(() => finished.push('pagerank'));
+  await louvain;
+  expect(finished).toEqual(['pagerank', 'communities']);
+});
+
 /** A thread's nice value, from its /proc stat line (field 19). */
 const niceOf = (stat: string) => Number(stat.split(') ')[1].split(' ')[16]);
 /** The nice value of each thread of this process (Linux). */
 const threadNiceValues = () => readdirSync('/proc/self/task').map((tid) => niceOf(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
 
-(process.platform === 'linux' ? it : it.skip)('runs each lane at a lower priority than the request thread, and an item model in a lane of its own', async () => {
+(process.platform === 'linux' ? it : it.skip)('runs each lane at a lower priority than the request thread, communities and item models in lanes of their own', async () => {
   const niceBefore = threadNiceValues().filter((nice) => nice > 0).length;
   runner = new WorkerRunner({ queueLength: 4, budgetSeconds: 60 });
   await runner.run(tiny, statistics);
   await runner.run(tiny, { ...betweenness, options: options('PAGERANK') });
+  await runner.run(tiny, { type: 'communities', options: { resolution: 1, weight: 'NONE', seed: 'rapport' }, kinds: ALL_KINDS_MASK });
   await runner.run(tiny, { type: 'itemModel', method: 'ITEM_KNN', methods: DEFAULT_METHOD_OPTIONS, kinds: ALL_KINDS_MASK });
   expect(niceOf(readFileSync('/proc/thread-self/stat', 'utf8'))).toBe(0); // this thread, as the one serving requests
-  expect(threadNiceValues().filter((nice) => nice > 0).length - niceBefore).toBe(3);
+  expect(threadNiceValues().filter((nice) => nice > 0).length - niceBefore).toBe(4);
 });
 
 it('refuses at once what the queue cannot take', async () => {

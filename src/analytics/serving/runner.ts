@@ -28,19 +28,22 @@ export const DEFAULT_RUNNER_LIMITS: RunnerLimits = { queueLength: 32, budgetSeco
 /** What a stopped task's caller is told to try instead. */
 export type Advice = (task: AnalyticsTask) => string;
 
-type LaneName = 'cheap' | 'expensive' | 'models';
+type LaneName = 'cheap' | 'expensive' | 'communities' | 'models';
 
 /**
  * Runs analytics tasks on worker threads, so that PageRank or Louvain on a large graph never
- * blocks the event loop that serves requests. Three lanes, each its own worker running one task
- * at a time: cheap tasks (statistics, degrees) never wait behind expensive ones, and neither waits
- * behind a recommender's item model, whose build can take seconds at scale.
+ * blocks the event loop that serves requests. Four lanes, each its own worker running one task
+ * at a time: cheap tasks (statistics, degrees) never wait behind expensive ones; rankings never
+ * wait behind Louvain, which takes ten times a warm PageRank at scale and, recomputed under a
+ * write stream, would stand between every ranking and the next; and none waits behind a
+ * recommender's item model, whose build can take seconds.
  */
 export class WorkerRunner {
   private readonly lanes: Record<LaneName, Lane>;
 
   constructor(limits: RunnerLimits = DEFAULT_RUNNER_LIMITS, advice: Advice = () => '') {
-    this.lanes = { cheap: new Lane(limits, advice), expensive: new Lane(limits, advice), models: new Lane(limits, advice) };
+    const lane = () => new Lane(limits, advice);
+    this.lanes = { cheap: lane(), expensive: lane(), communities: lane(), models: lane() };
   }
 
   /** Tasks run so far: lets tests prove that a cached answer did no graph work. */
@@ -59,6 +62,7 @@ export class WorkerRunner {
 
 function laneOf(task: AnalyticsTask): LaneName {
   if (task.type === 'itemModel') return 'models';
+  if (task.type === 'communities') return 'communities';
   const cheap = task.type === 'statistics' || (task.type === 'centrality' && ['DEGREE', 'WEIGHTED_DEGREE'].includes(task.options.metric));
   return cheap ? 'cheap' : 'expensive';
 }
