@@ -20,9 +20,9 @@ import { UsageError, runScript } from './run-script';
  * and skipped; an unreadable file or a wrong header ends the run with exit code 2. A --dataset
  * is generated in memory (planted, latent) or read from R's lme4 package (insteval: real ratings,
  * src/analytics/offline/insteval.ts; exit code 1 with what to install when R cannot give it) and
- * split per consumer: `random` holds out a seeded 20% of each
- * consumer's providers, `temporal` the latest 20%. --validation splits the train part again the
- * same way and evaluates on that, never touching the test part: tune hyperparameters there.
+ * split per consumer: `random` holds out a seeded 20% of each consumer's providers, `temporal`
+ * the latest 20%. --validation splits the train part again the same way and evaluates on that,
+ * never touching the test part: tune hyperparameters there.
  * --min-rating R keeps only the relations rated R or more, before any split (the positives of
  * explicit ratings, as Liang et al. 2018 and Steck 2019 binarize them); by default every
  * relation counts, rated or not. Options: --methods EASE,ITEM_KNN,... --beta B --lambda L
@@ -168,8 +168,9 @@ function parseOptions(argv: string[]) {
 }
 
 function loadSplit(settings: Settings): PlantedSplit & { description: string } {
-  const kept = (rows: PlantedRow[]) => (settings.minRating === undefined ? rows : rows.filter(({ rating }) => rating !== null && rating >= settings.minRating!));
-  const positives = settings.minRating === undefined ? '' : `ratings >= ${settings.minRating} only, `;
+  const { minRating } = settings;
+  const kept = (rows: PlantedRow[]) => (minRating === undefined ? rows : rows.filter(({ rating }) => rating !== null && rating >= minRating));
+  const positives = minRating === undefined ? '' : `ratings >= ${minRating} only, `;
   if (settings.files) return { description: positives, train: kept(readRelations(settings.files.train)), test: kept(readRelations(settings.files.test)) };
   const dataset = settings.dataset!;
   const split = (rows: readonly PlantedRow[], seed: string) => (settings.split === 'temporal' ? splitByLatest(rows) : splitAtRandom(rows, seed));
