@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type RankingMetrics, evaluateRecommender, methodRecommender, popularityRecommender } from '../src/analytics/offline/evaluation';
+import { type RankingMetrics, evaluateRecommender, evaluationData, methodRecommender, popularityRecommender } from '../src/analytics/offline/evaluation';
 import { generateLatent } from '../src/analytics/offline/latent-data';
+import { RealRatingsUnavailableError, loadInstEval } from '../src/analytics/offline/insteval';
 import { generatePlanted, type PlantedRow, type PlantedSplit, splitAtRandom, splitByLatest } from '../src/analytics/offline/planted-data';
-import { nodeKey } from '../src/analytics/graph/adjacency';
-import { RelationStore } from '../src/analytics/serving/store';
-import type { RelationRecord } from '../src/db/graph-source';
 import { CHOSEN_METHOD, DEFAULT_METHOD_OPTIONS, type MethodOptions, RECOMMENDER_METHODS, type RecommenderMethod } from '../src/analytics/graph/recommender-methods';
 import { UsageError, runScript } from './run-script';
 
@@ -15,25 +13,28 @@ import { UsageError, runScript } from './run-script';
  * API serves it when a question names no method):
  *
  *   npm run eval:recommendations -- --train TRAIN.csv --test TEST.csv [--k 20] [options]
- *   npm run eval:recommendations -- --dataset planted|latent [--split random|temporal] [--seed S] [--validation] [options]
+ *   npm run eval:recommendations -- --dataset planted|latent|insteval [--split random|temporal] [--seed S] [--validation] [options]
  *
  * Both files have the header `consumer,provider,rating,timestamp`: external keys, an optional
  * rating, and an ISO 8601 or epoch-milliseconds timestamp. Malformed rows are reported on stderr
  * and skipped; an unreadable file or a wrong header ends the run with exit code 2. A --dataset
- * is generated in memory and split per consumer: `random` holds out a seeded 20% of each
- * consumer's providers, `temporal` the latest 20%. --validation splits the train part again the
- * same way and evaluates on that, never touching the test part: tune hyperparameters there.
- * Options: --methods EASE,ITEM_KNN,... --beta B --lambda L --shrinkage S --neighbours N --alpha A.
+ * is generated in memory (planted, latent) or read from R's lme4 package (insteval: real ratings,
+ * src/analytics/offline/insteval.ts; exit code 1 with what to install when R cannot give it) and
+ * split per consumer: `random` holds out a seeded 20% of each consumer's providers, `temporal`
+ * the latest 20%. --validation splits the train part again the same way and evaluates on that,
+ * never touching the test part: tune hyperparameters there.
+ * --min-rating R keeps only the relations rated R or more, before any split (the positives of
+ * explicit ratings, as Liang et al. 2018 and Steck 2019 binarize them); by default every
+ * relation counts, rated or not. Options: --methods EASE,ITEM_KNN,... --beta B --lambda L
+ * --shrinkage S --neighbours N --alpha A.
  */
 
 const HEADER = ['consumer', 'provider', 'rating', 'timestamp'];
-const DATASETS = { planted: () => generatePlanted(), latent: () => generateLatent() } as const;
+const DATASETS = { planted: () => generatePlanted(), latent: () => generateLatent(), insteval: () => loadInstEval() } as const;
 const SPLITS = ['random', 'temporal'] as const;
 const USAGE =
-  'usage: npm run eval:recommendations -- (--train TRAIN.csv --test TEST.csv | --dataset planted|latent [--split random|temporal] [--seed S] [--validation])\n' +
-  '  [--k 20] [--methods EASE,ITEM_KNN,RP3BETA,PERSONALIZED_PAGERANK] [--beta B] [--lambda L] [--shrinkage S] [--neighbours N] [--alpha A]';
-
-type Row = Omit<CsvRow, 'line'>;
+  'usage: npm run eval:recommendations -- (--train TRAIN.csv --test TEST.csv | --dataset planted|latent|insteval [--split random|temporal] [--seed S] [--validation])\n' +
+  '  [--k 20] [--min-rating R] [--methods EASE,ITEM_KNN,RP3BETA,PERSONALIZED_PAGERANK] [--beta B] [--lambda L] [--shrinkage S] [--neighbours N] [--alpha A]';
 
 interface CsvRow {
   line: number;
@@ -46,7 +47,7 @@ interface CsvRow {
 function main(argv = process.argv.slice(2)): void {
   const settings = readArguments(argv);
   const { description, train, test } = loadSplit(settings);
-  const dataSet = buildDataSet(train, test);
+  const dataSet = evaluationData(train, test);
   const results = settings.methods.map((method) => ({
     label: methodLabel(method, settings.options),
     metrics: evaluateRecommender(dataSet.graph, dataSet.heldOut, settings.k, methodRecommender(dataSet.graph, method, settings.options)),
@@ -83,6 +84,7 @@ interface Settings {
   seed: string;
   validation: boolean;
   k: number;
+  minRating?: number;
   methods: RecommenderMethod[];
   options: MethodOptions;
 }
@@ -95,6 +97,8 @@ function readArguments(argv: string[]): Settings {
   if (!SPLITS.includes(values.split as (typeof SPLITS)[number])) throw new UsageError(`--split is one of ${SPLITS.join(', ')}, got "${values.split}"`);
   const k = Number(values.k);
   if (!Number.isInteger(k) || k <= 0 || k > 1000) throw new UsageError(`--k needs a whole number from 1 to 1000, got "${values.k}"`);
+  const minRating = values['min-rating'] === undefined ? undefined : Number(values['min-rating']);
+  if (minRating !== undefined && !Number.isFinite(minRating)) throw new UsageError(`--min-rating needs a number, got "${values['min-rating']}"`);
   return {
     files,
     dataset: values.dataset as keyof typeof DATASETS | undefined,
@@ -102,6 +106,7 @@ function readArguments(argv: string[]): Settings {
     seed: values.seed,
     validation: values.validation,
     k,
+    minRating,
     methods: readMethods(values.methods),
     options: readMethodOptions(values),
   };
@@ -148,6 +153,7 @@ function parseOptions(argv: string[]) {
         seed: { type: 'string', default: 'split' },
         validation: { type: 'boolean', default: false },
         k: { type: 'string', default: '20' },
+        'min-rating': text,
         methods: text,
         beta: text,
         lambda: text,
@@ -162,13 +168,16 @@ function parseOptions(argv: string[]) {
 }
 
 function loadSplit(settings: Settings): PlantedSplit & { description: string } {
-  if (settings.files) return { description: '', train: readRelations(settings.files.train), test: readRelations(settings.files.test) };
+  const { minRating } = settings;
+  const kept = (rows: PlantedRow[]) => (minRating === undefined ? rows : rows.filter(({ rating }) => rating !== null && rating >= minRating));
+  const positives = minRating === undefined ? '' : `ratings >= ${minRating} only, `;
+  if (settings.files) return { description: positives, train: kept(readRelations(settings.files.train)), test: kept(readRelations(settings.files.test)) };
   const dataset = settings.dataset!;
   const split = (rows: readonly PlantedRow[], seed: string) => (settings.split === 'temporal' ? splitByLatest(rows) : splitAtRandom(rows, seed));
-  const outer = split(DATASETS[dataset](), settings.seed);
+  const outer = split(kept(DATASETS[dataset]()), settings.seed);
   const chosen = settings.validation ? split(outer.train, `${settings.seed}/validation`) : outer;
   const part = settings.validation ? 'validation part of the train part' : 'test part';
-  return { description: `${dataset}, ${settings.split} 80/20 split (seed ${settings.seed}), ${part}; `, ...chosen };
+  return { description: `${dataset}, ${positives}${settings.split} 80/20 split (seed ${settings.seed}), ${part}; `, ...chosen };
 }
 
 /** The file's valid rows; bad ones go to stderr with their line numbers. */
@@ -209,45 +218,6 @@ function toRow({ line, fields }: CsvFields): CsvRow | CsvError {
   const timestampValue = /^-?\d+$/.test(timestamp) ? Number(timestamp) : Date.parse(timestamp);
   if (!Number.isFinite(timestampValue)) return { line, error: `timestamp "${timestamp}" is neither ISO 8601 nor epoch milliseconds` };
   return { line, consumer, provider, rating: ratingValue, timestamp: timestampValue };
-}
-
-interface DataSet {
-  graph: RelationStore;
-  heldOut: Map<string, Set<string>>;
-  consumers: number;
-  providers: number;
-}
-
-/** Integer ids for the external keys, shared by both files; only train rows enter the graph. */
-function buildDataSet(train: readonly Row[], test: readonly Row[]): DataSet {
-  const consumerIds = new Map<string, number>();
-  const providerIds = new Map<string, number>();
-  const idsOf = (row: Row) => ({ consumerId: idOf(consumerIds, row.consumer), providerId: idOf(providerIds, row.provider) });
-
-  const graph = new RelationStore();
-  for (const row of train) graph.relation(relationFacts(row, idsOf(row)));
-  graph.compact();
-  const heldOut = new Map<string, Set<string>>();
-  for (const row of test) {
-    const { consumerId, providerId } = idsOf(row);
-    const consumer = nodeKey('consumer', consumerId);
-    heldOut.set(consumer, (heldOut.get(consumer) ?? new Set()).add(nodeKey('provider', providerId)));
-  }
-  return { graph, heldOut, consumers: consumerIds.size, providers: providerIds.size };
-}
-
-function idOf(ids: Map<string, number>, key: string): number {
-  let id = ids.get(key);
-  if (id === undefined) ids.set(key, (id = ids.size + 1));
-  return id;
-}
-
-/** The recommender reads edges only; kind and amounts just have to be valid. */
-function relationFacts(row: Row, ids: { consumerId: number; providerId: number }): RelationRecord {
-  const occurredAt = row.timestamp;
-  return row.rating === null
-    ? { ...ids, kind: 'PURCHASE', occurredAt, amountMinor: 0, currency: 'EUR', rating: null }
-    : { ...ids, kind: 'REVIEW', occurredAt, amountMinor: null, currency: null, rating: row.rating };
 }
 
 function formatMetrics(label: string, metrics: RankingMetrics, k: number): string {
@@ -367,4 +337,4 @@ function countLineBreaks(text: string, from: number, to: number): number {
   return count;
 }
 
-if (require.main === module) runScript('eval:recommendations', () => main());
+if (require.main === module) runScript('eval:recommendations', () => main(), [RealRatingsUnavailableError]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   averagePrecisionAt,
   evaluateRecommender,
+  evaluationData,
   methodRecommender,
   ndcgAt,
   popularityRecommender,
@@ -12,10 +13,10 @@ import {
   recallAt,
   relevantProviders,
 } from '../../src/analytics/offline/evaluation';
-import { nodeKey } from '../../src/analytics/graph/adjacency';
 import { RelationStore } from '../../src/analytics/serving/store';
 import { generateLatent } from '../../src/analytics/offline/latent-data';
-import { type PlantedRow, splitAtRandom, splitByLatest } from '../../src/analytics/offline/planted-data';
+import { INSTALL_LME4 } from '../../src/analytics/offline/insteval';
+import { splitAtRandom, splitByLatest } from '../../src/analytics/offline/planted-data';
 
 const root = join(__dirname, '..', '..');
 const HEADER = 'consumer,provider,rating,timestamp';
@@ -109,22 +110,6 @@ describe('the recommenders under evaluation', () => {
   });
 });
 
-function toEvaluation(train: readonly PlantedRow[], test: readonly PlantedRow[]) {
-  const ids = new Map<string, number>();
-  const idOf = (key: string) => ids.get(key) ?? (ids.set(key, ids.size + 1), ids.size);
-  const graph = new RelationStore();
-  for (const row of train) {
-    graph.relation({ consumerId: idOf(row.consumer), providerId: idOf(row.provider), kind: 'FAVORITE', occurredAt: row.timestamp, amountMinor: null, currency: null, rating: null });
-  }
-  graph.compact();
-  const heldOut = new Map<string, Set<string>>();
-  for (const row of test) {
-    const consumer = nodeKey('consumer', idOf(row.consumer));
-    heldOut.set(consumer, (heldOut.get(consumer) ?? new Set()).add(nodeKey('provider', idOf(row.provider))));
-  }
-  return { graph, heldOut };
-}
-
 describe('EASE against RP3β on MovieLens-shaped latent ratings', () => {
   // A smaller draw of the latent data set than the eval's (300 consumers and providers instead
   // of 943 and 1682), so that the test takes seconds; docs/recommendations.md has the full table.
@@ -134,7 +119,7 @@ describe('EASE against RP3β on MovieLens-shaped latent ratings', () => {
     ['random', splitAtRandom(rows, 'split')],
     ['temporal', splitByLatest(rows)],
   ])('EASE ranks better than RP3β on the %s 80/20 split', (_, split) => {
-    const { graph, heldOut } = toEvaluation(split.train, split.test);
+    const { graph, heldOut } = evaluationData(split.train, split.test);
     const ease = evaluateRecommender(graph, heldOut, 20, methodRecommender(graph, 'EASE'));
     const rp3beta = evaluateRecommender(graph, heldOut, 20, methodRecommender(graph, 'RP3BETA'));
     expect(ease.evaluatedConsumers).toBe(300);
@@ -165,10 +150,11 @@ describe('the eval:recommendations CLI', () => {
 
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-  function runScript(script: string, args: string[]) {
+  function runScript(script: string, args: string[], env = process.env) {
     const result = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), script, ...args], {
       cwd: root,
       encoding: 'utf8',
+      env,
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
@@ -217,6 +203,24 @@ describe('the eval:recommendations CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^data set: planted, temporal 80\/20 split \(seed split\), test part; /);
     expect(recallOf(result.stdout, 'RP3beta')).toBeGreaterThan(recallOf(result.stdout, 'popularity'));
+  });
+
+  it('keeps only the relations rated --min-rating or more, in both files', () => {
+    const train = join(folder, 'rated-train.csv');
+    const test = join(folder, 'rated-test.csv');
+    writeFileSync(train, [HEADER, 'a,x,5,2024-01-01', 'a,y,2,2024-01-02', 'a,w,,2024-01-03', 'b,x,4,2024-01-01', 'b,z,4,2024-01-02', ''].join('\n'));
+    writeFileSync(test, [HEADER, 'a,z,4,2024-02-01', 'b,y,1,2024-02-01', ''].join('\n'));
+
+    const result = runScript('scripts/eval-recommendations.ts', ['--train', train, '--test', test, '--min-rating', '4', '--methods', 'EASE']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('data set: ratings >= 4 only, 3 train relations, 1 test relations, 2 consumers, 2 providers, 1 evaluated consumers');
+  });
+
+  it('says what to install when the real ratings cannot be loaded, with exit code 1', () => {
+    // A PATH without Rscript (node is started by its path).
+    const result = runScript('scripts/eval-recommendations.ts', ['--dataset', 'insteval'], { ...process.env, PATH: folder });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`eval:recommendations: cannot load the InstEval ratings: "Rscript" was not found; install R with lme4: ${INSTALL_LME4}`);
   });
 
   it.each([

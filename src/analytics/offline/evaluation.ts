@@ -2,11 +2,14 @@ import { type Adjacency, nodeKey, partyOf, partyOfKey } from '../graph/adjacency
 import { CONSUMER, csrFromEdges } from '../graph/csr';
 import { type Recommendation, neighborsOf, popularProviders, recommendProviders } from '../graph/recommendations';
 import { type MethodOptions, type RecommenderMethod, DEFAULT_METHOD_OPTIONS, csrRecommender } from '../graph/recommender-methods';
+import { RelationStore } from '../serving/store';
+import type { RelationRecord } from '../../db/graph-source';
+import type { PlantedRow } from './planted-data';
 
 /**
  * Offline evaluation of provider recommendations: a train graph, providers held out per consumer,
  * and ranking metrics of what a recommender proposes against what the consumers went on to use.
- * Pure functions; the CLI (scripts/eval-recommendations.ts) feeds them CSV files.
+ * Pure functions; the CLI (scripts/eval-recommendations.ts) feeds them CSV files or data sets.
  */
 
 /** Held-out providers (node keys) per consumer (node key). */
@@ -30,6 +33,45 @@ export interface RankingMetrics {
 }
 
 const PRECISION_DEPTH = 10;
+
+export interface EvaluationData {
+  graph: RelationStore;
+  heldOut: Map<string, Set<string>>;
+  consumers: number;
+  providers: number;
+}
+
+/** A split as the evaluation reads it: integer ids for the external keys, shared by both parts; only train rows enter the graph. */
+export function evaluationData(train: readonly PlantedRow[], test: readonly PlantedRow[]): EvaluationData {
+  const consumerIds = new Map<string, number>();
+  const providerIds = new Map<string, number>();
+  const idsOf = (row: PlantedRow) => ({ consumerId: idOf(consumerIds, row.consumer), providerId: idOf(providerIds, row.provider) });
+
+  const graph = new RelationStore();
+  for (const row of train) graph.relation(relationFacts(row, idsOf(row)));
+  graph.compact();
+  const heldOut = new Map<string, Set<string>>();
+  for (const row of test) {
+    const { consumerId, providerId } = idsOf(row);
+    const consumer = nodeKey('consumer', consumerId);
+    heldOut.set(consumer, (heldOut.get(consumer) ?? new Set()).add(nodeKey('provider', providerId)));
+  }
+  return { graph, heldOut, consumers: consumerIds.size, providers: providerIds.size };
+}
+
+function idOf(ids: Map<string, number>, key: string): number {
+  let id = ids.get(key);
+  if (id === undefined) ids.set(key, (id = ids.size + 1));
+  return id;
+}
+
+/** The recommenders read edges only; kind and amounts just have to be valid. */
+function relationFacts(row: PlantedRow, ids: { consumerId: number; providerId: number }): RelationRecord {
+  const occurredAt = row.timestamp;
+  return row.rating === null
+    ? { ...ids, kind: 'PURCHASE', occurredAt, amountMinor: 0, currency: 'EUR', rating: null }
+    : { ...ids, kind: 'REVIEW', occurredAt, amountMinor: null, currency: null, rating: row.rating };
+}
 
 /** The held-out providers that are new to the consumer: a train edge would make a hit trivial. */
 export function relevantProviders(train: Adjacency, consumer: string, heldOut: ReadonlySet<string>): Set<string> {

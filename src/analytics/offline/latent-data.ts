@@ -4,12 +4,13 @@ import type { PlantedRow } from './planted-data';
 /**
  * A seeded synthetic ratings data set shaped like MovieLens 100k (943 consumers, 1682
  * providers, about 100 000 ratings, at least 20 per consumer, a long-tailed popularity and
- * activity), standing in for real ratings: no package on the npm registry ships a real public
- * ratings data set (docs/recommendations.md). Unlike the planted data set it has no clean taste
- * groups: consumers mix overlapping tastes, providers belong to one to three of them, and
- * popularity matters as much as taste, so recommenders that differ in how they trade the two
- * score differently. Providers appear over time and consumers come back over months, which
- * gives the temporal split something to find.
+ * activity), standing in for movie ratings: no package on the npm registry ships a real public
+ * ratings data set, and the real ratings reachable here (InstEval, insteval.ts) are lecture
+ * evaluations, shaped by curricula (docs/recommendations.md). Unlike the planted data set it
+ * has no clean taste groups: consumers mix overlapping tastes, providers belong to one to three
+ * of them, and popularity matters as much as taste, so recommenders that differ in how they
+ * trade the two score differently. Providers appear over time and consumers come back over
+ * months, which gives the temporal split something to find.
  */
 
 export interface LatentOptions {
