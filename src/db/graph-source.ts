@@ -1,10 +1,14 @@
-import Database from 'better-sqlite3';
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { RelationKind } from '../generated/prisma/enums';
 import { LAST_CHANGE_SQL } from './change-log';
 import { sqliteTime } from './bulk-writer';
 import { dialectOf, sqliteFilePath } from './dialect';
 import type { Party } from './party';
 import { readPostgresSnapshot } from './graph-source-postgres';
+import type { RelationBatch, SnapshotMessage, SnapshotRead } from './sqlite-snapshot-thread';
+
+export type { RelationBatch } from './sqlite-snapshot-thread';
 
 /** One relation as the graph projection reads it: the columns it needs, nothing else. */
 export interface RelationRecord {
@@ -19,8 +23,11 @@ export interface RelationRecord {
 
 export interface GraphSnapshotVisitor {
   party(party: Party, id: number): void;
-  /** The record is reused for the next relation: copy what you keep. */
+  /** Room for about `relations` relations to come (at least as many as come). */
+  reserve(relations: number): void;
   relation(relation: RelationRecord): void;
+  /** Many relations at once, as columns (from SQLite); the batch is the visitor's to keep. */
+  relations(batch: RelationBatch): void;
 }
 
 /** Relations that occurred from `from` (included) to `to` (excluded), in milliseconds since the epoch. */
@@ -40,59 +47,79 @@ export async function readGraphSnapshot(databaseUrl: string, visitor: GraphSnaps
     : readSqliteSnapshot(databaseUrl, visitor, range);
 }
 
-const RELATION_KINDS = Object.values(RelationKind);
+export const RELATION_KINDS = Object.values(RelationKind);
 /** Kinds come back as their index in RELATION_KINDS: a small integer instead of a new string per row. */
 const KIND_INDEX_SQL = `CASE "kind" ${RELATION_KINDS.map((kind, index) => `WHEN '${kind}' THEN ${index}`).join(' ')} END`;
-const RELATION_COLUMNS = `"consumerId", "providerId", ${KIND_INDEX_SQL}, "occurredAt", "amountMinor", "currency", "rating"`;
-/** Rows read between two yields to the event loop, so a long read never holds up requests for long. */
-const ROWS_PER_TURN = 20_000;
+/** Times come back as numbers SQLite parsed: no string per row to make and parse again. */
+const RELATION_COLUMNS = `"consumerId", "providerId", ${KIND_INDEX_SQL}, unixepoch("occurredAt", 'subsec'), "amountMinor", "currency", "rating"`;
+
+const RANGE_SQL = ' WHERE "occurredAt" >= ? AND "occurredAt" < ?';
 
 /**
- * Reads through better-sqlite3 directly, row arrays and no ORM objects, because building the
- * projection is dominated by this read.
+ * Reads through better-sqlite3 directly, row arrays and no ORM objects, on a thread of its own
+ * (sqlite-snapshot-thread.ts): building the projection is dominated by this read, and the visitor
+ * aggregates one batch while the thread reads the next. Batches arrive one event each, so a long
+ * read never holds up requests for long.
  */
-async function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor, range?: TimeRange): Promise<number> {
-  const database = new Database(sqliteFilePath(databaseUrl), { readonly: true, fileMustExist: true });
-  try {
-    database.exec('BEGIN');
-    const [lastChange] = database.prepare(LAST_CHANGE_SQL).raw().get() as [number];
-    for (const [id] of database.prepare('SELECT id FROM "Consumer"').raw().iterate() as Iterable<[number]>) {
-      visitor.party('consumer', id);
-    }
-    for (const [id] of database.prepare('SELECT id FROM "Provider"').raw().iterate() as Iterable<[number]>) {
-      visitor.party('provider', id);
-    }
+function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor, range?: TimeRange): Promise<number> {
+  const inFlight = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const snapshotRead: SnapshotRead = {
+    file: sqliteFilePath(databaseUrl),
+    lastChangeSql: LAST_CHANGE_SQL,
+    consumersSql: 'SELECT id FROM "Consumer"',
+    providersSql: 'SELECT id FROM "Provider"',
     // Stored times are ISO text in one fixed form, so comparing text compares times.
-    const relations = range
-      ? database
-          .prepare(`SELECT ${RELATION_COLUMNS} FROM "Relation" WHERE "occurredAt" >= ? AND "occurredAt" < ?`)
-          .raw()
-          .bind(sqliteTime(new Date(range.from)), sqliteTime(new Date(range.to)))
-      : database.prepare(`SELECT ${RELATION_COLUMNS} FROM "Relation"`).raw();
-    type Row = [number, number, number | null, string, number | null, string | null, number | null];
-    // One record for all rows: at a million relations, an object per row is a fifth of the build in garbage collection.
-    const record: RelationRecord = { consumerId: 0, providerId: 0, kind: 'PURCHASE', occurredAt: 0, amountMinor: null, currency: null, rating: null };
-    let rows = 0;
-    for (const row of relations.iterate() as Iterable<Row>) {
-      if (++rows % ROWS_PER_TURN === 0) await new Promise(setImmediate);
-      record.consumerId = row[0];
-      record.providerId = row[1];
-      record.kind = RELATION_KINDS[row[2] ?? -1] ?? unknownKind(row);
-      record.occurredAt = parseStoredTime(row[3]);
-      record.amountMinor = row[4];
-      record.currency = row[5];
-      record.rating = row[6];
-      visitor.relation(record);
-    }
-    database.exec('COMMIT');
-    return lastChange;
-  } finally {
-    database.close();
+    relationsSql: `SELECT ${RELATION_COLUMNS} FROM "Relation"${range ? RANGE_SQL : ''}`,
+    relationBoundSql: range ? `SELECT COUNT(*) FROM "Relation"${RANGE_SQL}` : 'SELECT COALESCE(MAX(rowid), 0) FROM "Relation"',
+    relationParameters: range ? [sqliteTime(new Date(range.from)), sqliteTime(new Date(range.to))] : [],
+    inFlight,
+  };
+  const reader = new Worker(readerSource(), { eval: true, execArgv: [], workerData: { snapshotRead } });
+  return new Promise((resolve, reject) => {
+    let lastChange: number | undefined;
+    reader.on('message', (message: SnapshotMessage) => {
+      try {
+        lastChange = visit(visitor, message) ?? lastChange;
+      } catch (error) {
+        reject(error);
+        void reader.terminate();
+      } finally {
+        if (message.type === 'relations') {
+          Atomics.sub(inFlight, 0, 1);
+          Atomics.notify(inFlight, 0);
+        }
+      }
+    });
+    reader.once('error', reject);
+    reader.once('exit', (code) => {
+      if (lastChange === undefined) reject(new Error(`The SQLite snapshot reader stopped with exit code ${code} before the end of its read`));
+      else resolve(lastChange);
+    });
+  });
+}
+
+/** Hands one message of the reader to `visitor`; the last one brings the change log position. */
+function visit(visitor: GraphSnapshotVisitor, message: SnapshotMessage): number | undefined {
+  switch (message.type) {
+    case 'parties':
+      for (const id of message.ids) visitor.party(message.side, id);
+      return undefined;
+    case 'expect':
+      visitor.reserve(message.relations);
+      return undefined;
+    case 'relations':
+      visitor.relations(message.batch);
+      return undefined;
+    case 'done':
+      return message.lastChange;
   }
 }
 
-function unknownKind(row: unknown[]): never {
-  throw new Error(`A relation between consumer ${row[0]} and provider ${row[1]} has a kind this version does not know`);
+/** Loads the reader through tsx when running from TypeScript sources, its .js when compiled. */
+function readerSource(): string {
+  const extension = extname(__filename);
+  const entry = JSON.stringify(join(__dirname, `sqlite-snapshot-thread${extension}`));
+  return extension === '.ts' ? `require('tsx/cjs'); require(${entry});` : `require(${entry});`;
 }
 
 const DAY_MS = 86_400_000;

@@ -7,8 +7,15 @@ const INITIAL_CAPACITY = 1024;
  * pair of it. The pairs' ends live in the store's columns, which every call passes.
  */
 export class PairIndex {
-  private table = new Int32Array(INITIAL_CAPACITY).fill(NONE);
+  private table: Int32Array;
   private count = 0;
+
+  /** Room for `pairs` pairs before the table grows. */
+  constructor(pairs = INITIAL_CAPACITY / 2) {
+    let length = INITIAL_CAPACITY;
+    while (length < 2 * pairs) length *= 2;
+    this.table = new Int32Array(length).fill(NONE);
+  }
 
   find(consumer: number, provider: number, consumerOf: Int32Array, providerOf: Int32Array): number {
     const mask = this.table.length - 1;
@@ -27,6 +34,11 @@ export class PairIndex {
     }
     this.place(pair, consumerOf, providerOf);
     this.count++;
+  }
+
+  /** Pairs held. */
+  get size(): number {
+    return this.count;
   }
 
   get byteLength(): number {

@@ -1,4 +1,4 @@
-import type { GraphSnapshotVisitor, RelationRecord } from '../../db/graph-source';
+import { type GraphSnapshotVisitor, RELATION_KINDS, type RelationBatch, type RelationRecord } from '../../db/graph-source';
 import { PARTIES, type Party } from '../../db/party';
 import type { RelationKind } from '../../generated/prisma/enums';
 import type { Adjacency } from '../graph/adjacency';
@@ -14,6 +14,8 @@ import { TimeColumn } from './time-column';
 
 const KIND_COUNT = KINDS.length;
 const KIND_INDEX = new Map(KINDS.map((kind, index) => [kind, index]));
+/** The store's kind of each kind index a RelationBatch holds. */
+const BATCH_KINDS = Int32Array.from(RELATION_KINDS, (kind) => KIND_INDEX.get(kind)!);
 const NONE = -1;
 /** Currency codes are bytes (0: none); past this many currencies, a pair's amounts go to the overflow map. */
 const MAX_CURRENCY_CODES = 255;
@@ -87,6 +89,8 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   /** Set by any change to the nodes or pairs (not their aggregates): the next snapshot compacts. */
   private structural = false;
   private compactionScheduled = false;
+  /** Pair slots reserved for a build under way (from reserve() to trim()): it compacts once, at its end, not as its delta grows. */
+  private reservedPairs = 0;
   private last: GraphSnapshot | undefined;
 
   // ---- Reading.
@@ -249,10 +253,37 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     return node;
   }
 
+  /** Room for `relations` more relations (so as many pairs at most), made at once instead of grown as they come. */
+  reserve(relations: number): void {
+    const pairs = this.pairSlots + relations;
+    if (pairs > this.pairCapacity) this.resizePairs(pairs);
+    const deltaPairs = pairs - this.basePairs;
+    if (deltaPairs > this.nextOfConsumer.length) {
+      this.nextOfConsumer = resized(this.nextOfConsumer, deltaPairs);
+      this.nextOfProvider = resized(this.nextOfProvider, deltaPairs);
+    }
+    if (this.deltaPairs.size === 0) this.deltaPairs = new PairIndex(deltaPairs);
+    this.reservedPairs = pairs;
+  }
+
   relation(relation: RelationRecord): void {
     const pair = this.pairFor(this.party('consumer', relation.consumerId), this.party('provider', relation.providerId));
-    const kind = KIND_INDEX.get(relation.kind)!;
-    const time = relation.occurredAt;
+    this.aggregate(pair, KIND_INDEX.get(relation.kind)!, relation.occurredAt, relation.amountMinor, relation.currency, relation.rating);
+  }
+
+  relations(batch: RelationBatch): void {
+    const { consumerIds, providerIds, kinds, occurredAt, amounts, currencies, currencyNames, ratings } = batch;
+    for (let row = 0; row < batch.size; row++) {
+      const pair = this.pairFor(this.party('consumer', consumerIds[row]), this.party('provider', providerIds[row]));
+      const amount = amounts[row];
+      const rating = ratings[row];
+      const currency = currencies[row] === 0 ? null : currencyNames[currencies[row] - 1];
+      this.aggregate(pair, BATCH_KINDS[kinds[row]], occurredAt[row], Number.isNaN(amount) ? null : amount, currency, Number.isNaN(rating) ? null : rating);
+    }
+  }
+
+  /** Adds one relation of `kind` to the aggregates of `pair`. */
+  private aggregate(pair: number, kind: number, time: number, amountMinor: number | null, currency: string | null, rating: number | null): void {
     const firstAt = (this.firstAt[kind] ??= new TimeColumn(this.pairCapacity));
     const lastAt = (this.lastAt[kind] ??= new TimeColumn(this.pairCapacity));
     const count = this.counts.get(pair, kind);
@@ -260,9 +291,9 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     if (count === 0 || time > lastAt.get(pair)) lastAt.set(pair, time);
     this.counts.set(pair, kind, count + 1);
     this.totals[pair]++;
-    if (relation.amountMinor !== null && relation.currency !== null) this.addAmount(pair, kind, relation.currency, relation.amountMinor);
-    if (relation.rating !== null) {
-      (this.ratingSums[kind] ??= new Int32Array(this.pairCapacity))[pair] += relation.rating;
+    if (amountMinor !== null && currency !== null) this.addAmount(pair, kind, currency, amountMinor);
+    if (rating !== null) {
+      (this.ratingSums[kind] ??= new Int32Array(this.pairCapacity))[pair] += rating;
       (this.ratingCounts[kind] ??= new Int32Array(this.pairCapacity))[pair]++;
     }
   }
@@ -321,6 +352,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
 
   /** Gives back the room grown for a build: columns shrink to what they hold, plus a little. */
   trim(): void {
+    this.reservedPairs = 0;
     this.resizePairs(Math.max(1024, Math.ceil(this.pairSlots * (1 + TRIM_SLACK))));
     this.growNodes(Math.max(1024, Math.ceil(this.nodeSlots * (1 + TRIM_SLACK))));
     this.slots.consumer.trim();
@@ -353,7 +385,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     this.degrees[provider]++;
     this.deltaPairs.add(pair, this.consumerOf, this.providerOf);
     this.structural = true;
-    if (slot >= Math.max(DELTA_COMPACTION_PAIRS, this.basePairs)) this.scheduleCompaction();
+    if (pair >= this.reservedPairs && slot >= Math.max(DELTA_COMPACTION_PAIRS, this.basePairs)) this.scheduleCompaction();
     return pair;
   }
 

@@ -1,0 +1,136 @@
+import Database from 'better-sqlite3';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+
+/**
+ * The SQLite snapshot read, run on a thread of its own (graph-source.ts starts it): it reads the
+ * parties and relations through better-sqlite3 and posts them as columnar batches of typed
+ * arrays, so the thread that aggregates them never touches a row object and both work at once.
+ * This module imports nothing of the application: the thread starts with little to load.
+ */
+
+export interface SnapshotRead {
+  file: string;
+  lastChangeSql: string;
+  consumersSql: string;
+  providersSql: string;
+  /** Selects at least as many as the relations read (their largest rowid, or their count). */
+  relationBoundSql: string;
+  /** Selects consumer ID, provider ID, kind index, time in seconds (SQLite's unixepoch, fractional), amount, currency, rating. */
+  relationsSql: string;
+  relationParameters: string[];
+  /** [batches posted and not yet taken by the reading thread], which the reader waits on past MAX_BATCHES_IN_FLIGHT. */
+  inFlight: Int32Array;
+}
+
+/** Relations from a snapshot, a column per field. */
+export interface RelationBatch {
+  size: number;
+  consumerIds: Int32Array;
+  providerIds: Int32Array;
+  /** Index in Object.values(RelationKind). */
+  kinds: Uint8Array;
+  /** Milliseconds since the epoch. */
+  occurredAt: Float64Array;
+  /** NaN: no amount. */
+  amounts: Float64Array;
+  /** 1 + index in currencyNames; 0: no currency. */
+  currencies: Uint16Array;
+  currencyNames: string[];
+  /** NaN: no rating. */
+  ratings: Float64Array;
+}
+
+export type SnapshotMessage =
+  | { type: 'parties'; side: 'consumer' | 'provider'; ids: Int32Array }
+  | { type: 'expect'; relations: number }
+  | { type: 'relations'; batch: RelationBatch }
+  | { type: 'done'; lastChange: number };
+
+export const BATCH_ROWS = 16_384;
+/** Batches the reader runs ahead of the aggregation, at most: bounds the memory between them. */
+export const MAX_BATCHES_IN_FLIGHT = 8;
+
+type Row = [number, number, number | null, number | null, number | null, string | null, number | null];
+
+/** Reads the snapshot `read` describes in one transaction, handing each message to `post`. */
+export function readSnapshot(read: SnapshotRead, post: (message: SnapshotMessage, transfer: ArrayBuffer[]) => void): void {
+  const database = new Database(read.file, { readonly: true, fileMustExist: true });
+  try {
+    database.exec('BEGIN');
+    const [lastChange] = database.prepare(read.lastChangeSql).raw().get() as [number];
+    post({ type: 'parties', side: 'consumer', ids: Int32Array.from(database.prepare(read.consumersSql).pluck().all() as number[]) }, []);
+    post({ type: 'parties', side: 'provider', ids: Int32Array.from(database.prepare(read.providersSql).pluck().all() as number[]) }, []);
+    post({ type: 'expect', relations: database.prepare(read.relationBoundSql).pluck().get(...read.relationParameters) as number }, []);
+    const currencyCodes = new Map<string, number>();
+    let batch = newBatch(currencyCodes);
+    for (const row of database.prepare(read.relationsSql).raw().iterate(...read.relationParameters) as Iterable<Row>) {
+      addRow(batch, row, currencyCodes);
+      if (batch.size === BATCH_ROWS) {
+        postBatch(read.inFlight, batch, post);
+        batch = newBatch(currencyCodes);
+      }
+    }
+    if (batch.size > 0) postBatch(read.inFlight, batch, post);
+    database.exec('COMMIT');
+    post({ type: 'done', lastChange }, []);
+  } finally {
+    database.close();
+  }
+}
+
+function addRow(batch: RelationBatch, row: Row, currencyCodes: Map<string, number>): void {
+  const [consumerId, providerId, kind, seconds, amount, currency, rating] = row;
+  if (kind === null) throw new Error(`A relation between consumer ${consumerId} and provider ${providerId} has a kind this version does not know`);
+  if (seconds === null) throw new Error(`A relation between consumer ${consumerId} and provider ${providerId} has an occurredAt SQLite cannot read as a time`);
+  const at = batch.size++;
+  batch.consumerIds[at] = consumerId;
+  batch.providerIds[at] = providerId;
+  batch.kinds[at] = kind;
+  // SQLite computes the fraction from whole milliseconds: rounding gives them back exactly.
+  batch.occurredAt[at] = Math.round(seconds * 1000);
+  batch.amounts[at] = amount ?? NaN;
+  batch.currencies[at] = currency === null ? 0 : codeOf(currency, currencyCodes, batch.currencyNames);
+  batch.ratings[at] = rating ?? NaN;
+}
+
+function codeOf(currency: string, codes: Map<string, number>, names: string[]): number {
+  let code = codes.get(currency);
+  if (code === undefined) {
+    names.push(currency);
+    codes.set(currency, (code = names.length));
+  }
+  return code;
+}
+
+/** One buffer per batch, its columns widest first so each view is aligned: one transfer moves it. */
+function newBatch(currencyCodes: Map<string, number>): RelationBatch {
+  const buffer = new ArrayBuffer(BATCH_ROWS * (3 * 8 + 2 * 4 + 2 + 1));
+  let offset = 0;
+  const view = <T>(Type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T => {
+    const array = new Type(buffer, offset, BATCH_ROWS);
+    offset += BATCH_ROWS * Type.BYTES_PER_ELEMENT;
+    return array;
+  };
+  return {
+    size: 0,
+    occurredAt: view(Float64Array),
+    amounts: view(Float64Array),
+    ratings: view(Float64Array),
+    consumerIds: view(Int32Array),
+    providerIds: view(Int32Array),
+    currencies: view(Uint16Array),
+    kinds: view(Uint8Array),
+    currencyNames: [...currencyCodes.keys()],
+  };
+}
+
+function postBatch(inFlight: Int32Array, batch: RelationBatch, post: (message: SnapshotMessage, transfer: ArrayBuffer[]) => void): void {
+  for (let posted = Atomics.load(inFlight, 0); posted >= MAX_BATCHES_IN_FLIGHT; posted = Atomics.load(inFlight, 0)) Atomics.wait(inFlight, 0, posted);
+  Atomics.add(inFlight, 0, 1);
+  post({ type: 'relations', batch }, [batch.occurredAt.buffer as ArrayBuffer]);
+}
+
+if (!isMainThread && parentPort && (workerData as { snapshotRead?: SnapshotRead } | undefined)?.snapshotRead) {
+  const port = parentPort;
+  readSnapshot((workerData as { snapshotRead: SnapshotRead }).snapshotRead, (message, transfer) => port.postMessage(message, transfer));
+}
