@@ -6,7 +6,7 @@ import { sqliteTime } from './bulk-writer';
 import { dialectOf, sqliteFilePath } from './dialect';
 import type { Party } from './party';
 import { readPostgresSnapshot } from './graph-source-postgres';
-import type { RelationBatch, SnapshotMessage, SnapshotRead } from './sqlite-snapshot-thread';
+import type { RelationBatch, SnapshotFailure, SnapshotMessage, SnapshotRead } from './sqlite-snapshot-thread';
 
 export type { RelationBatch } from './sqlite-snapshot-thread';
 
@@ -61,9 +61,9 @@ const RANGE_SQL = ' WHERE "occurredAt" >= ? AND "occurredAt" < ?';
  * aggregates one batch while the thread reads the next. Batches arrive one event each, so a long
  * read never holds up requests for long.
  */
-function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor, range?: TimeRange): Promise<number> {
+async function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor, range?: TimeRange): Promise<number> {
   const inFlight = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-  const snapshotRead: SnapshotRead = {
+  const read: SnapshotRead = {
     file: sqliteFilePath(databaseUrl),
     lastChangeSql: LAST_CHANGE_SQL,
     consumersSql: 'SELECT id FROM "Consumer"',
@@ -74,28 +74,57 @@ function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor, 
     relationParameters: range ? [sqliteTime(new Date(range.from)), sqliteTime(new Date(range.to))] : [],
     inFlight,
   };
-  const reader = new Worker(readerSource(), { eval: true, execArgv: [], workerData: { snapshotRead } });
-  return new Promise((resolve, reject) => {
-    let lastChange: number | undefined;
-    reader.on('message', (message: SnapshotMessage) => {
-      try {
-        lastChange = visit(visitor, message) ?? lastChange;
-      } catch (error) {
+  const reader = idleReaders.pop() ?? startReader();
+  let lastChange: number;
+  try {
+    lastChange = await new Promise<number>((resolve, reject) => {
+      const stop = (error: Error) => {
+        reader.off('message', received).off('error', stop).off('exit', exited);
         reject(error);
-        void reader.terminate();
-      } finally {
-        if (message.type === 'relations') {
-          Atomics.sub(inFlight, 0, 1);
-          Atomics.notify(inFlight, 0);
+      };
+      const exited = (code: number) => stop(new Error(`The SQLite snapshot reader stopped with exit code ${code} before the end of its read`));
+      const received = (message: SnapshotMessage | SnapshotFailure) => {
+        if (message.type === 'failed') return stop(new Error(message.message));
+        try {
+          const done = visit(visitor, message);
+          if (done === undefined) return;
+          reader.off('message', received).off('error', stop).off('exit', exited);
+          resolve(done);
+        } catch (error) {
+          stop(error as Error);
+        } finally {
+          if (message.type === 'relations') {
+            Atomics.sub(inFlight, 0, 1);
+            Atomics.notify(inFlight, 0);
+          }
         }
-      }
+      };
+      reader.on('message', received).on('error', stop).on('exit', exited);
+      reader.postMessage(read);
     });
-    reader.once('error', reject);
-    reader.once('exit', (code) => {
-      if (lastChange === undefined) reject(new Error(`The SQLite snapshot reader stopped with exit code ${code} before the end of its read`));
-      else resolve(lastChange);
-    });
-  });
+  } catch (error) {
+    void reader.terminate(); // it may be waiting for room to post the rest of a read given up
+    throw error;
+  }
+  if (idleReaders.length < IDLE_READERS) idleReaders.push(reader);
+  else void reader.terminate();
+  return lastChange;
+}
+
+/** Reader threads between reads: one is kept, so a read after the first does not wait for a thread to start. */
+const idleReaders: Worker[] = [];
+const IDLE_READERS = 1;
+
+function startReader(): Worker {
+  const reader = new Worker(readerSource(), { eval: true, execArgv: [], workerData: { snapshotReader: true } });
+  reader.unref();
+  const retire = () => {
+    const index = idleReaders.indexOf(reader);
+    if (index >= 0) idleReaders.splice(index, 1);
+  };
+  // Errors during a read go to that read; a thread that fails between reads is only dropped.
+  reader.on('error', retire).on('exit', retire);
+  return reader;
 }
 
 /** Hands one message of the reader to `visitor`; the last one brings the change log position. */
@@ -120,34 +149,4 @@ function readerSource(): string {
   const extension = extname(__filename);
   const entry = JSON.stringify(join(__dirname, `sqlite-snapshot-thread${extension}`));
   return extension === '.ts' ? `require('tsx/cjs'); require(${entry});` : `require(${entry});`;
-}
-
-const DAY_MS = 86_400_000;
-
-/**
- * Milliseconds since the epoch of a DateTime as Prisma stores it in SQLite,
- * `2026-03-01T12:00:00.000+00:00`, read digit by digit with the civil-calendar arithmetic done
- * inline: several times faster than Date.parse, which a million rows feel. Any other form goes
- * to Date.parse.
- */
-export function parseStoredTime(text: string): number {
-  if (text.length !== 29 || text.charCodeAt(10) !== 84 /* T */ || text.charCodeAt(19) !== 46 /* . */ || !text.endsWith('+00:00')) return Date.parse(text);
-  const day = daysSinceEpoch(digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2));
-  return day * DAY_MS + ((digits(text, 11, 2) * 60 + digits(text, 14, 2)) * 60 + digits(text, 17, 2)) * 1000 + digits(text, 20, 3);
-}
-
-/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
-function daysSinceEpoch(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
-}
-
-function digits(text: string, start: number, length: number): number {
-  let value = 0;
-  for (let index = start; index < start + length; index++) value = value * 10 + text.charCodeAt(index) - 48;
-  return value;
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 /**
- * The SQLite snapshot read, run on a thread of its own (graph-source.ts starts it): it reads the
+ * The SQLite snapshot read, run on a thread of its own (graph-source.ts starts it and keeps it for the next read): it reads the
  * parties and relations through better-sqlite3 and posts them as columnar batches of typed
  * arrays, so the thread that aggregates them never touches a row object and both work at once.
  * This module imports nothing of the application: the thread starts with little to load.
@@ -130,7 +130,19 @@ function postBatch(inFlight: Int32Array, batch: RelationBatch, post: (message: S
   post({ type: 'relations', batch }, [batch.occurredAt.buffer as ArrayBuffer]);
 }
 
-if (!isMainThread && parentPort && (workerData as { snapshotRead?: SnapshotRead } | undefined)?.snapshotRead) {
+/** A read that failed on the thread: the thread lives on for the next one. */
+export interface SnapshotFailure {
+  type: 'failed';
+  message: string;
+}
+
+if (!isMainThread && parentPort && (workerData as { snapshotReader?: boolean } | undefined)?.snapshotReader) {
   const port = parentPort;
-  readSnapshot((workerData as { snapshotRead: SnapshotRead }).snapshotRead, (message, transfer) => port.postMessage(message, transfer));
+  port.on('message', (read: SnapshotRead) => {
+    try {
+      readSnapshot(read, (message, transfer) => port.postMessage(message, transfer));
+    } catch (error) {
+      port.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies SnapshotFailure);
+    }
+  });
 }

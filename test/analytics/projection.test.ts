@@ -1,6 +1,7 @@
 import seedrandom from 'seedrandom';
 import { GraphProjection } from '../../src/analytics/serving/projection';
 import { config } from '../../src/config';
+import { dialectOf } from '../../src/db/dialect';
 import { db } from '../../src/db/client';
 import { driver } from '../../src/db/driver';
 import { createConsumer, deleteConsumer } from '../../src/domain/consumers';
@@ -74,6 +75,46 @@ it('follows random writes exactly as a fresh build from the database sees them',
       canonicalSnapshot(restrictSnapshot(rebuilt.snapshot(), mask).snapshot),
     );
   }
+});
+
+it('reads every stored field exactly: times to the millisecond, each currency, ratings', async () => {
+  const consumer = await createConsumer({ name: 'exact', email: 'exact@example.com' });
+  const providers = [
+    await createProvider({ name: 'exact 1', contactEmail: 'exact1@example.com', category: 'x' }),
+    await createProvider({ name: 'exact 2', contactEmail: 'exact2@example.com', category: 'x' }),
+  ];
+  const times = ['1999-12-31T23:59:59.999Z', '2000-01-01T00:00:00.001Z', '2024-02-29T12:34:56.789Z', '2026-03-01T00:00:00.000Z', '1950-06-15T08:00:00.500Z'];
+  const currencies = ['EUR', 'USD', 'GBP', 'JPY', 'CHF'];
+  for (const [index, time] of times.entries()) {
+    const providerId = providers[index % 2].id;
+    const occurredAt = new Date(time);
+    await recordRelation({ consumerId: consumer.id, providerId, kind: 'PURCHASE', occurredAt, amountMinor: 100 + index, currency: currencies[index] });
+    await recordRelation({ consumerId: consumer.id, providerId, kind: 'REVIEW', occurredAt, rating: 1 + index });
+  }
+  const projection = new GraphProjection(config().databaseUrl, db(), driver());
+  await projection.refresh();
+  const [consumerRows, providerRows, relationRows] = await Promise.all([
+    db().consumer.findMany({ select: { id: true } }),
+    db().provider.findMany({ select: { id: true } }),
+    db().relation.findMany(),
+  ]);
+  const oracle = canonicalOfRows(consumerRows.map(({ id }) => id), providerRows.map(({ id }) => id), relationRows.map(relationRecord));
+  expect(canonical(projection.view().store)).toEqual(oracle);
+  const bounds = projection.view().store.kindBounds(consumer.id, providers[0].id, 'PURCHASE');
+  expect(bounds).toEqual({ count: 3, firstAt: Date.parse('1950-06-15T08:00:00.500Z'), lastAt: Date.parse('2024-02-29T12:34:56.789Z') });
+});
+
+it('refuses a relation of a kind it does not know, and reads the database again once it is gone', async () => {
+  const projection = new GraphProjection(config().databaseUrl, db(), driver());
+  const consumer = await createConsumer({ name: 'odd', email: 'odd@example.com' });
+  const provider = await createProvider({ name: 'odd', contactEmail: 'odd@example.com', category: 'x' });
+  const relation = await recordRelation({ consumerId: consumer.id, providerId: provider.id, kind: 'FAVORITE' });
+  if (dialectOf(config().databaseUrl) !== 'sqlite') return; // PostgreSQL's enum type refuses such a kind on write
+  await db().$executeRawUnsafe(`UPDATE "Relation" SET "kind" = 'WISHLIST' WHERE "id" = ${relation.id}`);
+  await expect(projection.load()).rejects.toThrow(`A relation between consumer ${consumer.id} and provider ${provider.id} has a kind this version does not know`);
+  await db().$executeRawUnsafe(`UPDATE "Relation" SET "kind" = 'FAVORITE' WHERE "id" = ${relation.id}`);
+  await projection.load();
+  expect(projection.view().store.kindBounds(consumer.id, provider.id, 'FAVORITE')?.count).toBe(1);
 });
 
 it('grows its version with every change', async () => {

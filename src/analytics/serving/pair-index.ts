@@ -1,10 +1,15 @@
 const NONE = -1;
 const INITIAL_CAPACITY = 1024;
+/** Entries of [consumer, provider, pair + 1]: a probe finds the ends beside the pair, in one cache line. */
+const STRIDE = 3;
+/** An entry's third number when it holds no pair: a new table is all empty without a fill. */
+const EMPTY = 0;
 
 /**
  * Pair slots by their two node slots, in open addressing over one Int32Array (half full at most):
  * one probe finds a pair in the common case, where walking a node's list of pairs touches every
- * pair of it. The pairs' ends live in the store's columns, which every call passes.
+ * pair of it. Each entry holds the pair's ends too, so a probe reads no other column: building a
+ * store from a million relations looks a pair up per relation, at random.
  */
 export class PairIndex {
   private table: Int32Array;
@@ -12,27 +17,31 @@ export class PairIndex {
 
   /** Room for `pairs` pairs before the table grows. */
   constructor(pairs = INITIAL_CAPACITY / 2) {
-    let length = INITIAL_CAPACITY;
-    while (length < 2 * pairs) length *= 2;
-    this.table = new Int32Array(length).fill(NONE);
+    let entries = INITIAL_CAPACITY;
+    while (entries < 2 * pairs) entries *= 2;
+    this.table = emptyTable(entries);
   }
 
-  find(consumer: number, provider: number, consumerOf: Int32Array, providerOf: Int32Array): number {
-    const mask = this.table.length - 1;
+  find(consumer: number, provider: number): number {
+    const table = this.table;
+    const mask = table.length / STRIDE - 1;
     for (let at = hash(consumer, provider) & mask; ; at = (at + 1) & mask) {
-      const pair = this.table[at];
-      if (pair === NONE || (consumerOf[pair] === consumer && providerOf[pair] === provider)) return pair;
+      const held = table[at * STRIDE + 2];
+      if (held === EMPTY) return NONE;
+      if (table[at * STRIDE] === consumer && table[at * STRIDE + 1] === provider) return held - 1;
     }
   }
 
-  /** Adds a pair that `find` does not hold yet, its ends already in the columns. */
-  add(pair: number, consumerOf: Int32Array, providerOf: Int32Array): void {
-    if (2 * (this.count + 1) > this.table.length) {
+  /** Adds a pair that `find` does not hold yet. */
+  add(pair: number, consumer: number, provider: number): void {
+    if (2 * (this.count + 1) > this.table.length / STRIDE) {
       const old = this.table;
-      this.table = new Int32Array(old.length * 2).fill(NONE);
-      for (const held of old) if (held !== NONE) this.place(held, consumerOf, providerOf);
+      this.table = emptyTable((2 * old.length) / STRIDE);
+      for (let entry = 0; entry < old.length; entry += STRIDE) {
+        if (old[entry + 2] !== EMPTY) this.place(old[entry + 2] - 1, old[entry], old[entry + 1]);
+      }
     }
-    this.place(pair, consumerOf, providerOf);
+    this.place(pair, consumer, provider);
     this.count++;
   }
 
@@ -45,12 +54,19 @@ export class PairIndex {
     return this.table.byteLength;
   }
 
-  private place(pair: number, consumerOf: Int32Array, providerOf: Int32Array): void {
-    const mask = this.table.length - 1;
-    let at = hash(consumerOf[pair], providerOf[pair]) & mask;
-    while (this.table[at] !== NONE) at = (at + 1) & mask;
-    this.table[at] = pair;
+  private place(pair: number, consumer: number, provider: number): void {
+    const table = this.table;
+    const mask = table.length / STRIDE - 1;
+    let at = hash(consumer, provider) & mask;
+    while (table[at * STRIDE + 2] !== EMPTY) at = (at + 1) & mask;
+    table[at * STRIDE] = consumer;
+    table[at * STRIDE + 1] = provider;
+    table[at * STRIDE + 2] = pair + 1;
   }
+}
+
+function emptyTable(entries: number): Int32Array {
+  return new Int32Array(entries * STRIDE);
 }
 
 function hash(consumer: number, provider: number): number {

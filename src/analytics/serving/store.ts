@@ -383,7 +383,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     this.deltaHead[provider] = pair;
     this.degrees[consumer]++;
     this.degrees[provider]++;
-    this.deltaPairs.add(pair, this.consumerOf, this.providerOf);
+    this.deltaPairs.add(pair, consumer, provider);
     this.structural = true;
     if (pair >= this.reservedPairs && slot >= Math.max(DELTA_COMPACTION_PAIRS, this.basePairs)) this.scheduleCompaction();
     return pair;
@@ -399,7 +399,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
       const to = from === consumer ? provider : consumer;
       for (let entry = offsets[from]; entry < offsets[from + 1]; entry++) if (neighbors[entry] === to) return edges[entry];
     }
-    return this.deltaPairs.find(consumer, provider, this.consumerOf, this.providerOf);
+    return this.deltaPairs.find(consumer, provider);
   }
 
   private nextInDelta(pair: number, node: number): number {
