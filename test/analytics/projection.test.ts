@@ -14,6 +14,16 @@ import { kindMask, restrictSnapshot } from '../../src/analytics/graph/snapshot';
 // The projection kept current by the change log must equal one built afresh from the database,
 // aggregates included, after any mix of writes.
 
+/** The aggregates computed by brute force from the rows themselves. */
+async function oracleOfDatabase() {
+  const [consumerRows, providerRows, relationRows] = await Promise.all([
+    db().consumer.findMany({ select: { id: true } }),
+    db().provider.findMany({ select: { id: true } }),
+    db().relation.findMany(),
+  ]);
+  return canonicalOfRows(consumerRows.map(({ id }) => id), providerRows.map(({ id }) => id), relationRows.map(relationRecord));
+}
+
 it('follows random writes exactly as a fresh build from the database sees them', async () => {
   const live = new GraphProjection(config().databaseUrl, db(), driver());
   await live.refresh();
@@ -61,13 +71,7 @@ it('follows random writes exactly as a fresh build from the database sees them',
   expect(live.view().store.size).toBeGreaterThan(20);
   expect(canonical(live.view().store)).toEqual(canonical(rebuilt.view().store));
   // And both equal the aggregates computed by brute force from the rows themselves.
-  const [consumerRows, providerRows, relationRows] = await Promise.all([
-    db().consumer.findMany({ select: { id: true } }),
-    db().provider.findMany({ select: { id: true } }),
-    db().relation.findMany(),
-  ]);
-  const oracle = canonicalOfRows(consumerRows.map(({ id }) => id), providerRows.map(({ id }) => id), relationRows.map(relationRecord));
-  expect(canonical(live.view().store)).toEqual(oracle);
+  expect(canonical(live.view().store)).toEqual(await oracleOfDatabase());
   // The typed-array snapshots, followed through every write and removal, agree too, whole and by kinds.
   for (const kinds of [null, ['PURCHASE'], ['REVIEW', 'FAVORITE']] as const) {
     const mask = kindMask(kinds && [...kinds]);
@@ -93,13 +97,7 @@ it('reads every stored field exactly: times to the millisecond, each currency, r
   }
   const projection = new GraphProjection(config().databaseUrl, db(), driver());
   await projection.refresh();
-  const [consumerRows, providerRows, relationRows] = await Promise.all([
-    db().consumer.findMany({ select: { id: true } }),
-    db().provider.findMany({ select: { id: true } }),
-    db().relation.findMany(),
-  ]);
-  const oracle = canonicalOfRows(consumerRows.map(({ id }) => id), providerRows.map(({ id }) => id), relationRows.map(relationRecord));
-  expect(canonical(projection.view().store)).toEqual(oracle);
+  expect(canonical(projection.view().store)).toEqual(await oracleOfDatabase());
   const bounds = projection.view().store.kindBounds(consumer.id, providers[0].id, 'PURCHASE');
   expect(bounds).toEqual({ count: 3, firstAt: Date.parse('1950-06-15T08:00:00.500Z'), lastAt: Date.parse('2024-02-29T12:34:56.789Z') });
 });
