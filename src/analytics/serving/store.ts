@@ -352,6 +352,8 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
 
   /** Gives back the room grown for a build: columns shrink to what they hold, plus a little. */
   trim(): void {
+    // A build that reserved room compacted nothing while it read: its delta, reserved index included, folds into the base now.
+    if (this.reservedPairs > 0) this.compact();
     this.reservedPairs = 0;
     this.resizePairs(Math.max(1024, Math.ceil(this.pairSlots * (1 + TRIM_SLACK))));
     this.growNodes(Math.max(1024, Math.ceil(this.nodeSlots * (1 + TRIM_SLACK))));
