@@ -1,4 +1,4 @@
-import { extname, join } from 'node:path';
+import { workerSource } from '../config/worker-source';
 import { Worker } from 'node:worker_threads';
 import { RelationKind } from '../generated/prisma/enums';
 import { LAST_CHANGE_SQL } from './change-log';
@@ -116,7 +116,7 @@ const idleReaders: Worker[] = [];
 const IDLE_READERS = 1;
 
 function startReader(): Worker {
-  const reader = new Worker(readerSource(), { eval: true, execArgv: [], workerData: { snapshotReader: true } });
+  const reader = new Worker(workerSource(__dirname, __filename, 'sqlite-snapshot-thread'), { eval: true, execArgv: [], workerData: { snapshotReader: true } });
   reader.unref();
   const retire = () => {
     const index = idleReaders.indexOf(reader);
@@ -144,9 +144,3 @@ function visit(visitor: GraphSnapshotVisitor, message: SnapshotMessage): number 
   }
 }
 
-/** Loads the reader through tsx when running from TypeScript sources, its .js when compiled. */
-function readerSource(): string {
-  const extension = extname(__filename);
-  const entry = JSON.stringify(join(__dirname, `sqlite-snapshot-thread${extension}`));
-  return extension === '.ts' ? `require('tsx/cjs'); require(${entry});` : `require(${entry});`;
-}

@@ -1,4 +1,4 @@
-import { extname, join } from 'node:path';
+import { workerSource } from '../../config/worker-source';
 import { Worker } from 'node:worker_threads';
 import type { GraphSnapshot } from '../graph/snapshot';
 import { AnalyticsBusyError, AnalyticsTimeoutError } from './errors';
@@ -140,7 +140,7 @@ class Lane {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerSource(), { eval: true });
+    const worker = new Worker(workerSource(__dirname, __filename, 'worker'), { eval: true });
     worker.unref();
     this.ready = new Promise((resolve, reject) => {
       worker.once('message', () => resolve());
@@ -162,9 +162,3 @@ class Lane {
   }
 }
 
-/** Loads worker.ts through tsx when running from TypeScript sources, worker.js when compiled. */
-function workerSource(): string {
-  const extension = extname(__filename);
-  const entry = JSON.stringify(join(__dirname, `worker${extension}`));
-  return extension === '.ts' ? `require('tsx/cjs'); require(${entry});` : `require(${entry});`;
-}
