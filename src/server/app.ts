@@ -18,7 +18,8 @@ import { type Logger, yogaLogging } from './logger';
 import {
   type IntrospectionAccess,
   type TrustedDocuments,
-  documentCache,
+  parseErrorCache,
+  parsedDocumentCache,
   hostileQueryPlugins,
   readTrustedDocuments,
   useTrustedDocuments,
@@ -140,7 +141,7 @@ export function createApp({
     maxRequestBodySize: false,
     // Trusted-documents mode accepts operations by hash (src/server/protection.ts).
     extraParamNames: ['documentId'],
-    parserAndValidationCache: { documentCache: documentCache(DOCUMENT_CACHE_ENTRIES), errorCache: documentCache(DOCUMENT_CACHE_ENTRIES) },
+    parserAndValidationCache: { documentCache: parsedDocumentCache(DOCUMENT_CACHE_ENTRIES), errorCache: parseErrorCache(DOCUMENT_CACHE_ENTRIES) },
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
