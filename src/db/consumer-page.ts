@@ -9,7 +9,8 @@ import { decrypt } from './pii';
 /**
  * The API's hottest read, a consumer with its newest relations and their providers (a front
  * end's consumer page), through the driver's prepared statements instead of Prisma, whose
- * per-query planning costs more than the database does here. It answers exactly what
+ * per-query planning costs more than the database does here; on SQLite both reads share one
+ * snapshot. It answers exactly what
  * `db().consumer.findUnique({ where: { id }, include: { relations: { orderBy: newest first,
  * take, include: { provider: true } } } })` answers (test/consumer-page.test.ts holds both to it).
  */
@@ -67,13 +68,15 @@ function prepared() {
 
 export async function consumerPage(id: number, take: number): Promise<ConsumerPage | null> {
   const { consumer, relations } = prepared();
-  const [row] = await driver().rows(consumer, [id]);
+  const [[row], rows] = await driver().rowsOfEach([
+    [consumer, [id]],
+    [relations, [id, take]],
+  ]);
   if (!row) return null;
   const found = rowObject(CONSUMER, row);
   const keyring = configuredKeyring();
   const open = (value: string | null) => (value === null ? null : decrypt(keyring, value));
   const relationColumns = Object.keys(RELATION).length;
-  const rows = await driver().rows(relations, [id, take]);
   return {
     ...found,
     email: open(found.email),

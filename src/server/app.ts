@@ -18,13 +18,15 @@ import { type Logger, yogaLogging } from './logger';
 import {
   type IntrospectionAccess,
   type TrustedDocuments,
-  documentCache,
+  parseErrorCache,
+  parsedDocumentCache,
   hostileQueryPlugins,
   readTrustedDocuments,
   useTrustedDocuments,
 } from './protection';
 import { type RateLimitOptions, createAdmission } from './admission';
 import { useStreamLimit } from './streams';
+import { useBodyLimit } from './body-limit';
 import { MAX_EXPORTED_MEMBERS, SEGMENT_EXPORT_PREFIX, useSegmentExport } from './segment-export';
 import { createMetrics } from './metrics';
 import { requestLog } from './request-log';
@@ -122,6 +124,7 @@ export function createApp({
       admission.plugin,
       useSegmentExport((request) => admission.admittedOf(request).caller, maxExportedMembers),
       ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments, (request) => admission.admittedOf(request).caller)] : []),
+      useBodyLimit(config().maxBodyBytes),
       ...hostileQueryPlugins({ production, introspection, maxResponseBytes }),
       useStreamLimit(config().maxStreamsPerKey),
       // After admission: a cached answer is still counted against its caller's budget.
@@ -134,10 +137,11 @@ export function createApp({
         },
       },
     ],
-    maxRequestBodySize: config().maxBodyBytes,
+    // Enforced by useBodyLimit, which counts only the bodies whose length node:http has not fixed.
+    maxRequestBodySize: false,
     // Trusted-documents mode accepts operations by hash (src/server/protection.ts).
     extraParamNames: ['documentId'],
-    parserAndValidationCache: { documentCache: documentCache(DOCUMENT_CACHE_ENTRIES), errorCache: documentCache(DOCUMENT_CACHE_ENTRIES) },
+    parserAndValidationCache: { documentCache: parsedDocumentCache(DOCUMENT_CACHE_ENTRIES), errorCache: parseErrorCache(DOCUMENT_CACHE_ENTRIES) },
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,

@@ -117,6 +117,21 @@ function useExecutionLimits(introspection: IntrospectionAccess): Plugin<{ caller
   };
 }
 
+/** The texts measured by the response size limit, by the result they serialize; each is sent once. */
+const measuredTexts = new WeakMap<object, string>();
+
+/**
+ * Yoga serializes a result with its own `stringify` when it has one: the text measured is sent
+ * instead of serializing the same result twice. A result that is not the one measured (a later
+ * plugin replaced it) is serialized anew.
+ */
+function sendMeasuredText(value: unknown): string {
+  const text = typeof value === 'object' && value !== null ? measuredTexts.get(value) : undefined;
+  if (text === undefined) return JSON.stringify(value);
+  measuredTexts.delete(value as object);
+  return text;
+}
+
 /**
  * The cost limit bounds how many values a response holds; this bounds their size (long texts
  * times many rows) before the response is sent.
@@ -127,8 +142,16 @@ function useResponseSizeLimit(maxBytes: number): Plugin {
       return {
         onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in result) return;
-          const bytes = Buffer.byteLength(JSON.stringify(result));
-          if (bytes <= maxBytes) return;
+          const text = JSON.stringify(result);
+          const bytes = Buffer.byteLength(text);
+          if (bytes <= maxBytes) {
+            // Errors and extensions are rewritten by later plugins (masking, yoga's own): serialized anew.
+            if (result.errors || result.extensions) return;
+            const measured = { ...result, stringify: sendMeasuredText };
+            measuredTexts.set(measured, text);
+            setResult(measured);
+            return;
+          }
           setResult({
             errors: [
               new GraphQLError(
@@ -164,13 +187,9 @@ function useHiddenSuggestions(): Plugin {
   };
 }
 
-/**
- * An LRU cache keyed by the SHA-256 of a document: the parse cache then holds 32-byte keys,
- * not the documents, and each distinct document is parsed and validated once.
- */
-export function documentCache<Value>(maxEntries: number) {
+/** An LRU cache of what parsing documents gave, by `keyOf(document)`: each distinct document is parsed and validated once. */
+function lruByDocument<Value>(maxEntries: number, keyOf: (document: string) => string) {
   const entries = new Map<string, Value>();
-  const keyOf = (document: string) => createHash('sha256').update(document).digest('base64');
   return {
     get(document: string): Value | undefined {
       const key = keyOf(document);
@@ -188,6 +207,19 @@ export function documentCache<Value>(maxEntries: number) {
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
     },
   };
+}
+
+/**
+ * Parsed documents by their text: a parsed document holds its text already (graphql's
+ * `loc.source`), so the key costs no memory, and no request's document is hashed.
+ */
+export function parsedDocumentCache<Value>(maxEntries: number) {
+  return lruByDocument<Value>(maxEntries, (document) => document);
+}
+
+/** Parse errors by the SHA-256 of the document: an error does not hold its document, and must not make the cache hold long texts. */
+export function parseErrorCache<Value>(maxEntries: number) {
+  return lruByDocument<Value>(maxEntries, (document) => createHash('sha256').update(document).digest('base64'));
 }
 
 /** The SHA-256 (hex) of a document, as trusted-document manifests name them. */

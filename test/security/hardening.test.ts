@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { db } from '../../src/db/client';
@@ -107,6 +109,60 @@ describe('responses, bodies and names are bounded', () => {
   it('refuses a body over the limit (1 MB by default) with 413, before parsing it', async () => {
     const response = await post(testApp(), { query: '{ viewer { role } }', variables: { padding: 'x'.repeat(1_100_000) } });
     expect(response.status).toBe(413);
+  });
+
+  describe('through node:http', () => {
+    const server = createServer(testApp());
+    beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+    afterAll(() => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    });
+
+    /** Writes a POST /graphql with `headers` and the `body` pieces as they are, and reads the answer to the end. */
+    function exchange(headers: string[], body: string[]): Promise<{ status: number; body: string }> {
+      const { port } = server.address() as AddressInfo;
+      return new Promise((resolve, reject) => {
+        let received = '';
+        const socket = connect(port, '127.0.0.1');
+        // A server that waits for more body than it will ever get answers nothing: end the wait.
+        socket.setTimeout(5000, () => socket.destroy());
+        socket.on('data', (chunk) => (received += chunk));
+        // The server may answer and close before the body is all written: what it answered counts.
+        socket.on('error', (error) => (received ? undefined : reject(error)));
+        socket.on('close', () => {
+          const [head, ...rest] = received.split('\r\n\r\n');
+          resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body: rest.join('\r\n\r\n') });
+        });
+        const head = ['POST /graphql HTTP/1.1', 'Host: rapport.test', 'Content-Type: application/json', 'Connection: close', ...headers];
+        socket.write(`${head.join('\r\n')}\r\n\r\n`);
+        for (const piece of body) socket.write(piece);
+      });
+    }
+    const withLength = (body: string, length: number | string = Buffer.byteLength(body)) => exchange([`Content-Length: ${length}`], [body]);
+    const chunked = (pieces: string[]) =>
+      exchange(['Transfer-Encoding: chunked'], [...pieces.map((piece) => `${Buffer.byteLength(piece).toString(16)}\r\n${piece}\r\n`), '0\r\n\r\n']);
+
+    const small = JSON.stringify({ query: '{ __typename }' });
+    const large = JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(1_100_000) } });
+    const typename = JSON.stringify({ data: { __typename: 'Query' } });
+
+    it('answers a body within the limit, sent with its length or chunked', async () => {
+      expect(await withLength(small)).toEqual({ status: 200, body: typename });
+      expect(await chunked([small.slice(0, 5), small.slice(5)])).toEqual({ status: 200, body: typename });
+    });
+
+    it('refuses a chunked body, which declares no length, once it passes the limit', async () => {
+      const answer = await chunked(large.match(/[^]{1,100000}/g)!);
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body).errors[0].extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+    });
+
+    it('refuses a declared length over the limit before reading the body, and lengths that are not one number', async () => {
+      expect((await exchange(['Content-Length: 1100000'], [])).status).toBe(413);
+      expect((await withLength(small, `${small.length}, ${small.length}`)).status).toBe(400);
+      expect((await withLength(small, -1)).status).toBe(400);
+    });
   });
 
   it('refuses long operation names, and labels metrics only with the names of parsed operations', async () => {
