@@ -40,7 +40,6 @@ import { FairShare } from './fair-share';
 import type { GraphProjection } from './projection';
 import type { RelationStore } from './store';
 import { DEFAULT_RUNNER_LIMITS, type RunnerLimits, WorkerRunner } from './runner';
-import { edgeCountOf } from './store-snapshot';
 import type { AnalyticsTask } from './tasks';
 import { HOUR_MS, type Interval, type TimeWindow, periodsOf, windowKey } from './window';
 import type { WindowGraph, WindowGraphs } from './window-graphs';
@@ -467,7 +466,7 @@ export class Analytics {
     if (!windowed && this.projection.version !== snapshot.version) throw new Error('Edge strengths are read from a store that has moved past the snapshot');
     const mask = kindMask(kinds);
     const table = {
-      pairCount: edgeCountOf(snapshot),
+      pairCount: store.size, // no pair is dead right after a snapshot: the store's pairs are its edges
       providerOf: (pair: number) => store.providerOfPair(pair),
       pairsOf: (provider: number) => {
         const pairs: number[] = [];

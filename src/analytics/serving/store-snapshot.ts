@@ -51,11 +51,6 @@ export class StoreSnapshot implements GraphSnapshot {
   }
 }
 
-/** Edges (pairs) in a snapshot, without assembling a store snapshot's CSR. */
-export function edgeCountOf(snapshot: GraphSnapshot): number {
-  return snapshot instanceof StoreSnapshot ? snapshot.parts.pairCount : snapshot.csr.edgeCount;
-}
-
 /** A snapshot as posted to a worker: a store snapshot as its parts, any other whole. */
 export type SnapshotMessage = { parts: SnapshotParts } | { whole: GraphSnapshot };
 
