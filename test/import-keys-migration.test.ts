@@ -53,6 +53,14 @@ async function oldProvider(name: string, contactEmail: string) {
   await insert('Provider', ['name', 'contactEmail', 'category'], [name, contactEmail, 'imported', now, now]);
 }
 
+it('leaves no data step pending when the migration runs on a database without parties', async () => {
+  await undoExternalIdsMigration();
+  await disconnectDb();
+  await applyMigrations(url);
+  expect(await db().pendingDataMigration.count()).toBe(0);
+  expect(await moveImportKeysToExternalIds(db())).toBeNull();
+});
+
 it('moves the keys imports kept in names to externalId, and a later import finds those parties by them', async () => {
   await undoExternalIdsMigration();
   await oldConsumer('crm-1', importedPartyEmail('consumer', 'crm-1'));

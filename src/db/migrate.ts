@@ -51,6 +51,18 @@ async function restoreAbandonedIndexes(databaseUrl: string): Promise<void> {
   }
 }
 
+/**
+ * A data step (a PendingDataMigration row, finished by the server) moves data that existed when
+ * its migration ran. On a database that held no party then, such as one being created, it has
+ * nothing to do; left pending, it would scan every party written since on the first start.
+ */
+const DROP_MOOT_DATA_STEPS =
+  'DELETE FROM "PendingDataMigration" WHERE NOT EXISTS (SELECT 1 FROM "Consumer") AND NOT EXISTS (SELECT 1 FROM "Provider")';
+
+function startsDataStep(migration: CommittedMigration): boolean {
+  return migration.script.includes('INSERT INTO "PendingDataMigration"');
+}
+
 /** Applies SQLite's pending migrations; whether there were any. */
 function applySqliteMigrations(databaseUrl: string): boolean {
   const file = sqliteFilePath(databaseUrl);
@@ -95,6 +107,7 @@ function applyNextSqliteMigration(database: Database.Database, committed: Commit
   } catch (error) {
     throw new MigrationError(`migration ${next.name}: ${(error as Error).message}`);
   }
+  if (startsDataStep(next)) database.exec(DROP_MOOT_DATA_STEPS);
   const violations = database.pragma('foreign_key_check') as unknown[];
   if (violations.length > 0) {
     throw new MigrationError(`migration ${next.name} leaves ${violations.length} rows whose foreign keys point nowhere.`);
@@ -129,6 +142,7 @@ async function applyPostgresMigration(client: pg.Client, migration: CommittedMig
     const startedAt = new Date();
     // Without parameters the whole script goes as one simple query, function bodies and all.
     await client.query(migration.script);
+    if (startsDataStep(migration)) await client.query(DROP_MOOT_DATA_STEPS);
     await client.query(
       'INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "logs", "rolled_back_at", "started_at", "applied_steps_count") VALUES ($1, $2, clock_timestamp(), $3, NULL, NULL, $4, 1)',
       [randomUUID(), migration.checksum, migration.name, startedAt],
