@@ -10,7 +10,6 @@ import { MigrationError, applyMigrations, compactSqlite } from '../db/migrate';
 import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
 import { moveImportKeysToExternalIds } from '../domain/import-keys';
 import { pruneWebhookLog, startWebhookDispatcher } from '../live/webhooks/dispatcher';
-import { createApp } from './app';
 import { createLogger } from './logger';
 
 /** Every process prunes the change log this often; deletions by several processes do not conflict. */
@@ -36,7 +35,10 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
-  await analytics().projection.refresh();
+  // The graph is read on a thread of its own: the GraphQL schema's modules load meanwhile.
+  const building = analytics().projection.refresh();
+  const { createApp } = await import('./app');
+  await building;
   const { store } = analytics().projection.view();
   logger.info({ nodes: store.order, edges: store.size, ms: Date.now() - started }, 'built the relation graph projection');
 
