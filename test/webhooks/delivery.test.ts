@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { config } from '../../src/config';
 import { db } from '../../src/db/client';
 import { type WebhookDispatcher, startWebhookDispatcher } from '../../src/live/webhooks/dispatcher';
+import { skipWithoutEndpoints } from '../../src/live/webhooks/fan-out';
 import { createLogger } from '../../src/server/logger';
 import { ERROR_FIELDS, createConsumer, createProvider, purchase } from '../support/factories';
 import { execute, keyFor, run } from '../support/graphql';
@@ -18,7 +19,9 @@ describe('webhooks delivered by the dispatcher', () => {
   let dispatcher: WebhookDispatcher;
   const receivers: WebhookReceiver[] = [];
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    // Prisma loads its query compiler on the first query, which jest allows only inside a hook or test.
+    await db().$connect();
     dispatcher = startWebhookDispatcher(db(), settings, createLogger('silent'));
   });
   afterAll(async () => {
@@ -60,6 +63,21 @@ describe('webhooks delivered by the dispatcher', () => {
       }
     }
   }`;
+
+  it('moves past both outboxes in one statement while no endpoint is registered, and not once one is', async () => {
+    expect(await db().webhookEndpoint.count()).toBe(0);
+    await purchase((await createConsumer()).id, (await createProvider()).id);
+    await db().webhookCursor.update({ where: { id: 1 }, data: { position: 0 } });
+    expect(await skipWithoutEndpoints(db())).toBe(true);
+    const { _max } = await db().changeLogEntry.aggregate({ _max: { id: true } });
+    expect((await db().webhookCursor.findUniqueOrThrow({ where: { id: 1 } })).position).toBe(_max.id);
+    expect(await db().webhookEvent.count()).toBe(0);
+
+    const hooks = await receiver();
+    const { endpoint } = await registered(hooks.url, ['RELATION_RECORDED']);
+    expect(await skipWithoutEndpoints(db())).toBe(false);
+    await run(`mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
+  });
 
   it('delivers signed events that the standardwebhooks package verifies, in order, each once', async () => {
     const hooks = await receiver();

@@ -5,7 +5,7 @@ import type { Db } from '../../db/client';
 import type { Logger } from '../../server/logger';
 import { graphWrites } from '../events';
 import { DeliveryWorker } from './deliveries';
-import { fanOut } from './fan-out';
+import { fanOut, skipWithoutEndpoints } from './fan-out';
 
 export interface WebhookDispatcher {
   /** Stops looking for work and waits for the attempts in progress. */
@@ -16,7 +16,7 @@ export interface WebhookDispatcher {
 const STOP_MARGIN_MS = 1_000;
 /**
  * Back-to-back rounds start at least this far apart: under a stream of writes, one round fans out
- * every write since the last (each round costs several queries, even with no endpoint), and
+ * every write since the last (each round costs several queries once an endpoint exists), and
  * events wait at most this much longer.
  */
 const MIN_ROUND_GAP_MS = 100;
@@ -33,6 +33,8 @@ export function startWebhookDispatcher(database: Db, settings: WebhookSettings, 
   const worker = new DeliveryWorker(database, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, settings, logger, () => wake());
 
   const work = async () => {
+    // Without endpoints there are no deliveries either: a write stream costs a statement per round.
+    if (await skipWithoutEndpoints(database)) return;
     while (await fanOut(database, settings)) {
       if (stopped) return;
     }

@@ -87,6 +87,22 @@ export async function fanOut(database: Db, settings: Pick<WebhookSettings, 'maxH
   return batch.consumed;
 }
 
+/**
+ * With no endpoint registered, nothing in the outboxes goes anywhere (an event is stored for its
+ * recipients only, and an endpoint gets only events after its registration): the cursor moves to
+ * the end of both in one statement, instead of reads and a transaction per batch. Registering an
+ * endpoint holds the cursor row, so it happens wholly before or after this statement. Whether
+ * there was no endpoint.
+ */
+export async function skipWithoutEndpoints(database: Db): Promise<boolean> {
+  const moved = await database.$executeRaw`
+    UPDATE "WebhookCursor"
+    SET "position" = COALESCE((SELECT MAX("id") FROM "ChangeLogEntry"), "position"),
+        "segmentPosition" = COALESCE((SELECT MAX("id") FROM "SegmentMembershipEvent"), "segmentPosition")
+    WHERE "id" = 1 AND NOT EXISTS (SELECT 1 FROM "WebhookEndpoint")`;
+  return moved > 0;
+}
+
 async function changeLogBatch(database: Db, cursor: WebhookCursor): Promise<Batch | null> {
   const entries = await database.changeLogEntry.findMany({ where: { id: { gt: cursor.position } }, orderBy: { id: 'asc' }, take: FAN_OUT_BATCH });
   if (entries.length === 0) return null;
