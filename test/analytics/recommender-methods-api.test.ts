@@ -211,6 +211,31 @@ describe('past EASE’s provider bound', () => {
   });
 });
 
+describe('whole-graph answers under writes', () => {
+  async function eventualRecomputations(recomputeFactor: number): Promise<{ versionsAhead: number; tasks: number }> {
+    const { databaseUrl } = config();
+    const analytics = new Analytics(new GraphProjection(databaseUrl, db(), driver()), { ...DEFAULT_ANALYTICS_SETTINGS, recomputeFactor });
+    const eventually = { consistency: 'EVENTUAL', requester: 'test' } as const;
+    try {
+      const first = await analytics.centrality('PAGERANK', null, 'COUNT', eventually);
+      const computed = analytics.runner.tasksRun;
+      await write({ consumer: 4, provider: 6, kind: 'FAVORITE', at: START });
+      expect((await analytics.centrality('PAGERANK', null, 'COUNT', eventually)).graphVersion).toBe(first.graphVersion);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // time enough for a recomputation, were one started
+      const after = await analytics.centrality('PAGERANK', null, 'COUNT', eventually);
+      return { versionsAhead: after.graphVersion - first.graphVersion, tasks: analytics.runner.tasksRun - computed };
+    } finally {
+      await analytics.close();
+    }
+  }
+
+  it('recomputes for EVENTUAL questions once the last computation has rested recomputeFactor times its duration', async () => {
+    expect(await eventualRecomputations(0)).toEqual({ versionsAhead: 1, tasks: 1 });
+    // Not due for a billion times its duration: the old answer stands.
+    expect(await eventualRecomputations(1e9)).toEqual({ versionsAhead: 0, tasks: 0 });
+  });
+});
+
 describe('item models under writes', () => {
   it('answers from the last model until its rebuild is due, and LATEST from one that includes the write', async () => {
     const { databaseUrl } = config();

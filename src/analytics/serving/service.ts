@@ -66,6 +66,13 @@ export interface AnalyticsSettings {
    * at most that share of a core (EASE at 2,000 providers builds in seconds).
    */
   itemModelRebuildFactor: number;
+  /**
+   * Any other whole-graph answer is recomputed for EVENTUAL questions no sooner than this many
+   * times its last computation's time after that ended: under a steady stream of writes, one
+   * question keeps a lane busy at most 1/(1 + factor) of the time, which leaves the cores to
+   * requests and the lane free for LATEST questions, at the cost of answers that much staler.
+   */
+  recomputeFactor: number;
   strength: StrengthSettings;
   /** Questions answered from the cache at one graph version, at most; the oldest go first. */
   cacheEntries: number;
@@ -87,6 +94,7 @@ export const DEFAULT_ANALYTICS_SETTINGS: AnalyticsSettings = {
   itemModels: 4,
   easeMaxProviders: EASE_MAX_PROVIDERS,
   itemModelRebuildFactor: 10,
+  recomputeFactor: 1,
   strength: DEFAULT_STRENGTH_SETTINGS,
   cacheEntries: 10_000,
   runner: DEFAULT_RUNNER_LIMITS,
@@ -198,7 +206,6 @@ export type ProviderRecommendation = Recommendation;
 /** An item model and the graph version (or window change position) it was built on. */
 interface BuiltItemModel extends Computed {
   model: ProviderItemModel;
-  buildMs: number;
 }
 
 
@@ -240,6 +247,9 @@ export interface HistoryPoint {
 interface Answers<T extends Computed> {
   done?: T;
   running?: Promise<T>;
+  /** When the last computation ended (Date.now()) and how long it took, in milliseconds. */
+  endedAt?: number;
+  tookMs?: number;
 }
 
 /**
@@ -371,11 +381,7 @@ export class Analytics {
    */
   private itemModel(method: ItemModelMethod, mask: number, window: TimeWindow | null, consistency: Consistency): Promise<BuiltItemModel> {
     const question = `item-model:${method}:${mask}:${windowKey(window)}`;
-    const pool = {
-      answers: this.itemModels,
-      limit: this.settings.itemModels,
-      rebuildAfter: (done: Computed) => done.computedAt.getTime() + this.settings.itemModelRebuildFactor * (done as BuiltItemModel).buildMs,
-    };
+    const pool = { answers: this.itemModels, limit: this.settings.itemModels, recomputeFactor: this.settings.itemModelRebuildFactor };
     return this.fresh(question, { ...ITEM_MODEL_BUILDS, consistency }, window, async (snapshot): Promise<BuiltItemModel> => {
       const providers = snapshot.sides.reduce((count, side) => count + (side === PROVIDER ? 1 : 0), 0);
       const bound = Math.min(this.settings.easeMaxProviders, EASE_MAX_PROVIDERS);
@@ -383,9 +389,8 @@ export class Analytics {
         throw InvalidInputError.of('method', `EASE is served up to ${bound} providers and this graph has ${providers}: ask for ITEM_KNN`);
       }
       const task = { type: 'itemModel', method, methods: this.settings.recommenderMethods, kinds: mask } as const;
-      const started = performance.now();
       const packed = await this.runner.run(snapshot, task);
-      return { graphVersion: snapshot.version, computedAt: new Date(), window, model: new ProviderItemModel(packed), buildMs: performance.now() - started };
+      return { graphVersion: snapshot.version, computedAt: new Date(), window, model: new ProviderItemModel(packed) };
     }, pool);
   }
 
@@ -499,11 +504,12 @@ export class Analytics {
    */
   private async fresh<T extends Computed>(question: string, asking: Asking, window: TimeWindow | null, compute: Compute<T>, pool?: AnswerPool): Promise<T> {
     const version = window ? await this.windowGraphs().currentChange() : await this.projection.refresh().then(() => this.projection.version);
-    const answers = this.answersTo<T>(question, pool ?? { answers: this.answers, limit: this.settings.cacheEntries });
+    const { answers: all, limit, recomputeFactor } = pool ?? { answers: this.answers, limit: this.settings.cacheEntries, recomputeFactor: this.settings.recomputeFactor };
+    const answers = this.answersTo<T>(question, all, limit);
     const { done } = answers;
     if (done && done.graphVersion >= version) return done;
     if (done && asking.consistency === 'EVENTUAL') {
-      const due = !pool?.rebuildAfter || Date.now() >= pool.rebuildAfter(done);
+      const due = Date.now() >= (answers.endedAt ?? 0) + recomputeFactor * (answers.tookMs ?? 0);
       if (due && !answers.running && !this.shares.isFull(asking.requester)) this.start(answers, asking, window, compute).catch(() => undefined);
       return done;
     }
@@ -517,12 +523,15 @@ export class Analytics {
   private start<T extends Computed>(answers: Answers<T>, asking: Asking, window: TimeWindow | null, compute: Compute<T>) {
     const running = (async () => {
       const release = await this.shares.acquire(asking.requester);
+      const began = performance.now();
       try {
         const windowed = window ? await this.windowGraph(window) : undefined;
         const computed = await compute(windowed?.snapshot ?? this.projection.snapshot(), windowed);
         if (!answers.done || answers.done.graphVersion < computed.graphVersion) answers.done = computed;
         return computed;
       } finally {
+        answers.tookMs = performance.now() - began;
+        answers.endedAt = Date.now();
         release();
       }
     })();
@@ -532,15 +541,15 @@ export class Analytics {
     return running;
   }
 
-  private answersTo<T extends Computed>(question: string, pool: AnswerPool): Answers<T> {
-    let answers = pool.answers.get(question);
+  private answersTo<T extends Computed>(question: string, all: Map<string, Answers<Computed>>, limit: number): Answers<T> {
+    let answers = all.get(question);
     if (answers) {
-      pool.answers.delete(question); // re-inserted below: the map's order is least recently asked first
+      all.delete(question); // re-inserted below: the map's order is least recently asked first
     } else {
       answers = {};
-      if (pool.answers.size >= pool.limit) pool.answers.delete(pool.answers.keys().next().value!);
+      if (all.size >= limit) all.delete(all.keys().next().value!);
     }
-    pool.answers.set(question, answers);
+    all.set(question, answers);
     return answers as Answers<T>;
   }
 
@@ -573,8 +582,8 @@ type Kinds = readonly RelationKind[] | null | undefined;
 interface AnswerPool {
   answers: Map<string, Answers<Computed>>;
   limit: number;
-  /** When an EVENTUAL question may start a newer computation than `done` (by default, at once). */
-  rebuildAfter?: (done: Computed) => number;
+  /** An EVENTUAL question starts a newer computation this many times the last one's time after it ended. */
+  recomputeFactor: number;
 }
 
 /** A consumer's providers with relations of the kinds in `mask`. */
