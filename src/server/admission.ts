@@ -30,6 +30,16 @@ export interface Admitted {
   clientAddress: string;
 }
 
+/**
+ * How long to hold back a request that is the `consumed`-th of `budget` in a window that ends in
+ * `msLeft`: not at all within the first half of the budget (or for the first request), so that a
+ * page's few parallel requests never wait; past it, the requests still allowed are spread evenly over what is left.
+ */
+export function pacingDelay(consumed: number, budget: number, msLeft: number): number {
+  if (consumed <= Math.max(1, budget / 2)) return 0;
+  return Math.ceil(msLeft / (budget - consumed + 2));
+}
+
 /** The address a request came from: the socket's peer (put a trusted proxy's address handling in front). */
 function clientAddressOf(serverContext: { req?: IncomingMessage }): string {
   return serverContext.req?.socket.remoteAddress ?? 'in-process';
@@ -53,16 +63,16 @@ function graphqlError(message: string, code: string, status: number, headers: Re
 export function createAdmission(options: RateLimitOptions, failures: FailedAccessTally, admittedPaths: readonly string[] = ['/graphql']) {
   const { redisUrl, prefix = 'rapport:rate' } = options;
   const redis = redisUrl ? new Redis(redisUrl, { lazyConnect: true }) : undefined;
-  const limiter = (name: string, points: number, duration = 60, execEvenly = false): RateLimiterAbstract => {
-    const settings = { points, duration, execEvenly, keyPrefix: `${prefix}:${name}` };
+  const limiter = (name: string, points: number, duration = 60): RateLimiterAbstract => {
+    const settings = { points, duration, keyPrefix: `${prefix}:${name}` };
     return redis ? new RateLimiterRedis({ ...settings, storeClient: redis }) : new RateLimiterMemory(settings);
   };
   const perAddress = limiter('address', options.perAddressPerMinute);
-  // The minute's budget spread over its seconds, and the requests of each second spread over it
-  // (held back, at most `concurrentPerAddress` at a time): a client must not spend it in bursts
-  // that keep the event loop from everyone else.
+  // The minute's budget spread over its seconds, and past half a second's budget the rest of that
+  // second's requests spread over what is left of it (held back, at most `concurrentPerAddress`
+  // at a time): a client must not spend it in bursts that keep the event loop from everyone else.
   const perAddressPerSecond = Math.max(1, Math.ceil(options.perAddressPerMinute / 60));
-  const perAddressBurst = limiter('address-second', perAddressPerSecond, 1, true);
+  const perAddressBurst = limiter('address-second', perAddressPerSecond, 1);
   const perKey = limiter('key', options.perMinute);
   const authFailures = limiter('auth-failures', options.authFailuresPerMinute);
   const admitted = new WeakMap<Request, Admitted>();
@@ -73,10 +83,12 @@ export function createAdmission(options: RateLimitOptions, failures: FailedAcces
     else inProgress.delete(clientAddress);
   };
 
-  /** Null when within budget, else the 429 to answer. */
-  const spend = async (bucket: RateLimiterAbstract, key: string, what: string): Promise<Response | null> => {
+  /** Null when within budget (after the pacing delay, if `paced`), else the 429 to answer. */
+  const spend = async (bucket: RateLimiterAbstract, key: string, what: string, paced = false): Promise<Response | null> => {
     try {
-      await bucket.consume(key);
+      const spent = await bucket.consume(key);
+      const delay = paced ? pacingDelay(spent.consumedPoints, bucket.points, spent.msBeforeNext) : 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       return null;
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
@@ -90,7 +102,7 @@ export function createAdmission(options: RateLimitOptions, failures: FailedAcces
 
   const admit = async (request: Request, clientAddress: string): Promise<Response | null> => {
     const overAddress =
-      (await spend(perAddressBurst, clientAddress, `at most ${perAddressPerSecond} a second from one address`)) ??
+      (await spend(perAddressBurst, clientAddress, `at most ${perAddressPerSecond} a second from one address`, true)) ??
       (await spend(perAddress, clientAddress, `at most ${options.perAddressPerMinute} a minute from one address`));
     if (overAddress) return overAddress;
     const failed = await authFailures.get(clientAddress);

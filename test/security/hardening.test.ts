@@ -7,6 +7,7 @@ import { db } from '../../src/db/client';
 import { dialectOf, sqliteFilePath } from '../../src/db/dialect';
 import { failedAccess } from '../../src/domain/audit';
 import { loadDemoData } from '../../src/domain/demo-data';
+import { pacingDelay } from '../../src/server/admission';
 import { type AppOptions, createApp } from '../../src/server/app';
 import { createLogger } from '../../src/server/logger';
 import { documentHash } from '../../src/server/protection';
@@ -199,6 +200,24 @@ describe('rate limits apply before parsing', () => {
       [200, 'Syntax Error'],
       [429, 'Too many req'], // the minute's budget
     ]);
+  });
+
+  it('holds back only the requests past half of a second’s budget, spreading them over the rest of it', async () => {
+    expect([1, 5, 10].map((consumed) => pacingDelay(consumed, 10, 900))).toEqual([0, 0, 450]);
+    expect(pacingDelay(6, 10, 700)).toBe(117); // the 5 still allowed, over the 700 ms left
+    expect(pacingDelay(1, 1, 900)).toBe(0); // a budget of one a second: that one goes at once
+
+    await post(testApp(), { query: '{ viewer { role } }' }); // compiled and warm: the 6 below fit in one second
+    const app = testApp({ rateLimit: { perAddressPerMinute: 600 } }); // so 10 a second
+    const timed = async () => {
+      const started = performance.now();
+      expect((await post(app, { query: '{ viewer { role } }' })).status).toBe(200);
+      return performance.now() - started;
+    };
+    const times = [];
+    while (times.length < 6) times.push(await timed());
+    // The 6th of 10 waits a sixth of what is left of its second: 50 ms while more than 300 ms are.
+    expect(times[5]).toBeGreaterThanOrEqual(50);
   });
 
   it('limits the requests one address has in progress at once', async () => {
