@@ -94,10 +94,24 @@ export function createMetrics(): Plugin {
       const operation = operations.get(request);
       const start = started.get(request);
       if (!operation || start === undefined) return;
-      requests.inc({ ...operation, status: String(response.status) });
-      latency.observe(operation, (performance.now() - start) / 1000);
+      const series = seriesOf(operation, response.status);
+      series.requests.inc();
+      series.latency.observe((performance.now() - start) / 1000);
     },
   };
+
+  // prom-client checks and joins the labels on every call: each series is looked up once (their
+  // number is bounded by MAX_OPERATION_NAMES, the operation types and the statuses).
+  const series = new Map<string, { requests: ReturnType<typeof requests.labels>; latency: ReturnType<typeof latency.labels> }>();
+  function seriesOf({ operation, type }: Operation, status: number) {
+    const key = `${operation}\n${type}\n${status}`;
+    let found = series.get(key);
+    if (!found) {
+      found = { requests: requests.labels(operation, type, String(status)), latency: latency.labels(operation, type) };
+      series.set(key, found);
+    }
+    return found;
+  }
 
   function recordOperation(request: Request, document: DocumentNode, operationName?: string | null) {
     const operation = getOperationAST(document, operationName);
