@@ -14,7 +14,7 @@ import {
   similarConsumers,
   similarProviders,
 } from '../graph/recommendations';
-import { ALL_KINDS_MASK, type GraphSnapshot, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
+import { ALL_KINDS_MASK, type GraphSnapshot, SIDES, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
 import {
   DEFAULT_STRENGTH_SETTINGS,
   type RelationshipStrength,
@@ -187,9 +187,10 @@ export class CentralityResult implements Computed {
     let ranking = this.rankings.get(party);
     if (ranking) return ranking;
     const entries: RankedParty[] = [];
-    for (let node = 0; node < this.snapshot.ids.length; node++) {
-      const at = snapshotParty(this.snapshot, node);
-      if (at.party === party) entries.push({ ...at, score: this.result.scores[node], rank: 0 });
+    const { sides, ids } = this.snapshot;
+    const side = SIDES.indexOf(party);
+    for (let node = 0; node < ids.length; node++) {
+      if (sides[node] === side) entries.push({ party, id: ids[node], score: this.result.scores[node], rank: 0 });
     }
     entries.sort((a, b) => b.score - a.score || a.id - b.id);
     entries.forEach((entry, position) => {
