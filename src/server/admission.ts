@@ -33,7 +33,8 @@ export interface Admitted {
 /**
  * How long to hold back a request that is the `consumed`-th of `budget` in a window that ends in
  * `msLeft`: not at all within the first half of the budget (or for the first request), so that a
- * page's few parallel requests never wait; past it, the requests still allowed are spread evenly over what is left.
+ * page's few parallel requests never wait; past it, the requests still allowed are spread evenly
+ * over what is left.
  */
 export function pacingDelay(consumed: number, budget: number, msLeft: number): number {
   if (consumed <= Math.max(1, budget / 2)) return 0;

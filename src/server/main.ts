@@ -36,9 +36,7 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   // The graph is read on a thread of its own: the GraphQL schema's modules load meanwhile.
-  const building = analytics().projection.refresh();
-  const { createApp } = await import('./app');
-  await building;
+  const [{ createApp }] = await Promise.all([import('./app'), analytics().projection.refresh()]);
   const { store } = analytics().projection.view();
   logger.info({ nodes: store.order, edges: store.size, ms: Date.now() - started }, 'built the relation graph projection');
 
