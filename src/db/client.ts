@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { LRUCache } from 'lru-cache';
 import { PrismaClient } from '../generated/prisma/client';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client';
 import { config } from '../config';
@@ -74,13 +75,10 @@ const STATEMENTS_KEPT = 1000;
  * per use, which is all the adapter asks of one (`bind`, `reader`, `columns`, `raw`, `run`, `all`).
  */
 function reusingStatements(prepare: (sql: string) => Statement): (sql: string) => ReusedStatement {
-  const kept = new Map<string, Statement>();
+  const kept = new LRUCache<string, Statement>({ max: STATEMENTS_KEPT });
   return (sql) => {
     let statement = kept.get(sql);
-    if (statement) kept.delete(sql);
-    else if (kept.size >= STATEMENTS_KEPT) kept.delete(kept.keys().next().value!);
-    statement ??= prepare(sql);
-    kept.set(sql, statement);
+    if (!statement) kept.set(sql, (statement = prepare(sql)));
     return reused(statement);
   };
 }

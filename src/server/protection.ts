@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { LRUCache } from 'lru-cache';
 import { type DocumentNode, GraphQLError, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Caller } from '../auth/caller';
@@ -188,37 +189,25 @@ function useHiddenSuggestions(): Plugin {
 }
 
 /** An LRU cache of what parsing documents gave, by `keyOf(document)`: each distinct document is parsed and validated once. */
-function lruByDocument<Value>(maxEntries: number, keyOf: (document: string) => string) {
-  const entries = new Map<string, Value>();
+function lruByDocument<Value extends {}>(maxEntries: number, keyOf: (document: string) => string) {
+  const entries = new LRUCache<string, Value>({ max: maxEntries });
   return {
-    get(document: string): Value | undefined {
-      const key = keyOf(document);
-      const value = entries.get(key);
-      if (value !== undefined) {
-        entries.delete(key);
-        entries.set(key, value);
-      }
-      return value;
-    },
-    set(document: string, value: Value): void {
-      const key = keyOf(document);
-      entries.delete(key);
-      entries.set(key, value);
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
-    },
+    get: (document: string): Value | undefined => entries.get(keyOf(document)),
+    set: (document: string, value: Value): void => void entries.set(keyOf(document), value),
   };
 }
+
 
 /**
  * Parsed documents by their text: a parsed document holds its text already (graphql's
  * `loc.source`), so the key costs no memory, and no request's document is hashed.
  */
-export function parsedDocumentCache<Value>(maxEntries: number) {
+export function parsedDocumentCache<Value extends {}>(maxEntries: number) {
   return lruByDocument<Value>(maxEntries, (document) => document);
 }
 
 /** Parse errors by the SHA-256 of the document: an error does not hold its document, and must not make the cache hold long texts. */
-export function parseErrorCache<Value>(maxEntries: number) {
+export function parseErrorCache<Value extends {}>(maxEntries: number) {
   return lruByDocument<Value>(maxEntries, (document) => createHash('sha256').update(document).digest('base64'));
 }
 

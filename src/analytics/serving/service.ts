@@ -1,4 +1,5 @@
 import type { RelationKind } from '../../generated/prisma/enums';
+import { LRUCache } from 'lru-cache';
 import type { CentralityMetric, CentralityScores } from '../graph/centrality';
 import type { GraphStatistics } from '../graph/kernels/components';
 import { shortestPath } from '../graph/paths';
@@ -264,12 +265,12 @@ interface Answers<T extends Computed> {
 export class Analytics {
   readonly runner: WorkerRunner;
   /** Per-node answers at `cacheVersion` of the graph, by question and kinds. */
-  private readonly cache = new Map<string, Promise<unknown>>();
+  private readonly cache: LRUCache<string, Promise<unknown>>;
   private cacheVersion = -1;
   /** Whole-graph answers by question and kinds, across versions. */
-  private readonly answers = new Map<string, Answers<Computed>>();
+  private readonly answers: AnswerPool;
   /** Item models by method, kinds and window, across versions; fewer kept than answers, being large. */
-  private readonly itemModels = new Map<string, Answers<Computed>>();
+  private readonly itemModels: AnswerPool;
   private readonly shares: FairShare;
 
   /** `windows` reads time-window graphs from the projection's database; without it, windowed questions fail. */
@@ -279,6 +280,9 @@ export class Analytics {
     private readonly windows?: WindowGraphs,
   ) {
     this.runner = new WorkerRunner(settings.runner, cheaperOption);
+    this.cache = new LRUCache({ max: settings.cacheEntries });
+    this.answers = { answers: new LRUCache({ max: settings.cacheEntries }), recomputeFactor: settings.recomputeFactor };
+    this.itemModels = { answers: new LRUCache({ max: settings.itemModels }), recomputeFactor: settings.itemModelRebuildFactor };
     this.shares = new FairShare(settings.computationsPerCaller, settings.computationsWaitingPerCaller);
   }
 
@@ -382,7 +386,6 @@ export class Analytics {
    */
   private itemModel(method: ItemModelMethod, mask: number, window: TimeWindow | null, consistency: Consistency): Promise<BuiltItemModel> {
     const question = `item-model:${method}:${mask}:${windowKey(window)}`;
-    const pool = { answers: this.itemModels, limit: this.settings.itemModels, recomputeFactor: this.settings.itemModelRebuildFactor };
     return this.fresh(question, { ...ITEM_MODEL_BUILDS, consistency }, window, async (snapshot): Promise<BuiltItemModel> => {
       const providers = snapshot.sides.reduce((count, side) => count + (side === PROVIDER ? 1 : 0), 0);
       const bound = Math.min(this.settings.easeMaxProviders, EASE_MAX_PROVIDERS);
@@ -392,7 +395,7 @@ export class Analytics {
       const task = { type: 'itemModel', method, methods: this.settings.recommenderMethods, kinds: mask } as const;
       const packed = await this.runner.run(snapshot, task);
       return { graphVersion: snapshot.version, computedAt: new Date(), window, model: new ProviderItemModel(packed) };
-    }, pool);
+    }, this.itemModels);
   }
 
   /** Over a window the worker answers, on the window's graph; over all time the live store, at once. */
@@ -503,14 +506,13 @@ export class Analytics {
    * that will do, else the one under way, else a new computation on a snapshot taken now. One
    * computation per question runs at a time; it covers every write before it started.
    */
-  private async fresh<T extends Computed>(question: string, asking: Asking, window: TimeWindow | null, compute: Compute<T>, pool?: AnswerPool): Promise<T> {
+  private async fresh<T extends Computed>(question: string, asking: Asking, window: TimeWindow | null, compute: Compute<T>, pool = this.answers): Promise<T> {
     const version = window ? await this.windowGraphs().currentChange() : await this.projection.refresh().then(() => this.projection.version);
-    const { answers: all, limit, recomputeFactor } = pool ?? { answers: this.answers, limit: this.settings.cacheEntries, recomputeFactor: this.settings.recomputeFactor };
-    const answers = this.answersTo<T>(question, all, limit);
+    const answers = this.answersTo<T>(question, pool.answers);
     const { done } = answers;
     if (done && done.graphVersion >= version) return done;
     if (done && asking.consistency === 'EVENTUAL') {
-      const due = Date.now() >= (answers.endedAt ?? 0) + recomputeFactor * (answers.tookMs ?? 0);
+      const due = Date.now() >= (answers.endedAt ?? 0) + pool.recomputeFactor * (answers.tookMs ?? 0);
       if (due && !answers.running && !this.shares.isFull(asking.requester)) this.start(answers, asking, window, compute).catch(() => undefined);
       return done;
     }
@@ -542,15 +544,9 @@ export class Analytics {
     return running;
   }
 
-  private answersTo<T extends Computed>(question: string, all: Map<string, Answers<Computed>>, limit: number): Answers<T> {
+  private answersTo<T extends Computed>(question: string, all: AnswerPool['answers']): Answers<T> {
     let answers = all.get(question);
-    if (answers) {
-      all.delete(question); // re-inserted below: the map's order is least recently asked first
-    } else {
-      answers = {};
-      if (all.size >= limit) all.delete(all.keys().next().value!);
-    }
-    all.set(question, answers);
+    if (!answers) all.set(question, (answers = {}));
     return answers as Answers<T>;
   }
 
@@ -564,10 +560,9 @@ export class Analytics {
     }
     const hit = this.cache.get(question);
     if (hit) return hit as Promise<T>;
-    if (this.cache.size >= this.settings.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
     const answer = compute();
     this.cache.set(question, answer);
-    answer.catch(() => this.cache.get(question) === answer && this.cache.delete(question));
+    answer.catch(() => this.cache.peek(question) === answer && this.cache.delete(question));
     return answer;
   }
 
@@ -581,8 +576,8 @@ type Kinds = readonly RelationKind[] | null | undefined;
 
 /** Where `fresh` keeps the answers to a family of questions, and how many at most. */
 interface AnswerPool {
-  answers: Map<string, Answers<Computed>>;
-  limit: number;
+  /** The least recently asked go first. */
+  answers: LRUCache<string, Answers<Computed>>;
   /** An EVENTUAL question starts a newer computation this many times the last one's time after it ended. */
   recomputeFactor: number;
 }

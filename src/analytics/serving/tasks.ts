@@ -1,4 +1,5 @@
 import seedrandom from 'seedrandom';
+import { LRUCache } from 'lru-cache';
 import type { CentralityOptions, CentralityScores } from '../graph/centrality';
 import { betweenness } from '../graph/kernels/betweenness';
 import { closeness } from '../graph/kernels/closeness';
@@ -160,7 +161,7 @@ interface Previous {
 }
 
 const MAX_REMEMBERED = 32;
-const previous = new Map<string, Previous>();
+const previous = new LRUCache<string, Previous>({ max: MAX_REMEMBERED });
 
 function questionOf(options: CentralityOptions, kinds: number): string {
   const metric = options.metric === 'HITS_AUTHORITY' ? 'HITS_HUB' : options.metric; // both start from the hubs
@@ -168,8 +169,6 @@ function questionOf(options: CentralityOptions, kinds: number): string {
 }
 
 function remember(snapshot: GraphSnapshot, question: string, scores: Float64Array): Float64Array {
-  previous.delete(question);
-  if (previous.size >= MAX_REMEMBERED) previous.delete(previous.keys().next().value!);
   // A copy: the answer's array is transferred to the main thread, which detaches it here.
   previous.set(question, { sides: snapshot.sides, ids: snapshot.ids, scores: scores.slice() });
   return scores;
