@@ -52,16 +52,18 @@ async function restoreAbandonedIndexes(databaseUrl: string): Promise<void> {
 }
 
 /**
- * A data step (a PendingDataMigration row, finished by the server) moves data that existed when
- * its migration ran. On a database that held no party then, such as one being created, it has
- * nothing to do; left pending, it would scan every party written since on the first start.
+ * A data step (a PendingDataMigration row that a migration inserts, finished by the server)
+ * moves parties' data that existed when its migration ran. On a database that held no party then,
+ * such as one being created, it has nothing to do; left pending, it would scan every party
+ * written since on the first start. The migration's own transaction decides: the steps it
+ * inserted go when no party is there. (On PostgreSQL no party can be added meanwhile: the
+ * external_ids migration alters both tables, which locks them until it commits.)
  */
-const DROP_MOOT_DATA_STEPS =
-  'DELETE FROM "PendingDataMigration" WHERE NOT EXISTS (SELECT 1 FROM "Consumer") AND NOT EXISTS (SELECT 1 FROM "Provider")';
-
-function startsDataStep(migration: CommittedMigration): boolean {
-  return migration.script.includes('INSERT INTO "PendingDataMigration"');
+function dataStepsOf(migration: CommittedMigration): string[] {
+  return [...migration.script.matchAll(/INSERT INTO "PendingDataMigration" \("name"\) VALUES \('([^']+)'\)/g)].map((match) => match[1]);
 }
+
+const NO_PARTY = 'NOT EXISTS (SELECT 1 FROM "Consumer") AND NOT EXISTS (SELECT 1 FROM "Provider")';
 
 /** Applies SQLite's pending migrations; whether there were any. */
 function applySqliteMigrations(databaseUrl: string): boolean {
@@ -107,7 +109,7 @@ function applyNextSqliteMigration(database: Database.Database, committed: Commit
   } catch (error) {
     throw new MigrationError(`migration ${next.name}: ${(error as Error).message}`);
   }
-  if (startsDataStep(next)) database.exec(DROP_MOOT_DATA_STEPS);
+  for (const step of dataStepsOf(next)) database.prepare(`DELETE FROM "PendingDataMigration" WHERE "name" = ? AND ${NO_PARTY}`).run(step);
   const violations = database.pragma('foreign_key_check') as unknown[];
   if (violations.length > 0) {
     throw new MigrationError(`migration ${next.name} leaves ${violations.length} rows whose foreign keys point nowhere.`);
@@ -142,7 +144,7 @@ async function applyPostgresMigration(client: pg.Client, migration: CommittedMig
     const startedAt = new Date();
     // Without parameters the whole script goes as one simple query, function bodies and all.
     await client.query(migration.script);
-    if (startsDataStep(migration)) await client.query(DROP_MOOT_DATA_STEPS);
+    for (const step of dataStepsOf(migration)) await client.query(`DELETE FROM "PendingDataMigration" WHERE "name" = $1 AND ${NO_PARTY}`, [step]);
     await client.query(
       'INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "logs", "rolled_back_at", "started_at", "applied_steps_count") VALUES ($1, $2, clock_timestamp(), $3, NULL, NULL, $4, 1)',
       [randomUUID(), migration.checksum, migration.name, startedAt],

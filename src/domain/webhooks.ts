@@ -8,7 +8,7 @@ import { encrypt } from '../db/pii';
 import type { Prisma, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client';
 import { EVENT_TYPES, type EventType, ownerMayReceive } from '../live/catalogue';
 import { attemptDelivery } from '../live/webhooks/deliveries';
-import { newMessageId } from '../live/webhooks/fan-out';
+import { holdFanOutCursor, newMessageId } from '../live/webhooks/fan-out';
 import { checkTarget } from '../live/webhooks/sender';
 import { newSecret } from '../live/webhooks/signing';
 import { auditedTransaction } from './audit';
@@ -88,6 +88,8 @@ export async function registerWebhookEndpoint(caller: Caller, input: EndpointInp
   const fields = await checkedEndpoint(owner, parseInput(endpointFields, input));
   const secret = newSecret();
   const endpoint = await auditedTransaction(async (tx) => {
+    // No fan-out moves past events owed to this endpoint while it is being registered.
+    await holdFanOutCursor(tx);
     if ((await tx.webhookEndpoint.count({ where: { providerId: owner } })) >= MAX_ENDPOINTS_PER_OWNER) {
       throw InvalidInputError.of('url', `at most ${MAX_ENDPOINTS_PER_OWNER} endpoints may be registered; update or delete one first`);
     }
@@ -141,9 +143,8 @@ export async function deleteWebhookEndpoint(caller: Caller, id: number): Promise
 export async function enableWebhookEndpoint(caller: Caller, id: number): Promise<WebhookEndpoint> {
   await managedEndpoint(caller, id);
   return auditedTransaction(async (tx) => {
-    // Holds the fan-out cursor row, as fan-out does (src/live/webhooks/fan-out.ts): no fan-out
-    // counts a missed event between this read and the commit.
-    await tx.webhookCursor.updateMany({ where: { id: 1 }, data: { position: { increment: 0 } } });
+    // No fan-out counts a missed event between this read and the commit.
+    await holdFanOutCursor(tx);
     const endpoint = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id } });
     if (endpoint.disabledAt === null) return endpoint;
     const now = new Date();

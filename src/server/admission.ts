@@ -31,14 +31,16 @@ export interface Admitted {
 }
 
 /**
- * How long to hold back a request that is the `consumed`-th of `budget` in a window that ends in
- * `msLeft`: not at all within the first half of the budget (or for the first request), so that a
- * page's few parallel requests never wait; past it, the requests still allowed are spread evenly
- * over what is left.
+ * How long to hold back a request that is the `consumed`-th of `budget` in a one-second window
+ * that ends in `msLeft`: not at all within the first half of the budget (or for the first
+ * request), so that a page's few parallel requests never wait; past it, the requests still
+ * allowed share what is left of the second (as rate-limiter-flexible's execEvenly spaces them),
+ * and each waits at least a budget's slot of the second, so that the end of one window and the
+ * start of the next do not make one burst.
  */
 export function pacingDelay(consumed: number, budget: number, msLeft: number): number {
   if (consumed <= Math.max(1, budget / 2)) return 0;
-  return Math.ceil(msLeft / (budget - consumed + 2));
+  return Math.max(Math.ceil(msLeft / (budget - consumed + 2)), Math.ceil(1000 / budget));
 }
 
 /** The address a request came from: the socket's peer (put a trusted proxy's address handling in front). */

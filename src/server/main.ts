@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
-  // The graph is read on a thread of its own, started first: the GraphQL schema's modules load meanwhile.
+  // On SQLite the graph is read on a thread of its own, started first: the schema's modules load meanwhile.
   const [, { createApp }] = await Promise.all([analytics().projection.refresh(), import('./app')]);
   const { store } = analytics().projection.view();
   logger.info({ nodes: store.order, edges: store.size, ms: Date.now() - started }, 'built the relation graph projection');

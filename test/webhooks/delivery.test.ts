@@ -67,16 +67,21 @@ describe('webhooks delivered by the dispatcher', () => {
   it('moves past both outboxes in one statement while no endpoint is registered, and not once one is', async () => {
     expect(await db().webhookEndpoint.count()).toBe(0);
     await purchase((await createConsumer()).id, (await createProvider()).id);
-    await db().webhookCursor.update({ where: { id: 1 }, data: { position: 0 } });
+    await db().webhookCursor.update({ where: { id: 1 }, data: { position: 0, segmentPosition: 0 } });
     expect(await skipWithoutEndpoints(db())).toBe(true);
-    const { _max } = await db().changeLogEntry.aggregate({ _max: { id: true } });
-    expect((await db().webhookCursor.findUniqueOrThrow({ where: { id: 1 } })).position).toBe(_max.id);
+    const changes = await db().changeLogEntry.aggregate({ _max: { id: true } });
+    const segments = await db().segmentMembershipEvent.aggregate({ _max: { id: true } });
+    const cursor = await db().webhookCursor.findUniqueOrThrow({ where: { id: 1 } });
+    expect([cursor.position, cursor.segmentPosition]).toEqual([changes._max.id, segments._max.id ?? 0]);
     expect(await db().webhookEvent.count()).toBe(0);
 
     const hooks = await receiver();
     const { endpoint } = await registered(hooks.url, ['RELATION_RECORDED']);
-    expect(await skipWithoutEndpoints(db())).toBe(false);
-    await run(`mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
+    try {
+      expect(await skipWithoutEndpoints(db())).toBe(false);
+    } finally {
+      await run(`mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
+    }
   });
 
   it('delivers signed events that the standardwebhooks package verifies, in order, each once', async () => {

@@ -249,7 +249,7 @@ export interface HistoryPoint {
 interface Answers<T extends Computed> {
   done?: T;
   running?: Promise<T>;
-  /** When the last computation ended (Date.now()) and how long it took, in milliseconds. */
+  /** When the last successful computation ended (Date.now()) and how long it took, in milliseconds. */
   endedAt?: number;
   tookMs?: number;
 }
@@ -531,10 +531,11 @@ export class Analytics {
         const windowed = window ? await this.windowGraph(window) : undefined;
         const computed = await compute(windowed?.snapshot ?? this.projection.snapshot(), windowed);
         if (!answers.done || answers.done.graphVersion < computed.graphVersion) answers.done = computed;
-        return computed;
-      } finally {
+        // A failure, often fast, leaves the pace of the last success: it must not quicken retries.
         answers.tookMs = performance.now() - began;
         answers.endedAt = Date.now();
+        return computed;
+      } finally {
         release();
       }
     })();
@@ -574,7 +575,7 @@ export class Analytics {
 
 type Kinds = readonly RelationKind[] | null | undefined;
 
-/** Where `fresh` keeps the answers to a family of questions, and how many at most. */
+/** Where `fresh` keeps the answers to a family of questions, and how often EVENTUAL ones are recomputed. */
 interface AnswerPool {
   /** The least recently asked go first. */
   answers: LRUCache<string, Answers<Computed>>;

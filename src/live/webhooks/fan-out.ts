@@ -78,8 +78,8 @@ export async function fanOut(database: Db, settings: Pick<WebhookSettings, 'maxH
       data: batch.cursor,
     });
     if (moved.count === 0) return; // another process fanned these entries out
-    // Read after the cursor row is held: enabling an endpoint holds it too, so none is enabled
-    // between this read and the commit (src/domain/webhooks.ts).
+    // Read after the cursor row is held: registering or enabling an endpoint holds it too, so none
+    // is registered or enabled between this read and the commit (src/domain/webhooks.ts).
     const endpoints = await recipients(tx);
     for (const event of batch.events) await queue(tx, event, recipientsOf(event, endpoints), settings.maxHeldEvents);
     await recordMissed(tx, endpoints);
@@ -88,19 +88,32 @@ export async function fanOut(database: Db, settings: Pick<WebhookSettings, 'maxH
 }
 
 /**
+ * Takes the fan-out cursor row for the rest of the transaction. Fan-out holds it from before it
+ * reads the endpoints until it has queued their events; registering or enabling an endpoint holds
+ * it too, so neither happens in between.
+ */
+export function holdFanOutCursor(tx: Transaction) {
+  return tx.webhookCursor.updateMany({ where: { id: 1 }, data: { position: { increment: 0 } } });
+}
+
+/**
  * With no endpoint registered, nothing in the outboxes goes anywhere (an event is stored for its
  * recipients only, and an endpoint gets only events after its registration): the cursor moves to
- * the end of both in one statement, instead of reads and a transaction per batch. Registering an
- * endpoint holds the cursor row, so it happens wholly before or after this statement. Whether
- * there was no endpoint.
+ * the end of both in one statement, instead of reads and a transaction per batch. The row is
+ * held first, and the statement that moves it reads the endpoints after (on PostgreSQL, a
+ * statement sees what committed before it started): an endpoint registered meanwhile is either
+ * seen, or registered after the move. Whether there was no endpoint.
  */
 export async function skipWithoutEndpoints(database: Db): Promise<boolean> {
-  const moved = await database.$executeRaw`
-    UPDATE "WebhookCursor"
-    SET "position" = COALESCE((SELECT MAX("id") FROM "ChangeLogEntry"), "position"),
-        "segmentPosition" = COALESCE((SELECT MAX("id") FROM "SegmentMembershipEvent"), "segmentPosition")
-    WHERE "id" = 1 AND NOT EXISTS (SELECT 1 FROM "WebhookEndpoint")`;
-  return moved > 0;
+  return database.$transaction(async (tx) => {
+    await holdFanOutCursor(tx);
+    const moved = await tx.$executeRaw`
+      UPDATE "WebhookCursor"
+      SET "position" = COALESCE((SELECT MAX("id") FROM "ChangeLogEntry"), "position"),
+          "segmentPosition" = COALESCE((SELECT MAX("id") FROM "SegmentMembershipEvent"), "segmentPosition")
+      WHERE "id" = 1 AND NOT EXISTS (SELECT 1 FROM "WebhookEndpoint")`;
+    return moved > 0;
+  });
 }
 
 async function changeLogBatch(database: Db, cursor: WebhookCursor): Promise<Batch | null> {
