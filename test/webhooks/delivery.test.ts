@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { config } from '../../src/config';
 import { db } from '../../src/db/client';
@@ -7,6 +8,7 @@ import { createLogger } from '../../src/server/logger';
 import { ERROR_FIELDS, createConsumer, createProvider, purchase } from '../support/factories';
 import { execute, keyFor, run } from '../support/graphql';
 import { parseId } from '../../src/schema/ids';
+import { onPostgres } from '../support/test-database';
 import { WebhookReceiver, eventOf } from '../support/webhook-receiver';
 
 // In a describe block so that its afterAll stops the dispatcher before the shared one
@@ -81,6 +83,28 @@ describe('webhooks delivered by the dispatcher', () => {
       expect(await skipWithoutEndpoints(db())).toBe(false);
     } finally {
       await run(`mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
+    }
+  });
+
+  // PostgreSQL only: SQLite's writers take the database in turn (transactions begin IMMEDIATE).
+  (onPostgres ? it : it.skip)('does not move past an endpoint being registered while it skips: registration holds the cursor row', async () => {
+    // A registration as registerWebhookEndpoint makes it, on a session of its own, left open while
+    // the skip runs: the skip's statement must see the endpoint once it may take the row.
+    const registration = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await registration.connect();
+    try {
+      await registration.query('BEGIN');
+      await registration.query('UPDATE "WebhookCursor" SET "position" = "position" WHERE "id" = 1');
+      await registration.query(
+        `INSERT INTO "WebhookEndpoint" ("url", "eventTypes", "secret", "updatedAt") VALUES ('https://hooks.example/r', 'RELATION_RECORDED', 'x', now())`,
+      );
+      const skipping = skipWithoutEndpoints(db());
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the skip waits for the row meanwhile
+      await registration.query('COMMIT');
+      expect(await skipping).toBe(false);
+    } finally {
+      await registration.end();
+      await db().webhookEndpoint.deleteMany({ where: { url: 'https://hooks.example/r' } });
     }
   });
 
