@@ -7,7 +7,11 @@ import { checkpointInBackground } from '../src/db/wal-checkpoints';
 
 const ROWS = 3000;
 
-/** Rows of `t` in the main database file alone, without its write-ahead log: what checkpoints have copied. */
+/**
+ * Rows of `t` in the main database file alone, without its write-ahead log: what checkpoints have
+ * copied. A copy taken while the worker writes pages into the file can be torn: that counts as
+ * not copied yet (-1), and the caller looks again.
+ */
 function rowsInMainFile(file: string): number {
   const copy = `${file}.main-only`;
   copyFileSync(file, copy);
@@ -16,6 +20,9 @@ function rowsInMainFile(file: string): number {
     return (database.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 't'").get() as { n: number }).n === 0
       ? 0
       : (database.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n;
+  } catch (error) {
+    if (['SQLITE_CORRUPT', 'SQLITE_NOTADB'].includes((error as { code?: string }).code ?? '')) return -1;
+    throw error;
   } finally {
     database.close();
   }
