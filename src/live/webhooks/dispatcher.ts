@@ -33,7 +33,7 @@ export function startWebhookDispatcher(database: Db, settings: WebhookSettings, 
   const worker = new DeliveryWorker(database, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, settings, logger, () => wake());
 
   const work = async () => {
-    // Without endpoints there are no deliveries either: a write stream costs a statement per round.
+    // Without endpoints there are no deliveries either: a write stream costs two statements a round.
     if (await skipWithoutEndpoints(database)) return;
     while (await fanOut(database, settings)) {
       if (stopped) return;
