@@ -197,7 +197,6 @@ function lruByDocument<Value extends {}>(maxEntries: number, keyOf: (document: s
   };
 }
 
-
 /**
  * Parsed documents by their text: a parsed document holds its text already (graphql's
  * `loc.source`), so the key costs no memory, and no request's document is hashed.
