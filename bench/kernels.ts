@@ -8,6 +8,7 @@ import hits from 'graphology-metrics/centrality/hits';
 import pagerank from 'graphology-metrics/centrality/pagerank';
 import seedrandom from 'seedrandom';
 import { snapshotAdjacency } from '../src/analytics/graph/adjacency';
+import { edgeEnds } from '../src/analytics/graph/snapshot';
 import type { EdgeAttributes, RelationGraph } from '../src/analytics/graph/relation-graph';
 import { CONSUMER, type Csr, csrFromEdges, PROVIDER } from '../src/analytics/graph/csr';
 import { betweenness, betweennessCentrality as betweennessKernel } from '../src/analytics/graph/kernels/betweenness';
@@ -132,7 +133,7 @@ function similarityRow({ graph, csr, sides }: Twin): string[] {
   const keys = graph.nodes();
   const ids = Int32Array.from(keys, (key) => graph.getNodeAttribute(key, 'id'));
   const ours = timeOnce(() => picked.flatMap((node) => similarNodes(csr, node, 20, ids).map((entry) => entry.similarity)));
-  const adjacency = snapshotAdjacency({ key: 'twin', version: 0, sides, ids, csr, kindCounts: new Int32Array(0) });
+  const adjacency = snapshotAdjacency({ key: 'twin', version: 0, sides, ids, csr, ends: edgeEnds(csr), kindCounts: new Int32Array(0) });
   const theirs = timeOnce(() => picked.flatMap((node) => similarConsumers(adjacency, node, 20).map((entry) => entry.similarity)));
   return [
     `similar consumers (${SIMILARITY_QUERIES} queries)`,
@@ -147,7 +148,7 @@ function similarityRow({ graph, csr, sides }: Twin): string[] {
 function coConsumptionRow({ graph, csr, sides }: Twin): string[] {
   const ours = timeOnce(() => coConsumptionIndex(csr, sides));
   const ids = Int32Array.from(graph.nodes(), (key) => graph.getNodeAttribute(key, 'id'));
-  const adjacency = snapshotAdjacency({ key: 'twin', version: 0, sides, ids, csr, kindCounts: new Int32Array(0) });
+  const adjacency = snapshotAdjacency({ key: 'twin', version: 0, sides, ids, csr, ends: edgeEnds(csr), kindCounts: new Int32Array(0) });
   const row = new CoConsumptionRow(csr.nodeCount);
   const theirs = timeOnce(() => {
     let entries = 0;

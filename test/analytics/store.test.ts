@@ -163,8 +163,8 @@ it('hands out one snapshot per key, unchanged by later writes, in shared memory'
   // What crosses to the worker is shared, not copied.
   const message = snapshotMessage(second);
   if (!('parts' in message)) throw new Error('a store snapshot crosses as its parts');
-  const { sides, ids, adjacency, countPages } = message.parts;
-  const adjacencyArrays = 'offsets' in adjacency ? [adjacency.offsets, adjacency.neighbors, adjacency.edges] : [adjacency.sources, adjacency.targets];
-  for (const array of [sides, ids, ...adjacencyArrays, ...countPages]) expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
+  const { sides, ids, ends, base, countPages } = message.parts;
+  const baseArrays = base ? [base.offsets, base.neighbors, base.edges] : [];
+  for (const array of [sides, ids, ends.sources, ends.targets, ...baseArrays, ...countPages]) expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
   expect(canonicalSnapshot(snapshotFromMessage(structuredClone(message)))).toEqual(canonicalSnapshot(second));
 });

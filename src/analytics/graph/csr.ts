@@ -14,6 +14,12 @@ export interface Csr {
   readonly edges: Int32Array;
 }
 
+/** Each edge's two ends by edge index: edge e joins sources[e] and targets[e]. */
+export interface EdgeEnds {
+  readonly sources: Int32Array;
+  readonly targets: Int32Array;
+}
+
 /** Node sides of the bipartite relation graph, by node index. */
 export const CONSUMER = 0;
 export const PROVIDER = 1;

@@ -1,6 +1,6 @@
 import { RelationKind } from '../../generated/prisma/enums';
 import type { Party, PartyRef } from '../../db/party';
-import { type Csr, csrFromEdges } from './csr';
+import { type Csr, type EdgeEnds, csrFromEdges } from './csr';
 
 /** Relation kinds in the order of a snapshot's per-kind columns. */
 export const KINDS: readonly RelationKind[] = Object.values(RelationKind);
@@ -20,6 +20,8 @@ export interface GraphSnapshot {
   sides: Uint8Array;
   ids: Int32Array;
   csr: Csr;
+  /** The CSR's edges by their ends: what tells a later snapshot whether it only added to this one. */
+  ends: EdgeEnds;
   /** Relations per edge and kind: kindCounts[edge * KINDS.length + kind]. */
   kindCounts: Int32Array;
 }
@@ -55,7 +57,7 @@ export function edgeCounts(snapshot: GraphSnapshot, mask: number): Float64Array 
 export function restrictSnapshot(snapshot: GraphSnapshot, mask: number): { snapshot: GraphSnapshot; kept: Int32Array } {
   if (mask === ALL_KINDS_MASK) return { snapshot, kept: identity(snapshot.csr.edgeCount) };
   const counts = edgeCounts(snapshot, mask);
-  const { sources, targets } = edgeEnds(snapshot.csr);
+  const { sources, targets } = snapshot.ends;
   const kept: number[] = [];
   for (let edge = 0; edge < counts.length; edge++) if (counts[edge] > 0) kept.push(edge);
   const keptEdges = Int32Array.from(kept);
@@ -65,16 +67,13 @@ export function restrictSnapshot(snapshot: GraphSnapshot, mask: number): { snaps
       if (mask & (1 << kind)) kindCounts[index * KINDS.length + kind] = snapshot.kindCounts[edge * KINDS.length + kind];
     }
   });
-  const csr = csrFromEdges(
-    snapshot.sides.length,
-    Int32Array.from(keptEdges, (edge) => sources[edge]),
-    Int32Array.from(keptEdges, (edge) => targets[edge]),
-  );
-  return { snapshot: { ...snapshot, key: `${snapshot.key}:${mask}`, csr, kindCounts }, kept: keptEdges };
+  const ends = { sources: Int32Array.from(keptEdges, (edge) => sources[edge]), targets: Int32Array.from(keptEdges, (edge) => targets[edge]) };
+  const csr = csrFromEdges(snapshot.sides.length, ends.sources, ends.targets);
+  return { snapshot: { ...snapshot, key: `${snapshot.key}:${mask}`, csr, ends, kindCounts }, kept: keptEdges };
 }
 
 /** Each edge's two ends, lower node index first. */
-export function edgeEnds(csr: Csr): { sources: Int32Array; targets: Int32Array } {
+export function edgeEnds(csr: Csr): EdgeEnds {
   const sources = new Int32Array(csr.edgeCount);
   const targets = new Int32Array(csr.edgeCount);
   for (let node = 0; node < csr.nodeCount; node++) {
@@ -126,7 +125,8 @@ export interface PairColumns {
  */
 export function snapshotOfPairs(key: string, version: number, pairs: PairColumns): GraphSnapshot {
   const csr = csrFromEdges(pairs.sides.length, pairs.sources, pairs.targets, sharedInt32);
-  return { key, version, sides: inShared(pairs.sides), ids: inShared(pairs.ids), csr, kindCounts: inShared(pairs.kindCounts) };
+  const ends = { sources: inShared(pairs.sources), targets: inShared(pairs.targets) };
+  return { key, version, sides: inShared(pairs.sides), ids: inShared(pairs.ids), csr, ends, kindCounts: inShared(pairs.kindCounts) };
 }
 
 function inShared<Array extends Int32Array | Uint8Array>(array: Array): Array {

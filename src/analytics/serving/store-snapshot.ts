@@ -1,13 +1,6 @@
-import { type Csr, csrFromEdges } from '../graph/csr';
+import { type Csr, type EdgeEnds, csrFromEdges } from '../graph/csr';
 import { type GraphSnapshot, KINDS } from '../graph/snapshot';
 import { flattenPages } from './paged-counts';
-
-/** Pairs by their two ends (pair p joins sources[p] and targets[p]): a CSR not built yet. */
-export interface EdgeList {
-  nodeCount: number;
-  sources: Int32Array;
-  targets: Int32Array;
-}
 
 /** What the live store hands over for one version: shared arrays and pages, nothing copied. */
 export interface SnapshotParts {
@@ -15,8 +8,10 @@ export interface SnapshotParts {
   version: number;
   sides: Uint8Array;
   ids: Int32Array;
-  /** The CSR when the store's base is current, else the pairs to build it from. */
-  adjacency: Csr | EdgeList;
+  /** Pair p's two ends (edge p of the snapshot). */
+  ends: EdgeEnds;
+  /** The CSR when the store's base is current; else it is built from `ends`. */
+  base: Csr | null;
   /** Relations per pair and kind in PagedCounts pages, `pairCount` pairs in all. */
   countPages: Int32Array[];
   pairCount: number;
@@ -32,16 +27,17 @@ export class StoreSnapshot implements GraphSnapshot {
   readonly version: number;
   readonly sides: Uint8Array;
   readonly ids: Int32Array;
+  readonly ends: EdgeEnds;
   private assembledCsr: Csr | undefined;
   private flatCounts: Int32Array | undefined;
 
   constructor(readonly parts: SnapshotParts) {
-    ({ key: this.key, version: this.version, sides: this.sides, ids: this.ids } = parts);
+    ({ key: this.key, version: this.version, sides: this.sides, ids: this.ids, ends: this.ends } = parts);
   }
 
   get csr(): Csr {
-    const { adjacency } = this.parts;
-    this.assembledCsr ??= 'offsets' in adjacency ? adjacency : csrFromEdges(adjacency.nodeCount, adjacency.sources, adjacency.targets);
+    const { base, sides, ends } = this.parts;
+    this.assembledCsr ??= base ?? csrFromEdges(sides.length, ends.sources, ends.targets);
     return this.assembledCsr;
   }
 

@@ -212,9 +212,8 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
       version,
       sides: this.sides.subarray(0, this.nodeSlots),
       ids: this.ids.subarray(0, this.nodeSlots),
-      adjacency: this.structural
-        ? { nodeCount: this.nodeSlots, sources: this.consumerOf.subarray(0, pairs), targets: this.providerOf.subarray(0, pairs) }
-        : this.base,
+      ends: { sources: this.consumerOf.subarray(0, pairs), targets: this.providerOf.subarray(0, pairs) },
+      base: this.structural ? null : this.base,
       countPages: this.counts.hold(),
       pairCount: pairs,
     });

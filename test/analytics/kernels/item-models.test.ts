@@ -6,6 +6,7 @@ import { EASE_MAX_PROVIDERS, easeModel, invertSymmetricPositiveDefinite, itemKnn
 import { personalizedPagerank, recommendByPersonalizedPagerank } from '../../../src/analytics/graph/kernels/personalized-pagerank';
 import { recommendProviders } from '../../../src/analytics/graph/recommendations';
 import { snapshotAdjacency } from '../../../src/analytics/graph/adjacency';
+import { edgeEnds } from '../../../src/analytics/graph/snapshot';
 import { expectClose, randomTwin, SHAPES } from './random-graphs';
 
 // Each model against a brute force written from its definition on the dense 0/1 matrix X
@@ -116,7 +117,7 @@ describe.each(SHAPES)('item models on $name', (shape) => {
     const beta = 0.5;
     const model = rp3betaModel(twin.csr, twin.sides, beta);
     for (const consumer of matrix.consumers) {
-      const served = recommendProviders(snapshotAdjacency({ key: 'twin', version: 0, sides: twin.sides, ids: twin.ids, csr: twin.csr, kindCounts: new Int32Array(0) }), consumer, { first: 5, beta, reasons: 0 }).filter((entry) => entry.basis === 'COLLABORATIVE');
+      const served = recommendProviders(snapshotAdjacency({ key: 'twin', version: 0, sides: twin.sides, ids: twin.ids, csr: twin.csr, ends: edgeEnds(twin.csr), kindCounts: new Int32Array(0) }), consumer, { first: 5, beta, reasons: 0 }).filter((entry) => entry.basis === 'COLLABORATIVE');
       const found = recommendByItemModel(twin.csr, model, consumer, { first: 5, reasons: 0, ids: twin.ids });
       expect(found.map((entry) => twin.ids[entry.node])).toEqual(served.map((entry) => entry.provider.id));
     }

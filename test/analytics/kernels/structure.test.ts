@@ -1,5 +1,6 @@
 import { connectedComponents as componentsOracle } from 'graphology-components';
 import { nodeKey, snapshotAdjacency } from '../../../src/analytics/graph/adjacency';
+import { edgeEnds } from '../../../src/analytics/graph/snapshot';
 import { PROVIDER } from '../../../src/analytics/graph/csr';
 import { coConsumptionEntry, coConsumptionIndex } from '../../../src/analytics/graph/kernels/co-consumption';
 import { connectedComponents, graphStatistics } from '../../../src/analytics/graph/kernels/components';
@@ -44,7 +45,7 @@ describe.each(SHAPES.map((shape) => [shape.name, randomTwin(shape)] as const))('
   });
 
   it('similar providers and consumers on an Adjacency match the similarity kernel, ties included', () => {
-    const adjacency = snapshotAdjacency({ key: 'twin', version: 0, sides, ids, csr, kindCounts: new Int32Array(0) });
+    const adjacency = snapshotAdjacency({ key: 'twin', version: 0, sides, ids, csr, ends: edgeEnds(csr), kindCounts: new Int32Array(0) });
     for (const [node, key] of keys.entries()) {
       const oracle = graph.getNodeAttribute(key, 'side') === 'provider' ? similarProviders(adjacency, node, 5) : similarConsumers(adjacency, node, 5);
       const similar = similarNodes(csr, node, 5, ids);
