@@ -1,4 +1,4 @@
-import type { Csr } from '../csr';
+import type { Csr, EdgeEnds } from '../csr';
 import { ConvergenceError, DEFAULT_ITERATION, type IterationOptions, type IterationResult, scaledStart, sumNorm } from './iteration';
 
 /**
@@ -19,6 +19,31 @@ export interface PagerankOptions extends IterationOptions {
    * a warm start after one write would otherwise spend as much time on as on its sweeps.
    */
   colours?: Uint8Array;
+  /**
+   * The CSR's edges by their ends. Given, the answer carries the state that updatePagerank
+   * (pagerank-update.ts) brings to a later version of the graph that only added to this one.
+   */
+  ends?: EdgeEnds;
+}
+
+export interface PagerankResult extends IterationResult {
+  state?: PagerankState;
+}
+
+/**
+ * A solved PageRank as the next version's update reads it: the graph it was solved on, and per
+ * node the unnormalised z, its strength, what it carries per unit of edge weight (α·z/strength)
+ * and its exact residual 1 + Σ carried − z. The answer is z / Σz.
+ */
+export interface PagerankState {
+  alpha: number;
+  ends: EdgeEnds;
+  /** By edge; null when every edge weighs 1. */
+  weights: Float64Array | null;
+  z: Float64Array;
+  strengths: Float64Array;
+  carried: Float64Array;
+  residual: Float64Array;
 }
 
 /**
@@ -36,7 +61,7 @@ export interface PagerankOptions extends IterationOptions {
  * A warm start is first settled where it is wrong (see settleResiduals), so that the sweeps that
  * follow start from an error spread thinly over the graph rather than concentrated on a few nodes.
  */
-export function pagerank(csr: Csr, options: PagerankOptions = {}): IterationResult {
+export function pagerank(csr: Csr, options: PagerankOptions = {}): PagerankResult {
   const { nodeCount } = csr;
   const { alpha = 0.85, weights, tolerance = DEFAULT_ITERATION.tolerance, maxIterations = DEFAULT_ITERATION.maxIterations } = options;
   if (nodeCount === 0) return { scores: new Float64Array(0), iterations: 0 };
@@ -54,16 +79,23 @@ export function pagerank(csr: Csr, options: PagerankOptions = {}): IterationResu
     z[node] = start ? start[node] * expectedTotal : 1;
     carried[node] = z[node] * walk.share[node];
   }
-  if (start) settleResiduals(walk, z, carried, SETTLED * tolerance * expectedTotal);
+  if (start) settleResiduals(csr, walk, z, carried, SETTLED * tolerance * expectedTotal, weights);
 
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
     const { change, total } = sweep(walk, z, carried);
     if (change < nodeCount * tolerance * total) {
-      for (let node = 0; node < nodeCount; node++) z[node] /= total;
-      return { scores: z, iterations: iteration };
+      if (!options.ends) return { scores: normalised(z, total, z), iterations: iteration };
+      const state = { alpha, ends: options.ends, weights: weights ?? null, z, strengths: walk.strengths, carried, residual: residuals(walk, z, carried) };
+      return { scores: normalised(z, total), iterations: iteration, state };
     }
   }
   throw new ConvergenceError('PageRank', maxIterations);
+}
+
+/** z / total, into `into` (a new array unless given). */
+export function normalised(z: Float64Array, total: number, into = new Float64Array(z.length)): Float64Array {
+  for (let node = 0; node < z.length; node++) into[node] = z[node] / total;
+  return into;
 }
 
 /** The graph as the sweeps read it. */
@@ -72,6 +104,8 @@ interface Walk {
   neighbors: Int32Array;
   /** Weight by CSR entry, or null when every edge weighs 1. */
   entryWeights: Float64Array | null;
+  /** Sum of each node's edge weights. */
+  strengths: Float64Array;
   /** α / strength, 0 for dangling nodes. */
   share: Float64Array;
   /** 1 + strength / average strength: how much larger a node's residual may be than a lone node's. */
@@ -96,6 +130,14 @@ function walkOf(csr: Csr, alpha: number, weights?: Float64Array, colours?: Uint8
     for (let entry = offsets[node]; entry < end; entry++) sum += entryWeights[entry] = weights![edges[entry]];
     strengths[node] = sum;
   }
+  const { share, allowance, danglingCount } = sharesOf(strengths, alpha);
+  const order = colours ? byColour(colours) : sidesFirst(csr);
+  return { offsets, neighbors: csr.neighbors, entryWeights, strengths, share, allowance, order, danglingCount };
+}
+
+/** Per node α / strength (0 for a dangling node) and the allowance of its residual. */
+export function sharesOf(strengths: Float64Array, alpha: number): { share: Float64Array; allowance: Float64Array; danglingCount: number } {
+  const nodeCount = strengths.length;
   const share = new Float64Array(nodeCount);
   const allowance = new Float64Array(nodeCount);
   let totalStrength = 0;
@@ -108,8 +150,7 @@ function walkOf(csr: Csr, alpha: number, weights?: Float64Array, colours?: Uint8
     else danglingCount++;
     allowance[node] = 1 + strength / averageStrength;
   }
-  const order = colours ? byColour(colours) : sidesFirst(csr);
-  return { offsets, neighbors: csr.neighbors, entryWeights, share, allowance, order, danglingCount };
+  return { share, allowance, danglingCount };
 }
 
 /** Σz at the solution: summing z = 1 + α·W·z over all nodes, (1 − α)·Σz = n − α·(dangling nodes). */
@@ -125,6 +166,13 @@ function target(walk: Walk, carried: Float64Array, node: number): number {
   if (entryWeights) for (let entry = offsets[node]; entry < end; entry++) sum += carried[neighbors[entry]] * entryWeights[entry];
   else for (let entry = offsets[node]; entry < end; entry++) sum += carried[neighbors[entry]];
   return sum;
+}
+
+/** Each node's residual: how far its z is from 1 + Σ carried over its edges. */
+function residuals(walk: Walk, z: Float64Array, carried: Float64Array): Float64Array {
+  const residual = new Float64Array(z.length);
+  for (let node = 0; node < z.length; node++) residual[node] = target(walk, carried, node) - z[node];
+  return residual;
 }
 
 /** One Gauss–Seidel sweep in place; returns the L1 change and the new Σz. */
@@ -144,34 +192,57 @@ function sweep(walk: Walk, z: Float64Array, carried: Float64Array): { change: nu
 }
 
 /**
- * Local pushes (Gauss–Southwell) from a warm start: while a node's residual (how far its z is from
- * 1 + Σ carried) is above its bound, the node takes it and passes α / strength of it along each
- * edge. The bound is `unit` per node plus `unit` per average node's strength. After one write,
- * the nodes next to the change are far over it and the rest of the graph is not: settling them
- * first costs about a sweep and leaves 3 sweeps instead of 5 on the 1M-relation platform, and the
- * node worst off ends 0.8e-6 from the exact answer instead of 3.3e-6 (the cold answer: 0.23e-6).
- * A write moves most ranks by more than 1e-6 (one new relation, 10⁴ nodes: 90% of them), so
- * pushes alone, without sweeps, would cost more than sweeps do.
+ * Settles a warm start where it is wrong, by local pushes: the nodes next to a change are far
+ * over the bound and the rest of the graph is not, and settling them first costs about a sweep
+ * and leaves 3 sweeps instead of 5 on the 1M-relation platform; the node worst off ends 0.8e-6
+ * from the exact answer instead of 3.3e-6 (the cold answer: 0.23e-6). Past two sweeps' work the
+ * sweeps take over: the further the residuals start over the stopping rule, the more pushes
+ * cost next to sweeps (pagerank-update.ts, which pushes alone, gives up past 64 times over).
  */
-function settleResiduals(walk: Walk, z: Float64Array, carried: Float64Array, unit: number): void {
-  const { offsets, neighbors, entryWeights, share, allowance } = walk;
-  const nodeCount = z.length;
-  const residual = new Float64Array(nodeCount);
+function settleResiduals(csr: Csr, walk: Walk, z: Float64Array, carried: Float64Array, unit: number, weights?: Float64Array): void {
+  const residual = residuals(walk, z, carried);
+  pushResiduals({ ...csr, weights: weights ?? null, share: walk.share, allowance: walk.allowance }, { z, carried, residual }, unit, 2 * csr.neighbors.length);
+}
+
+/** What local pushes read: the CSR, weights by edge, and per node α / strength and its allowance. */
+export interface PushGraph extends Csr {
+  weights: Float64Array | null;
+  /** α / strength, 0 for dangling nodes. */
+  share: Float64Array;
+  /** How many times `unit` a node's residual may stay: 1 + strength / average strength. */
+  allowance: Float64Array;
+}
+
+/** The per-node vectors pushes update in place, kept consistent: carried = z · share, residual exact. */
+export interface PushVectors {
+  z: Float64Array;
+  carried: Float64Array;
+  residual: Float64Array;
+}
+
+/**
+ * Local pushes (Gauss–Southwell): while a node's residual (how far its z is from 1 + Σ carried)
+ * is over `unit` times its allowance, the node takes it and passes α / strength of it along
+ * each edge. Each push lowers the residuals' L1 sum by at least (1 − α) times what it took.
+ * Stops when no residual is over its bound, returning how much of `budget` (CSR entries to
+ * visit) it left, or -1 when the budget ran out first.
+ */
+export function pushResiduals(graph: PushGraph, vectors: PushVectors, unit: number, budget: number): number {
+  const { offsets, neighbors, edges, weights, share, allowance, nodeCount } = graph;
+  const { z, carried, residual } = vectors;
   // Each node is queued at most once at a time, so a ring of nodeCount entries never overflows.
   const queued = new Uint8Array(nodeCount);
   const queue = new Int32Array(nodeCount);
   let head = 0;
   let length = 0;
   for (let node = 0; node < nodeCount; node++) {
-    residual[node] = target(walk, carried, node) - z[node];
     if (Math.abs(residual[node]) > unit * allowance[node]) {
       queue[length++] = node;
       queued[node] = 1;
     }
   }
-  // Past this much work a sweep does as well: leave the rest to the sweeps.
-  let budget = 2 * neighbors.length;
-  while (length > 0 && budget > 0) {
+  while (length > 0) {
+    if (budget <= 0) return -1;
     const node = queue[head];
     head = head + 1 === nodeCount ? 0 : head + 1;
     length--;
@@ -185,7 +256,7 @@ function settleResiduals(walk: Walk, z: Float64Array, carried: Float64Array, uni
     budget -= end - offsets[node];
     for (let entry = offsets[node]; entry < end; entry++) {
       const neighbor = neighbors[entry];
-      const value = (residual[neighbor] += entryWeights ? passed * entryWeights[entry] : passed);
+      const value = (residual[neighbor] += weights ? passed * weights[edges[entry]] : passed);
       if (queued[neighbor] === 0 && Math.abs(value) > unit * allowance[neighbor]) {
         let tail = head + length;
         if (tail >= nodeCount) tail -= nodeCount;
@@ -195,6 +266,7 @@ function settleResiduals(walk: Walk, z: Float64Array, carried: Float64Array, uni
       }
     }
   }
+  return Math.max(budget, 0);
 }
 
 /**
