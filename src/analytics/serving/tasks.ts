@@ -8,7 +8,8 @@ import { degreeCentrality, weightedDegree } from '../graph/kernels/degree';
 import { eigenvectorCentrality } from '../graph/kernels/eigenvector';
 import { hits } from '../graph/kernels/hits';
 import { type RankedCommunities, louvainCommunities } from '../graph/kernels/louvain';
-import { pagerank } from '../graph/kernels/pagerank';
+import { type PagerankState, pagerank } from '../graph/kernels/pagerank';
+import { updatePagerank } from '../graph/kernels/pagerank-update';
 import { shortestPath } from '../graph/paths';
 import {
   type Recommendation,
@@ -122,19 +123,19 @@ function centrality(snapshot: GraphSnapshot, task: TaskGraph & { options: Centra
   const { options } = task;
   const question = questionOf(options, task.kinds);
   const exact = (scores: Float64Array): CentralityScores => ({ scores, approximate: false, sampleSize: null });
-  const start = warmStart(snapshot, question);
+  const start = () => warmStart(snapshot, question);
   switch (options.metric) {
     case 'DEGREE':
       return exact(degreeCentrality(csr));
     case 'WEIGHTED_DEGREE':
       return exact(weightedDegree(csr, weights));
     case 'PAGERANK':
-      return exact(remember(snapshot, question, pagerank(csr, { alpha: 0.85, weights, start, colours: snapshot.sides }).scores));
+      return exact(carriedPagerank(snapshot, question, weights));
     case 'EIGENVECTOR':
-      return exact(remember(snapshot, question, eigenvectorCentrality(csr, { weights, start }).scores));
+      return exact(remember(snapshot, question, eigenvectorCentrality(csr, { weights, start: start() }).scores));
     case 'HITS_HUB':
     case 'HITS_AUTHORITY': {
-      const { hubs, authorities } = hits(csr, snapshot.sides, { weights, start });
+      const { hubs, authorities } = hits(csr, snapshot.sides, { weights, start: start() });
       remember(snapshot, question, hubs);
       return exact(options.metric === 'HITS_HUB' ? hubs : authorities);
     }
@@ -152,16 +153,38 @@ function pathOptions(options: CentralityOptions, exactMaxNodes: number) {
 // ---- Warm starts: PageRank, eigenvector and HITS begin from the last vector this worker
 // computed for the same question, carried over to the new snapshot's node order. After a few
 // writes that vector is nearly the answer, and the power iteration needs a few steps instead of
-// dozens.
+// dozens. PageRank keeps its whole state, and when the graph only grew since, it is updated
+// where the graph changed, without a sweep (pagerank-update.ts).
 
 interface Previous {
   sides: Uint8Array;
   ids: Int32Array;
+  /** The last answer, or any vector of its direction. */
   scores: Float64Array;
+  pagerank?: PagerankState;
 }
 
 const MAX_REMEMBERED = 32;
-const previous = new LRUCache<string, Previous>({ max: MAX_REMEMBERED });
+/** What the remembered vectors may hold in all (PageRank's state: five vectors per node or edge). */
+const MAX_REMEMBERED_BYTES = 256 * 1024 * 1024;
+const previous = new LRUCache<string, Previous>({
+  max: MAX_REMEMBERED,
+  maxSize: MAX_REMEMBERED_BYTES,
+  sizeCalculation: ({ scores, pagerank }) => {
+    const state = pagerank ? [pagerank.z, pagerank.strengths, pagerank.carried, pagerank.residual, pagerank.weights] : [];
+    return [scores, ...state].reduce((bytes, vector) => bytes + (vector?.byteLength ?? 0), 1);
+  },
+});
+
+/** PageRank updated from this question's last answer when the graph only grew since, else computed from a warm start. */
+function carriedPagerank(snapshot: GraphSnapshot, question: string, weights?: Float64Array): Float64Array {
+  const { csr, ends } = snapshot;
+  const last = previous.get(question);
+  const updated = last?.pagerank && sameNodesFirst(last, snapshot) ? updatePagerank(last.pagerank, csr, { ends, weights }) : null;
+  const { scores, state } = updated ?? pagerank(csr, { alpha: 0.85, weights, start: warmStart(snapshot, question), colours: snapshot.sides, ends });
+  if (state) previous.set(question, { sides: snapshot.sides, ids: snapshot.ids, scores: state.z, pagerank: state });
+  return scores;
+}
 
 function questionOf(options: CentralityOptions, kinds: number): string {
   const metric = options.metric === 'HITS_AUTHORITY' ? 'HITS_HUB' : options.metric; // both start from the hubs
