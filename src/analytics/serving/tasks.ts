@@ -171,8 +171,9 @@ const previous = new LRUCache<string, Previous>({
   max: MAX_REMEMBERED,
   maxSize: MAX_REMEMBERED_BYTES,
   sizeCalculation: ({ scores, pagerank }) => {
-    const state = pagerank ? [pagerank.z, pagerank.strengths, pagerank.carried, pagerank.residual, pagerank.weights] : [];
-    return [scores, ...state].reduce((bytes, vector) => bytes + (vector?.byteLength ?? 0), 1);
+    // A PageRank entry's scores are its state's z. The edges' ends are the snapshot's own.
+    const vectors = pagerank ? [pagerank.z, pagerank.strengths, pagerank.carried, pagerank.residual, pagerank.weights] : [scores];
+    return vectors.reduce((bytes, vector) => bytes + (vector?.byteLength ?? 0), 1);
   },
 });
 
