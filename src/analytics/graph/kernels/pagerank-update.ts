@@ -14,9 +14,8 @@ export interface PagerankUpdateOptions {
  * The first round of pushes bounds each residual by this many times the stopping rule's share
  * per node (tolerance · Σz), times the node's allowance; each later round by NARROWING times
  * less, until the residuals' sum is within the rule. After one write on the 1M-relation platform
- * this takes two rounds, visiting a quarter to a half of the entries a sweep does, and leaves no node further
- * than 2e-6 (relative) from a cold computation; a first bound of 10 takes 40% longer for 1e-6.
- * Past MAX_ROUNDS the bound is far below any residual.
+ * this takes two rounds, visiting a quarter to a half of the entries a sweep does; a first bound
+ * of 10 took 40% longer. Past MAX_ROUNDS the bound is far below any residual.
  */
 const FIRST_BOUND = 20;
 const NARROWING = 8;
@@ -50,7 +49,7 @@ const MAX_START_EXCESS = 64;
  * Those are fixed in place, then pushed (pushResiduals) until the residuals' L1 sum is within
  * n · tolerance · Σz: the change a sweep stops at, measured at the solution rather than between
  * two sweeps. The error of z / Σz is then within that over 1 − α however many updates follow
- * each other; a node's own residual is bounded as a warm start's settling bounds it.
+ * each other. Last, each node's own residual is brought within its share (POLISHED).
  *
  * Returns null when the graph is not such a successor (an edge removed, or the first edges' ends
  * changed), or when the change is too large for pushes to pay: then a warm-started computation
