@@ -165,14 +165,14 @@ interface Previous {
 }
 
 const MAX_REMEMBERED = 32;
-/** What the remembered vectors may hold in all (PageRank's state: five vectors per node or edge). */
+/** What the remembered vectors may hold in all (PageRank's state: four vectors per node or edge). */
 const MAX_REMEMBERED_BYTES = 256 * 1024 * 1024;
 const previous = new LRUCache<string, Previous>({
   max: MAX_REMEMBERED,
   maxSize: MAX_REMEMBERED_BYTES,
   sizeCalculation: ({ scores, pagerank }) => {
     // A PageRank entry's scores are its state's z. The edges' ends are the snapshot's own.
-    const vectors = pagerank ? [pagerank.z, pagerank.strengths, pagerank.carried, pagerank.residual, pagerank.weights] : [scores];
+    const vectors = pagerank ? [pagerank.z, pagerank.strengths, pagerank.residual, pagerank.weights] : [scores];
     return vectors.reduce((bytes, vector) => bytes + (vector?.byteLength ?? 0), 1);
   },
 });

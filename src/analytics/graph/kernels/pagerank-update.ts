@@ -63,15 +63,16 @@ export function updatePagerank(previous: PagerankState, csr: Csr, options: Pager
   const { nodeCount } = csr;
   if (nodeCount < previous.z.length || ends.sources.length !== csr.edgeCount) return null;
   const { alpha } = previous;
+  const z = grown(previous.z, nodeCount, 0);
+  const strengths = grown(previous.strengths, nodeCount, 0);
   const vectors = {
-    z: grown(previous.z, nodeCount, 0),
-    carried: grown(previous.carried, nodeCount, 0),
+    z,
+    carried: carriedBy(z, strengths, alpha),
     // A new node's z starts at 0, so its residual starts at 1; its inflow comes with its edges.
     residual: grown(previous.residual, nodeCount, 1),
   };
   const changed = reweigh(previous, ends, weights, vectors);
   if (!changed) return null;
-  const strengths = grown(previous.strengths, nodeCount, 0);
   recarry(csr, weights, alpha, changed, strengths, vectors);
 
   const excess = () => sumNorm(vectors.residual) / (nodeCount * tolerance * sumNorm(vectors.z));
@@ -87,7 +88,7 @@ export function updatePagerank(previous: PagerankState, csr: Csr, options: Pager
     if (excess() < 1) {
       if (pushResiduals({ ...graph, allowance: relativeToMean(vectors.z) }, vectors, POLISHED * tolerance * sumNorm(vectors.z), budget) < 0) return null;
       const total = sumNorm(vectors.z);
-      return { scores: normalised(vectors.z, total), iterations: 0, state: { alpha, ends, weights, strengths, ...vectors } };
+      return { scores: normalised(z, total), iterations: 0, state: { alpha, ends, weights, strengths, z, residual: vectors.residual } };
     }
     unit /= NARROWING;
   }
@@ -138,11 +139,18 @@ function recarry(csr: Csr, weights: Float64Array | null, alpha: number, changed:
     let strength = 0;
     for (let entry = offsets[node]; entry < end; entry++) strength += weights ? weights[edges[entry]] : 1;
     strengths[node] = strength;
-    const difference = (strength > 0 ? (alpha * z[node]) / strength : 0) - carried[node];
+    const difference = (strength > 0 ? z[node] * (alpha / strength) : 0) - carried[node];
     if (difference === 0) continue;
     carried[node] += difference;
     for (let entry = offsets[node]; entry < end; entry++) residual[neighbors[entry]] += difference * (weights ? weights[edges[entry]] : 1);
   }
+}
+
+/** What each node carries per unit of edge weight, α · z / strength (0 when dangling), as the sweeps compute it. */
+function carriedBy(z: Float64Array, strengths: Float64Array, alpha: number): Float64Array {
+  const carried = new Float64Array(z.length);
+  for (let node = 0; node < z.length; node++) if (strengths[node] > 0) carried[node] = z[node] * (alpha / strengths[node]);
+  return carried;
 }
 
 function grown(array: Float64Array, length: number, fill: number): Float64Array {

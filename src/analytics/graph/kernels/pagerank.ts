@@ -32,8 +32,8 @@ export interface PagerankResult extends IterationResult {
 
 /**
  * A solved PageRank as the next version's update reads it: the graph it was solved on, and per
- * node the unnormalised z, its strength, what it carries per unit of edge weight (α·z/strength)
- * and its exact residual 1 + Σ carried − z. The answer is z / Σz.
+ * node the unnormalised z, its strength and its exact residual 1 + Σ carried − z (a node carries
+ * α·z/strength per unit of edge weight). The answer is z / Σz.
  */
 export interface PagerankState {
   alpha: number;
@@ -42,7 +42,6 @@ export interface PagerankState {
   weights: Float64Array | null;
   z: Float64Array;
   strengths: Float64Array;
-  carried: Float64Array;
   residual: Float64Array;
 }
 
@@ -85,7 +84,7 @@ export function pagerank(csr: Csr, options: PagerankOptions = {}): PagerankResul
     const { change, total } = sweep(walk, z, carried);
     if (change < nodeCount * tolerance * total) {
       if (!options.ends) return { scores: normalised(z, total, z), iterations: iteration };
-      const state = { alpha, ends: options.ends, weights: weights ?? null, z, strengths: walk.strengths, carried, residual: residuals(walk, z, carried) };
+      const state = { alpha, ends: options.ends, weights: weights ?? null, z, strengths: walk.strengths, residual: residuals(walk, z, carried) };
       return { scores: normalised(z, total), iterations: iteration, state };
     }
   }
