@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { type Plugin, type YogaInitialContext, createYoga, maskError as maskUnexpectedError } from 'graphql-yoga';
@@ -156,7 +155,8 @@ export function createApp({
     landingPage: false,
     graphiql: graphiql && { title: 'Rapport', defaultQuery: EXAMPLE_QUERY, defaultTabs: EXAMPLE_TABS },
     // GraphiQL from the npm package, not from a CDN: the explorer works offline and behind firewalls.
-    renderGraphiQL,
+    // Its module is large and only GraphiQL pages need it: loaded on the first.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     maskedErrors: { maskError: errorMasker(logger), isDev: !production },
     logging: yogaLogging(logger),
   });
