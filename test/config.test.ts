@@ -5,6 +5,7 @@ describe('configuration from the environment', () => {
     expect(loadConfig({})).toEqual({
       port: 4000,
       databaseUrl: 'file:./data/rapport.db',
+      graphFile: './data/rapport.db.graph',
       logLevel: 'info',
       production: false,
       demoData: true,
@@ -56,10 +57,12 @@ describe('configuration from the environment', () => {
         MAX_AMOUNT_MINOR: 'EUR:500000,jpy:90000000,*:1000000',
         INTROSPECTION: 'off',
         TRUSTED_DOCUMENTS: '/etc/rapport/trusted-documents.json',
+        GRAPH_FILE: '/var/cache/rapport/graph',
       }),
     ).toEqual({
       port: 8080,
       databaseUrl: 'file:/var/lib/rapport.db',
+      graphFile: '/var/cache/rapport/graph',
       logLevel: 'debug',
       production: true,
       demoData: false,
@@ -125,6 +128,14 @@ describe('configuration from the environment', () => {
       'LOG_LEVEL="loud": must be one of fatal, error, warn, info, debug, trace, silent',
       'REDIS_URL="localhost:6379": must be a Redis URL such as redis://127.0.0.1:6379',
     ]);
+  });
+
+  it('keeps the graph file beside an SQLite file unless told otherwise, and none for PostgreSQL unless told where', () => {
+    expect(loadConfig({ DATABASE_URL: 'file:/srv/rapport.db?mode=rwc' }).graphFile).toBe('/srv/rapport.db.graph');
+    expect(loadConfig({ DATABASE_URL: 'file:/srv/rapport.db', GRAPH_FILE: 'off' }).graphFile).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgresql://rapport@db:5432/rapport' }).graphFile).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgresql://rapport@db:5432/rapport', GRAPH_FILE: '/var/cache/rapport/graph' }).graphFile).toBe('/var/cache/rapport/graph');
+    expect(() => loadConfig({ GRAPH_FILE: '' })).toThrow('GRAPH_FILE="": must be a file path, or off');
   });
 
   it('takes a PostgreSQL database and a Redis server', () => {

@@ -92,6 +92,7 @@ const envSchema = z.object({
     )
     .default('*:10000000'),
   TRUSTED_DOCUMENTS: z.string().min(1).optional(),
+  GRAPH_FILE: z.string().min(1, 'must be a file path, or off').optional(),
   INTROSPECTION: z.enum(['open', 'admin', 'off'], { error: 'must be open, admin or off' }).optional(),
   WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce
     .number({ error: 'must be a number' })
@@ -167,6 +168,8 @@ export interface Config {
   maxAmountMinor: Record<string, number>;
   /** Who may introspect the schema: anyone, admin keys only (production's default), or nobody. */
   introspection: 'open' | 'admin' | 'off';
+  /** Where the relation graph is saved between runs, to start from (analytics/serving/graph-file.ts); unset: never saved. */
+  graphFile?: string;
   /** Trusted-documents mode: the allow-list file of the only operations non-admins may run. */
   trustedDocuments?: string;
   /** Shares live events between server processes when set. */
@@ -246,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxAmountMinor: amountCeilings(parsed.data.MAX_AMOUNT_MINOR),
     introspection: parsed.data.INTROSPECTION ?? (production ? 'admin' : 'open'),
     trustedDocuments: parsed.data.TRUSTED_DOCUMENTS,
+    graphFile: graphFile(parsed.data.GRAPH_FILE, DATABASE_URL),
     redisUrl: REDIS_URL,
     webhooks: {
       retryWindowMs: parsed.data.WEBHOOK_RETRY_WINDOW_SECONDS * 1000,
@@ -278,6 +282,14 @@ function insideDataFolder(keyFile: string, databaseUrl: string): boolean {
 function defaultKeyFile(databaseUrl: string): string {
   const match = /^file:(.*?)(\?.*)?$/.exec(databaseUrl);
   return join(match ? dirname(match[1]) : 'data', 'pii-keys');
+}
+
+/** `off`, a path, or by default beside an SQLite file (a server of a PostgreSQL database may have no disk of its own to keep it on). */
+function graphFile(setting: string | undefined, databaseUrl: string): string | undefined {
+  if (setting === 'off') return undefined;
+  if (setting) return setting;
+  const match = /^file:(.*?)(\?.*)?$/.exec(databaseUrl);
+  return match ? `${match[1]}.graph` : undefined;
 }
 
 let current: Config | undefined;

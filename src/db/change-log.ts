@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { config } from '../config';
 import type { Prisma } from '../generated/prisma/client';
 import { db } from './client';
@@ -43,6 +44,24 @@ const CHANGES_AFTER: PreparedRead = {
   name: 'rapport_changes_after',
   sql: 'SELECT "id", "change" FROM "ChangeLogEntry" WHERE "id" > $1 ORDER BY "id" LIMIT $2',
 };
+
+const CHANGE_ENTRY: PreparedRead = {
+  name: 'rapport_change_entry',
+  sql: 'SELECT "createdAt", "change" FROM "ChangeLogEntry" WHERE "id" = $1',
+};
+
+/**
+ * A digest of the change numbered `id` (its time and text), telling it from the change of that
+ * number in another database; undefined when the log does not hold it (none yet, or pruned).
+ */
+export async function changeDigest(id: number, reader: DriverReader = driver()): Promise<string | undefined> {
+  const [row] = await reader.rows<[Date | string | number, string]>(CHANGE_ENTRY, [id]);
+  if (!row) return undefined;
+  const [createdAt, change] = row;
+  return createHash('sha256')
+    .update(`${id}\n${createdAt instanceof Date ? createdAt.toISOString() : String(createdAt)}\n${change}`)
+    .digest('base64url');
+}
 
 /** The id of the last change committed, through the driver: cheap enough to ask on every request. */
 export async function lastChangeId(): Promise<number> {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { analytics, closeAnalytics } from '../analytics/serving';
-import { ConfigError, config } from '../config';
+import { type Config, ConfigError, config } from '../config';
 import { ensureAdminKey } from '../auth/keys';
 import { pruneChangeLog } from '../db/change-log';
 import { db, disconnectDb } from '../db/client';
@@ -9,8 +9,7 @@ import { sealPlaintextPii } from '../db/pii-maintenance';
 import { MigrationError, applyMigrations, compactSqlite } from '../db/migrate';
 import { isDatabaseEmpty, loadDemoData } from '../domain/demo-data';
 import { moveImportKeysToExternalIds } from '../domain/import-keys';
-import { pruneWebhookLog, startWebhookDispatcher } from '../live/webhooks/dispatcher';
-import { createLogger } from './logger';
+import { type Logger, createLogger } from './logger';
 
 /** Every process prunes the change log this often; deletions by several processes do not conflict. */
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
@@ -22,23 +21,21 @@ async function main(): Promise<void> {
   const logger = createLogger(settings.logLevel);
 
   await applyMigrations(settings.databaseUrl);
-  const sealed = await sealPlaintextPii(db());
-  if (sealed > 0) {
-    if (dialectOf(settings.databaseUrl) === 'sqlite') compactSqlite(settings.databaseUrl);
-    logger.info({ consumers: sealed }, 'encrypted the personal data stored before encryption existed');
-  }
-  const importKeys = await moveImportKeysToExternalIds(db());
-  if (importKeys) logger.info(importKeys, 'moved the external keys that imports kept in names to externalId');
-  if (settings.demoData && (await isDatabaseEmpty())) {
-    const loaded = await loadDemoData();
-    logger.info(loaded, 'loaded the demo data into the empty database');
-  }
-
+  const { projection } = analytics();
   const started = Date.now();
-  // On SQLite the graph is read on a thread of its own, started first: the schema's modules load meanwhile.
-  const [, { createApp }] = await Promise.all([analytics().projection.refresh(), import('./app')]);
-  const { store } = analytics().projection.view();
-  logger.info({ nodes: store.order, edges: store.size, ms: Date.now() - started }, 'built the relation graph projection');
+  // The graph is read while the rest starts: on SQLite on a thread of its own, or from the graph file.
+  const [, , { createApp }, { pruneWebhookLog, startWebhookDispatcher }] = await Promise.all([
+    projection.refresh(),
+    prepareData(settings, logger),
+    import('./app'),
+    import('../live/webhooks/dispatcher'),
+  ]);
+  await projection.refresh(); // with what preparing the data wrote
+  const { store } = projection.view();
+  const { from, fileIgnored } = projection.origin!;
+  if (fileIgnored) logger.warn(fileIgnored);
+  logger.info({ nodes: store.order, edges: store.size, ms: Date.now() - started, from }, 'built the relation graph projection');
+  if (from === 'database') void saveGraph(logger);
 
   const adminKey = settings.production ? null : await ensureAdminKey();
   if (adminKey) printAdminKey(adminKey, settings.port);
@@ -61,6 +58,7 @@ async function main(): Promise<void> {
     server.close(() => {
       void webhooks
         .stop()
+        .then(() => saveGraph(logger))
         .then(() => Promise.all([closeAnalytics(), disconnectDb(), app.dispose()]))
         .then(() => process.exit(0));
     });
@@ -69,6 +67,31 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+}
+
+/** Brings stored data up to what this version serves: encrypts leftover plaintext, moves import keys, loads the demo data. */
+async function prepareData(settings: Config, logger: Logger): Promise<void> {
+  const sealed = await sealPlaintextPii(db());
+  if (sealed > 0) {
+    if (dialectOf(settings.databaseUrl) === 'sqlite') compactSqlite(settings.databaseUrl);
+    logger.info({ consumers: sealed }, 'encrypted the personal data stored before encryption existed');
+  }
+  const importKeys = await moveImportKeysToExternalIds(db());
+  if (importKeys) logger.info(importKeys, 'moved the external keys that imports kept in names to externalId');
+  if (settings.demoData && (await isDatabaseEmpty())) {
+    const loaded = await loadDemoData();
+    logger.info(loaded, 'loaded the demo data into the empty database');
+  }
+}
+
+/** Saves the relation graph for the next start to begin from; a failure only costs that start a full read. */
+async function saveGraph(logger: Logger): Promise<void> {
+  const started = Date.now();
+  try {
+    if (await analytics().projection.save()) logger.info({ ms: Date.now() - started }, 'saved the relation graph for the next start');
+  } catch (error) {
+    logger.warn({ err: error }, 'saving the relation graph failed; the next start reads it from the database');
+  }
 }
 
 /** Shown once, on the first start, and never stored: only its hash is kept. */

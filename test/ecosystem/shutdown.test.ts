@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServer, waitForOutput, waitUntilServing } from '../support/server-process';
@@ -39,4 +39,26 @@ it('finishes a request in flight when SIGTERM arrives, then exits 0', async () =
   expect(status).toBe(200);
   expect(JSON.parse(text)).toEqual({ data: { providers: { totalCount: 8 } } });
   expect(await server.exited).toBe(0);
+});
+
+it('saves the relation graph at shutdown, and the next start begins from it', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rapport-restart-'));
+  const env = { DATABASE_URL: `file:${join(dataDir, 'rapport.db')}` };
+  const built = /"nodes":(\d+),"edges":(\d+),"ms":\d+,"from":"(\w+)","msg":"built the relation graph projection"/;
+
+  const first = startServer({ ...env, PORT: String(await freePort()) });
+  await waitUntilServing(first);
+  const [, nodes, edges, from] = built.exec(first.output())!;
+  expect(from).toBe('database');
+  first.child.kill('SIGTERM');
+  expect(await first.exited).toBe(0);
+  expect(existsSync(join(dataDir, 'rapport.db.graph'))).toBe(true);
+
+  const port = await freePort();
+  const second = startServer({ ...env, PORT: String(port) });
+  await waitUntilServing(second);
+  expect(built.exec(second.output())!.slice(1)).toEqual([nodes, edges, 'file']);
+  expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+  second.child.kill('SIGTERM');
+  expect(await second.exited).toBe(0);
 });

@@ -13,10 +13,10 @@ let memberships: SegmentMemberships | undefined;
 /** The process's analytics over the configured database, created on first use. */
 export function analytics(): Analytics {
   if (!current) {
-    const { databaseUrl } = config();
+    const { databaseUrl, graphFile } = config();
     const settings = DEFAULT_ANALYTICS_SETTINGS;
     const windows = new WindowGraphs(databaseUrl, settings.windowGraphPairs, lastChangeId);
-    current = new Analytics(new GraphProjection(databaseUrl, db(), driver()), settings, windows);
+    current = new Analytics(new GraphProjection(databaseUrl, db(), driver(), graphFile), settings, windows);
   }
   return current;
 }

@@ -54,6 +54,19 @@ export class PagedCounts {
     return gathered;
   }
 
+  /** The first `pairs` rows in one flat array (a copy). */
+  flat(pairs: number): Int32Array {
+    return flattenPages(this.pages, pairs, this.stride);
+  }
+
+  /** Counts holding the rows of `flat`, with room for `pairs` rows. */
+  static fromFlat(stride: number, flat: Int32Array, pairs: number): PagedCounts {
+    const counts = new PagedCounts(stride, pairs);
+    const pageLength = PAGE_PAIRS * stride;
+    for (let page = 0; page * pageLength < flat.length; page++) counts.pages[page].set(flat.subarray(page * pageLength, (page + 1) * pageLength));
+    return counts;
+  }
+
   get byteLength(): number {
     return this.pages.length * PAGE_PAIRS * this.stride * Int32Array.BYTES_PER_ELEMENT;
   }

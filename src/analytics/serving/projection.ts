@@ -1,15 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
 import type { DriverReader } from '../../db/driver';
-import { CHANGE_LOG_RETENTION_MS, changesAfter } from '../../db/change-log';
+import { CHANGE_LOG_RETENTION_MS, changeDigest, changesAfter } from '../../db/change-log';
 import { type RelationRecord, readGraphSnapshot } from '../../db/graph-source';
 import { type Change, parseChange } from '../../domain/changes';
 import type { GraphSnapshot } from '../graph/snapshot';
+import { GraphFileError, readGraphFile, writeGraphFile } from './graph-file';
 import { RelationStore } from './store';
 
 export interface GraphView {
   store: RelationStore;
   version: number;
+}
+
+/** Where the graph held now was first read from, and why a graph file was passed over. */
+export interface GraphOrigin {
+  from: 'file' | 'database';
+  fileIgnored?: string;
 }
 
 /** Past this many changes to catch up with, reading a fresh snapshot is the cheaper way. */
@@ -25,12 +32,26 @@ export class GraphProjection {
   private loaded = false;
   private versionNumber = 0;
 
-  /** Reads the database at `databaseUrl`, with `client` and `reader` connected to that same database. */
+  private originOf: GraphOrigin | undefined;
+  /** The version last saved to or read from the graph file. */
+  private savedVersion = -1;
+  private saving: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Reads the database at `databaseUrl`, with `client` and `reader` connected to that same
+   * database; with a `graphFile`, starts from the graph saved there when it is that database's.
+   */
   constructor(
     private readonly databaseUrl: string,
     private readonly client: Db,
     private readonly reader: DriverReader,
+    private readonly graphFile?: string,
   ) {}
+
+  /** Where the graph was first read from; undefined before it is loaded. */
+  get origin(): GraphOrigin | undefined {
+    return this.originOf;
+  }
 
   /** True once the graph has been read from the database; reading a view loads it. */
   get isLoaded(): boolean {
@@ -66,7 +87,54 @@ export class GraphProjection {
     this.lastChange = lastChange;
     this.caughtUpAt = Date.now();
     this.loaded = true;
+    this.originOf ??= { from: 'database' };
     this.changed();
+  }
+
+  /**
+   * Saves the graph to the graph file, when there is one and the graph changed since it was saved
+   * or read: a start then reads that file and the changes since. Saves run one at a time; resolves
+   * with whether this one wrote.
+   */
+  save(): Promise<boolean> {
+    const saved = this.saving.then(() => this.saveNow());
+    this.saving = saved.then(() => undefined, () => undefined);
+    return saved;
+  }
+
+  private async saveNow(): Promise<boolean> {
+    if (!this.graphFile || !this.loaded || this.savedVersion === this.versionNumber) return false;
+    // Taken together, before any await: the image holds exactly the changes up to lastChange.
+    const { lastChange, caughtUpAt: readAt, versionNumber: version } = this;
+    const image = this.store.image();
+    const lastChangeDigest = await changeDigest(lastChange, this.reader);
+    if (lastChangeDigest === undefined) return false; // no change logged yet (or pruned): a start could not place the file
+    await writeGraphFile(this.graphFile, { position: { lastChange, lastChangeDigest, readAt }, image });
+    this.savedVersion = version;
+    return true;
+  }
+
+  /** Starts from the graph file when it is this database's and recent enough to catch up from the change log. */
+  private async restore(path: string): Promise<void> {
+    try {
+      const saved = await readGraphFile(path);
+      if (!saved) return;
+      const { position, image } = saved;
+      if (Date.now() - position.readAt > CHANGE_LOG_RETENTION_MS / 2) throw new GraphFileError(path, 'it is older than the change log is sure to reach back');
+      if ((await changeDigest(position.lastChange, this.reader)) !== position.lastChangeDigest) {
+        throw new GraphFileError(path, 'the change it was saved at is not in this database (another database, or pruned since)');
+      }
+      this.store = RelationStore.fromImage(image);
+      this.lastChange = position.lastChange;
+      this.caughtUpAt = position.readAt;
+      this.loaded = true;
+      this.originOf = { from: 'file' };
+      this.changed();
+      this.savedVersion = this.versionNumber;
+    } catch (error) {
+      const reason = error instanceof GraphFileError ? error.message : `The graph file ${path} is not used: ${(error as Error).message}`;
+      this.originOf = { from: 'database', fileIgnored: reason };
+    }
   }
 
   // ---- Following the change log: every write, this process's or another's, reaches the graph
@@ -97,6 +165,7 @@ export class GraphProjection {
 
   private async catchUp(): Promise<void> {
     const started = Date.now();
+    if (!this.loaded && this.graphFile) await this.restore(this.graphFile);
     // After half the retention unread, changes this graph lacks may have been pruned.
     if (!this.loaded || started - this.caughtUpAt > CHANGE_LOG_RETENTION_MS / 2) return this.load();
     const entries = await changesAfter(this.lastChange, MAX_CHANGES_TO_REPLAY + 1, this.reader);

@@ -10,7 +10,7 @@ import { PagedCounts } from './paged-counts';
 import { PairIndex } from './pair-index';
 import { SlotIndex } from './slot-index';
 import { StoreSnapshot } from './store-snapshot';
-import { TimeColumn } from './time-column';
+import { TimeColumn, type TimeColumnImage } from './time-column';
 
 const KIND_COUNT = KINDS.length;
 const KIND_INDEX = new Map(KINDS.map((kind, index) => [kind, index]));
@@ -36,6 +36,31 @@ export interface KindBounds {
 }
 
 /**
+ * A compacted store as plain columns cut to its slots, copied: what a graph file keeps. Degrees,
+ * totals, the CSR and the ID indexes are not in it: they follow from the rest.
+ */
+export interface StoreImage {
+  /** The kinds in the order of the per-kind columns and of `counts`' rows. */
+  kinds: string[];
+  sides: Uint8Array;
+  ids: Int32Array;
+  consumerOf: Int32Array;
+  providerOf: Int32Array;
+  /** Relations per pair and kind, `kinds.length` per pair. */
+  counts: Int32Array;
+  firstAt: (TimeColumnImage | null)[];
+  lastAt: (TimeColumnImage | null)[];
+  amounts: (Float64Array | null)[];
+  currencyCodes: (Uint8Array | null)[];
+  ratingSums: (Int32Array | null)[];
+  ratingCounts: (Int32Array | null)[];
+  /** Currencies by code − 1. */
+  currencies: string[];
+  /** [pair * kinds + kind, [currency, amount][]] of the amounts beyond a pair's first currency. */
+  extraAmounts: [number, [string, number][]][];
+}
+
+/**
  * The live relation graph in typed arrays, the projection's only copy of it. Parties sit in dense
  * node slots (side, ID, alive, degree); each consumer–provider pair with relations sits in a pair
  * slot holding its aggregates per kind: counts, first and last occurrence, amounts per currency,
@@ -47,7 +72,7 @@ export interface KindBounds {
 export class RelationStore implements Adjacency, GraphSnapshotVisitor {
   // ---- Nodes. sides and ids are in shared memory: snapshots hand them to the worker as they are.
   private nodeSlots = 0;
-  private sides = new Uint8Array(new SharedArrayBuffer(1024));
+  private sides: Uint8Array = new Uint8Array(new SharedArrayBuffer(1024));
   private ids = sharedInt32(1024);
   private alive = new Uint8Array(1024);
   private degrees = new Int32Array(1024);
@@ -358,6 +383,89 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     this.growNodes(Math.max(1024, Math.ceil(this.nodeSlots * (1 + TRIM_SLACK))));
     this.slots.consumer.trim();
     this.slots.provider.trim();
+  }
+
+  // ---- Persisting (graph-file.ts): the store as columns, and back.
+
+  /** The store as it is now, compacted first, as a copy that later writes do not touch. */
+  image(): StoreImage {
+    this.compact();
+    const pairs = this.pairSlots;
+    const cut = <T extends Column>(column: T | null) => (column ? (column.slice(0, pairs) as T) : null);
+    return {
+      kinds: [...KINDS],
+      sides: this.sides.slice(0, this.nodeSlots),
+      ids: this.ids.slice(0, this.nodeSlots),
+      consumerOf: this.consumerOf.slice(0, pairs),
+      providerOf: this.providerOf.slice(0, pairs),
+      counts: this.counts.flat(pairs),
+      firstAt: this.firstAt.map((column) => column && column.image(pairs)),
+      lastAt: this.lastAt.map((column) => column && column.image(pairs)),
+      amounts: this.amounts.map(cut),
+      currencyCodes: this.currencyCodes.map(cut),
+      ratingSums: this.ratingSums.map(cut),
+      ratingCounts: this.ratingCounts.map(cut),
+      currencies: [...this.currencies],
+      extraAmounts: [...this.extraAmounts].map(([cell, amounts]) => [cell, [...amounts]]),
+    };
+  }
+
+  /** A store holding `image` (as `image()` made it), with room for writes to follow. */
+  static fromImage(image: StoreImage): RelationStore {
+    const store = new RelationStore();
+    store.restore(image);
+    return store;
+  }
+
+  private restore(image: StoreImage): void {
+    const nodes = image.ids.length;
+    const pairs = image.consumerOf.length;
+    if (image.kinds.join() !== KINDS.join()) throw new Error(`the image holds the kinds ${image.kinds.join(', ')}, not ${KINDS.join(', ')}`);
+    if (image.sides.length !== nodes || image.providerOf.length !== pairs || image.counts.length !== pairs * KIND_COUNT) {
+      throw new Error('the image\'s columns disagree on how many nodes and pairs it holds');
+    }
+    const nodeCapacity = Math.max(1024, Math.ceil(nodes * (1 + TRIM_SLACK)));
+    const pairCapacity = Math.max(1024, Math.ceil(pairs * (1 + TRIM_SLACK)));
+    this.nodeSlots = nodes;
+    this.sides = resized(image.sides, nodeCapacity, true);
+    this.ids = resized(image.ids, nodeCapacity, true);
+    this.alive = new Uint8Array(nodeCapacity).fill(1, 0, nodes);
+    this.deltaHead = new Int32Array(nodeCapacity).fill(NONE);
+    for (let node = 0; node < nodes; node++) {
+      const side = PARTIES[this.sides[node]];
+      if (!side) throw new Error(`node ${node} has no side ${this.sides[node]}`);
+      this.slots[side].set(this.ids[node], node);
+    }
+
+    this.pairSlots = pairs;
+    this.pairCapacity = pairCapacity;
+    this.consumerOf = resized(image.consumerOf, pairCapacity, true);
+    this.providerOf = resized(image.providerOf, pairCapacity, true);
+    this.degrees = new Int32Array(nodeCapacity);
+    for (let pair = 0; pair < pairs; pair++) {
+      const consumer = this.consumerOf[pair];
+      const provider = this.providerOf[pair];
+      if (!(this.sides[consumer] === 0 && this.sides[provider] === 1)) throw new Error(`pair ${pair} does not join a consumer to a provider`);
+      this.degrees[consumer]++;
+      this.degrees[provider]++;
+    }
+    this.counts = PagedCounts.fromFlat(KIND_COUNT, image.counts, pairCapacity);
+    this.totals = new Int32Array(pairCapacity);
+    for (let pair = 0; pair < pairs; pair++) {
+      for (let kind = 0; kind < KIND_COUNT; kind++) this.totals[pair] += image.counts[pair * KIND_COUNT + kind];
+    }
+    const grown = <T extends Column>(column: T | null) => column && resized(column, pairCapacity);
+    this.firstAt = image.firstAt.map((column) => column && TimeColumn.fromImage(column, pairCapacity));
+    this.lastAt = image.lastAt.map((column) => column && TimeColumn.fromImage(column, pairCapacity));
+    this.amounts = image.amounts.map(grown);
+    this.currencyCodes = image.currencyCodes.map(grown);
+    this.ratingSums = image.ratingSums.map(grown);
+    this.ratingCounts = image.ratingCounts.map(grown);
+    for (const currency of image.currencies) this.codeOf(currency);
+    this.extraAmounts = new Map(image.extraAmounts.map(([cell, amounts]) => [cell, new Map(amounts)]));
+
+    this.base = csrFromEdges(nodes, this.consumerOf.subarray(0, pairs), this.providerOf.subarray(0, pairs), sharedInt32);
+    this.basePairs = pairs;
   }
 
   // ---- Internals.

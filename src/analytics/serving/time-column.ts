@@ -1,5 +1,13 @@
 import { gather, resized } from './columns';
 
+/** A time column's first slots as plain data: what a graph file keeps of it. */
+export interface TimeColumnImage {
+  seconds: Int32Array;
+  millis: Uint16Array;
+  /** [slot, time] of the times held outside the typed arrays. */
+  outliers: [number, number][];
+}
+
 /** Times are held relative to 2000-01-01T00:00:00Z. */
 const BASE = Date.UTC(2000, 0, 1);
 /** The seconds value that says "in the outliers map". */
@@ -16,8 +24,8 @@ export class TimeColumn {
 
   constructor(
     capacity: number,
-    private readonly seconds = new Int32Array(capacity),
-    private readonly millis = new Uint16Array(capacity),
+    private readonly seconds: Int32Array = new Int32Array(capacity),
+    private readonly millis: Uint16Array = new Uint16Array(capacity),
     outliers = new Map<number, number>(),
   ) {
     this.outliers = outliers;
@@ -43,6 +51,17 @@ export class TimeColumn {
 
   get byteLength(): number {
     return this.seconds.byteLength + this.millis.byteLength;
+  }
+
+  /** A copy of the first `slots` slots. */
+  image(slots: number): TimeColumnImage {
+    const outliers = [...this.outliers].filter(([slot]) => slot < slots);
+    return { seconds: this.seconds.slice(0, slots), millis: this.millis.slice(0, slots), outliers };
+  }
+
+  /** A column holding `image`, with room for `capacity` slots. */
+  static fromImage(image: TimeColumnImage, capacity: number): TimeColumn {
+    return new TimeColumn(capacity, resized(image.seconds, capacity), resized(image.millis, capacity), new Map(image.outliers));
   }
 
   /** A copy with room for `capacity` slots. */
