@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { type ServerProcess, freePort, printedAdminKey, startServer, waitForOutput } from '../support/server-process';
@@ -147,7 +148,9 @@ it('shows a relation recorded through the API while the page is open', async () 
 it('shows a provider’s key only that provider’s own neighbourhood, and moves through it with the keyboard', async () => {
   const { providers } = await api(ALL_PARTIES);
   const bluebird = providers.edges.map((edge: any) => edge.node).find((provider: any) => provider.name === 'Bluebird Streaming');
-  const created = execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/key.ts', 'create', '--role', 'provider', '--provider', bluebird.id], {
+  // Not execFileSync: a blocked event loop keeps fetch's idle connection past the server's
+  // keep-alive timeout, and the next request would go out on a socket the server has closed.
+  const { stdout: created } = await promisify(execFile)(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/key.ts', 'create', '--role', 'provider', '--provider', bluebird.id], {
     cwd: ROOT,
     // The server's environment: its database, and no PII_KEYS (jest's environment has the test keyring).
     env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'PII_KEYS')), DATABASE_URL: databaseUrl },
