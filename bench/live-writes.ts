@@ -112,7 +112,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   } finally {
     server.child.kill('SIGTERM');
     await server.exited;
-    for (const suffix of ['', '-wal', '-shm']) rmSync(copy + suffix, { force: true });
+    for (const suffix of ['', '-wal', '-shm', '.graph']) rmSync(copy + suffix, { force: true });
   }
 }
 

@@ -111,6 +111,7 @@ it('reads the database after a bulk load logged since the save', async () => {
   await recordRelation({ consumerId: consumers[2], providerId: providers[0], kind: 'FAVORITE', occurredAt: new Date('2026-05-01T00:00:00Z') });
   await db().$transaction((tx) => recordChange(tx, { type: 'bulkLoaded' }));
   const restored = await loaded(file);
+  expect(restored.origin).toEqual({ from: 'database' });
   expectSameGraph(restored, await loaded());
 });
 

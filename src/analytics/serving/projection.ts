@@ -13,7 +13,7 @@ export interface GraphView {
   version: number;
 }
 
-/** Where the graph held now was first read from, and why a graph file was passed over. */
+/** Where the graph held now was read from, and why a graph file was passed over. */
 export interface GraphOrigin {
   from: 'file' | 'database';
   fileIgnored?: string;
@@ -48,7 +48,7 @@ export class GraphProjection {
     private readonly graphFile?: string,
   ) {}
 
-  /** Where the graph was first read from; undefined before it is loaded. */
+  /** Where the graph held now was read from (it is kept current since); undefined before it is loaded. */
   get origin(): GraphOrigin | undefined {
     return this.originOf;
   }
@@ -87,7 +87,7 @@ export class GraphProjection {
     this.lastChange = lastChange;
     this.caughtUpAt = Date.now();
     this.loaded = true;
-    this.originOf ??= { from: 'database' };
+    this.originOf = { from: 'database', ...(this.originOf?.fileIgnored && { fileIgnored: this.originOf.fileIgnored }) };
     this.changed();
   }
 
