@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import type { Adjacency } from '../../src/analytics/graph/adjacency';
+import { type Adjacency, snapshotAdjacency } from '../../src/analytics/graph/adjacency';
 import { shortestPath } from '../../src/analytics/graph/paths';
 import { popularProviders, recommendProviders, similarConsumers, similarProviders } from '../../src/analytics/graph/recommendations';
 import { ALL_KINDS_MASK } from '../../src/analytics/graph/snapshot';
@@ -87,6 +87,18 @@ function answers(store: Adjacency & Pick<RelationStore, 'forEachPair' | 'summary
   return JSON.parse(JSON.stringify(byParty), (_key, value) => (typeof value === 'number' ? Number(value.toPrecision(12)) : value));
 }
 
+/** Both ways of listing a node's neighbours agree, over the base, the delta and dead pairs. */
+function expectSameNeighbors(graph: Adjacency): void {
+  const into = new Int32Array(graph.nodeBound);
+  for (let node = 0; node < graph.nodeBound; node++) {
+    if (!graph.isNode(node)) continue;
+    const visited: number[] = [];
+    graph.forEachNeighbor(node, (neighbor) => visited.push(neighbor));
+    expect(visited).toHaveLength(graph.degree(node));
+    expect([...into.subarray(0, graph.neighborsInto(node, into))]).toEqual(visited);
+  }
+}
+
 it.each(['store-a', 'store-b', 'store-c'])('equals a brute-force rebuild after random writes and compactions (seed %s)', (seed) => {
   const random = seedrandom(seed);
   const model: Model = { consumers: new Set(), providers: new Set(), relations: [] };
@@ -125,6 +137,7 @@ it.each(['store-a', 'store-b', 'store-c'])('equals a brute-force rebuild after r
     }
     if (step % 100 === 99) {
       expect(canonical(store)).toEqual(canonicalOfRows([...model.consumers], [...model.providers], model.relations));
+      expectSameNeighbors(store);
     }
     expect([store.partyCount('consumer'), store.partyCount('provider')]).toEqual([model.consumers.size, model.providers.size]);
   }
@@ -136,6 +149,7 @@ it.each(['store-a', 'store-b', 'store-c'])('equals a brute-force rebuild after r
   expect(canonical(fresh)).toEqual(oracle);
   expect(answers(store, model)).toEqual(answers(fresh, model));
   expect(canonicalSnapshot(store.snapshot('live', 1))).toEqual(canonicalSnapshot(fresh.snapshot('fresh', 1)));
+  expectSameNeighbors(snapshotAdjacency(store.snapshot('live', 1)));
 });
 
 it('hands out one snapshot per key, unchanged by later writes, in shared memory', () => {

@@ -163,6 +163,18 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     this.forEachPair(node, (_pair, neighbor) => visit(neighbor));
   }
 
+  neighborsInto(node: number, into: Int32Array): number {
+    let count = 0;
+    const { offsets, neighbors, edges } = this.base;
+    if (node < this.base.nodeCount) {
+      for (let entry = offsets[node]; entry < offsets[node + 1]; entry++) if (this.totals[edges[entry]] > 0) into[count++] = neighbors[entry];
+    }
+    for (let pair = this.deltaHead[node]; pair !== NONE; pair = this.nextInDelta(pair, node)) {
+      if (this.totals[pair] > 0) into[count++] = this.otherEnd(pair, node);
+    }
+    return count;
+  }
+
   /** Each live pair of `node`, with the node at its other end. */
   forEachPair(node: number, visit: (pair: number, neighbor: number) => void): void {
     const { offsets, neighbors, edges } = this.base;
