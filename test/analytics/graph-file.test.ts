@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { saveGraphFile } from '../../src/analytics/serving';
 import { GraphProjection } from '../../src/analytics/serving/projection';
 import { config } from '../../src/config';
 import { pruneChangeLog } from '../../src/db/change-log';
@@ -12,6 +13,7 @@ import { createProvider } from '../../src/domain/providers';
 import { deleteRelation, recordRelation } from '../../src/domain/relations';
 import type { RelationStore } from '../../src/analytics/serving/store';
 import { canonical, canonicalSnapshot } from '../support/canonical-graph';
+import { onPostgres } from '../support/test-database';
 
 // A start from the graph file must hold exactly what a full read of the database holds: the file
 // is only ever a faster way to the same graph, and any file that cannot be placed is passed over.
@@ -113,6 +115,18 @@ it('reads the database after a bulk load logged since the save', async () => {
   const restored = await loaded(file);
   expect(restored.origin).toEqual({ from: 'database' });
   expectSameGraph(restored, await loaded());
+});
+
+it('leaves the graph where the configuration says, after a bulk load (what db:seed does)', async () => {
+  const saved = await saveGraphFile();
+  if (onPostgres) {
+    expect(saved).toBeUndefined(); // no graph file unless GRAPH_FILE names one
+    return;
+  }
+  expect(saved).toBe(`${config().databaseUrl.slice('file:'.length)}.graph`);
+  const graph = await loaded(saved);
+  expect(graph.origin).toEqual({ from: 'file' });
+  expectSameGraph(graph, await loaded());
 });
 
 describe('a graph file that cannot be placed is passed over, with the reason', () => {

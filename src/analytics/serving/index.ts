@@ -27,6 +27,19 @@ export function segmentMemberships(): SegmentMemberships {
   return memberships;
 }
 
+/**
+ * Reads the configured database's relation graph and saves it to the configured graph file, so
+ * that the next start reads that instead of every relation: what `db:seed` leaves behind. Says
+ * where it saved, or undefined when no graph file is configured.
+ */
+export async function saveGraphFile(): Promise<string | undefined> {
+  const { databaseUrl, graphFile } = config();
+  if (!graphFile) return undefined;
+  const projection = new GraphProjection(databaseUrl, db(), driver(), graphFile);
+  await projection.load();
+  return (await projection.save()) ? graphFile : undefined;
+}
+
 export async function closeAnalytics(): Promise<void> {
   memberships?.close();
   memberships = undefined;
