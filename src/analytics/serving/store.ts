@@ -2,7 +2,7 @@ import { type GraphSnapshotVisitor, RELATION_KINDS, type RelationBatch, type Rel
 import { PARTIES, type Party } from '../../db/party';
 import type { RelationKind } from '../../generated/prisma/enums';
 import type { Adjacency } from '../graph/adjacency';
-import { type Csr, csrFromEdges } from '../graph/csr';
+import { CONSUMER, type Csr, PROVIDER, csrFromEdges } from '../graph/csr';
 import { type GraphSnapshot, KINDS, sharedInt32 } from '../graph/snapshot';
 import type { PairSummary } from '../graph/strength';
 import { type Column, gather, resized } from './columns';
@@ -457,7 +457,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     for (let pair = 0; pair < pairs; pair++) {
       const consumer = this.consumerOf[pair];
       const provider = this.providerOf[pair];
-      if (!(this.sides[consumer] === 0 && this.sides[provider] === 1)) throw new Error(`pair ${pair} does not join a consumer to a provider`);
+      if (this.sides[consumer] !== CONSUMER || this.sides[provider] !== PROVIDER) throw new Error(`pair ${pair} does not join a consumer to a provider`);
       this.degrees[consumer]++;
       this.degrees[provider]++;
     }
