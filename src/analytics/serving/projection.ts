@@ -83,11 +83,17 @@ export class GraphProjection {
     const lastChange = await readGraphSnapshot(this.databaseUrl, store);
     store.compact();
     store.trim();
+    const fileIgnored = this.originOf?.fileIgnored;
+    this.adopt(store, lastChange, Date.now(), { from: 'database', ...(fileIgnored && { fileIgnored }) });
+  }
+
+  /** Makes `store`, which holds the changes up to `lastChange` as the log stood at `readAt`, the graph held. */
+  private adopt(store: RelationStore, lastChange: number, readAt: number, origin: GraphOrigin): void {
     this.store = store;
     this.lastChange = lastChange;
-    this.caughtUpAt = Date.now();
+    this.caughtUpAt = readAt;
     this.loaded = true;
-    this.originOf = { from: 'database', ...(this.originOf?.fileIgnored && { fileIgnored: this.originOf.fileIgnored }) };
+    this.originOf = origin;
     this.changed();
   }
 
@@ -124,12 +130,7 @@ export class GraphProjection {
       if ((await changeDigest(position.lastChange, this.reader)) !== position.lastChangeDigest) {
         throw new GraphFileError(path, 'the change it was saved at is not in this database (another database, or pruned since)');
       }
-      this.store = RelationStore.fromImage(image);
-      this.lastChange = position.lastChange;
-      this.caughtUpAt = position.readAt;
-      this.loaded = true;
-      this.originOf = { from: 'file' };
-      this.changed();
+      this.adopt(RelationStore.fromImage(image), position.lastChange, position.readAt, { from: 'file' });
       this.savedVersion = this.versionNumber;
     } catch (error) {
       const reason = error instanceof GraphFileError ? error.message : `The graph file ${path} is not used: ${(error as Error).message}`;

@@ -391,8 +391,8 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     // A build that reserved room compacted nothing while it read: its delta, reserved index included, folds into the base now.
     if (this.reservedPairs > 0) this.compact();
     this.reservedPairs = 0;
-    this.resizePairs(Math.max(1024, Math.ceil(this.pairSlots * (1 + TRIM_SLACK))));
-    this.growNodes(Math.max(1024, Math.ceil(this.nodeSlots * (1 + TRIM_SLACK))));
+    this.resizePairs(withSlack(this.pairSlots));
+    this.growNodes(withSlack(this.nodeSlots));
     this.slots.consumer.trim();
     this.slots.provider.trim();
   }
@@ -436,18 +436,14 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     if (image.sides.length !== nodes || image.providerOf.length !== pairs || image.counts.length !== pairs * KIND_COUNT) {
       throw new Error('the image\'s columns disagree on how many nodes and pairs it holds');
     }
-    const nodeCapacity = Math.max(1024, Math.ceil(nodes * (1 + TRIM_SLACK)));
-    const pairCapacity = Math.max(1024, Math.ceil(pairs * (1 + TRIM_SLACK)));
+    const nodeCapacity = withSlack(nodes);
+    const pairCapacity = withSlack(pairs);
     this.nodeSlots = nodes;
     this.sides = resized(image.sides, nodeCapacity, true);
     this.ids = resized(image.ids, nodeCapacity, true);
     this.alive = new Uint8Array(nodeCapacity).fill(1, 0, nodes);
     this.deltaHead = new Int32Array(nodeCapacity).fill(NONE);
-    for (let node = 0; node < nodes; node++) {
-      const side = PARTIES[this.sides[node]];
-      if (!side) throw new Error(`node ${node} has no side ${this.sides[node]}`);
-      this.slots[side].set(this.ids[node], node);
-    }
+    this.indexSlots();
 
     this.pairSlots = pairs;
     this.pairCapacity = pairCapacity;
@@ -642,8 +638,7 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     this.deltaHead = new Int32Array(capacity).fill(NONE);
     this.nodeSlots = nodes;
     this.deadNodes = 0;
-    this.slots = { consumer: new SlotIndex(), provider: new SlotIndex() };
-    for (let node = 0; node < nodes; node++) this.slots[PARTIES[this.sides[node]]].set(this.ids[node], node);
+    this.indexSlots();
 
     const pairCapacity = Math.max(1024, Math.ceil(kept.length * 1.125));
     const extra = new Map<number, Map<string, number>>();
@@ -666,6 +661,16 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     this.pairSlots = kept.length;
     this.pairCapacity = pairCapacity;
     this.deadPairs = 0;
+  }
+
+  /** The ID indexes of both sides, rebuilt from the node columns. */
+  private indexSlots(): void {
+    this.slots = { consumer: new SlotIndex(), provider: new SlotIndex() };
+    for (let node = 0; node < this.nodeSlots; node++) {
+      const side = PARTIES[this.sides[node]];
+      if (!side) throw new Error(`node ${node} has no side ${this.sides[node]}`);
+      this.slots[side].set(this.ids[node], node);
+    }
   }
 
   private growNodes(capacity: number): void {
@@ -697,4 +702,9 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     this.ratingSums = each(this.ratingSums);
     this.ratingCounts = each(this.ratingCounts);
   }
+}
+
+/** Room for `count` slots and the writes that follow a build: a little more, never less than 1024. */
+function withSlack(count: number): number {
+  return Math.max(1024, Math.ceil(count * (1 + TRIM_SLACK)));
 }
