@@ -39,16 +39,29 @@ function selectList(table: string, columns: Columns<object>): string {
     .join(', ');
 }
 
-/** A row of values, in the columns' order, as the object Prisma would return. */
-function rowObject<Row>(columns: Columns<Row>, values: unknown[], offset = 0): Row {
-  const row: Record<string, unknown> = {};
-  let index = offset;
-  for (const [name, type] of Object.entries(columns) as [string, ColumnType][]) {
-    const value = values[index++];
-    row[name] = value === null ? null : type === 'time' ? new Date(value as string | Date) : type === 'bool' ? Boolean(value) : type === 'int' ? Number(value) : value;
-  }
-  return row as Row;
+const CONVERT: Record<ColumnType, (value: unknown) => unknown> = {
+  int: Number,
+  text: (value) => value,
+  bool: Boolean,
+  time: (value) => new Date(value as string | Date),
+};
+
+/** Reads the object Prisma would return from a row of values, the columns' values from `offset` on. */
+function rowReader<Row>(columns: Columns<Row>, offset = 0): (values: unknown[]) => Row {
+  const fields = Object.entries(columns as Record<string, ColumnType>).map(([name, type], index) => ({ name, convert: CONVERT[type], at: offset + index }));
+  return (values) => {
+    const row: Record<string, unknown> = {};
+    for (const { name, convert, at } of fields) {
+      const value = values[at];
+      row[name] = value === null ? null : convert(value);
+    }
+    return row as Row;
+  };
 }
+
+const readConsumer = rowReader(CONSUMER);
+const readRelation = rowReader(RELATION);
+const readProvider = rowReader(PROVIDER, Object.keys(RELATION).length);
 
 let statements: { consumer: PreparedRead; relations: PreparedRead } | undefined;
 
@@ -73,16 +86,16 @@ export async function consumerPage(id: number, take: number): Promise<ConsumerPa
     [relations, [id, take]],
   ]);
   if (!row) return null;
-  const found = rowObject(CONSUMER, row);
+  const page = readConsumer(row) as ConsumerPage;
   const keyring = configuredKeyring();
-  const open = (value: string | null) => (value === null ? null : decrypt(keyring, value));
-  const relationColumns = Object.keys(RELATION).length;
-  return {
-    ...found,
-    email: open(found.email),
-    phone: open(found.phone),
-    relations: rows.map((values) => ({ ...rowObject(RELATION, values), provider: rowObject(PROVIDER, values, relationColumns) })),
-  };
+  if (page.email !== null) page.email = decrypt(keyring, page.email);
+  if (page.phone !== null) page.phone = decrypt(keyring, page.phone);
+  page.relations = rows.map((values) => {
+    const relation = readRelation(values) as Relation & { provider: Provider };
+    relation.provider = readProvider(values);
+    return relation;
+  });
+  return page;
 }
 
 /** The Prisma arguments (less `where`) that ask for a consumer page of `take` relations, every one visible. */
