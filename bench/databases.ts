@@ -22,12 +22,15 @@ export function benchDatabase(relations: number): string {
     mkdirSync(directory, { recursive: true });
     const partial = `${file}.partial`;
     rmSync(partial, { force: true });
+    rmSync(`${partial}.graph`, { force: true });
     const env = { ...process.env, DATABASE_URL: `file:${partial}` };
     const tsx = join(root, 'node_modules', '.bin', 'tsx');
     console.error(`Seeding ${relations} relations into ${file} (once)...`);
     execFileSync(tsx, ['scripts/migrate.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
     execFileSync(tsx, ['scripts/seed.ts', '--relations', String(relations), '--seed', BENCH_SEED], { cwd: root, env, stdio: 'inherit' });
     renameSync(partial, file);
+    // db:seed saved the graph beside the database it filled: it goes where a server on `file` looks for it.
+    if (existsSync(`${partial}.graph`)) renameSync(`${partial}.graph`, `${file}.graph`);
   }
   return `file:${file}`;
 }
