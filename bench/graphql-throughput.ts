@@ -1,8 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import autocannon from 'autocannon';
 import seedrandom from 'seedrandom';
+import { sqliteFilePath } from '../src/db/dialect';
 import { freePort } from '../test/support/server-process';
 import { durationArgument, formatTable, relationsArgument } from './cli';
 import { benchAdminKey, benchDatabase } from './databases';
@@ -13,7 +15,8 @@ import { benchAdminKey, benchDatabase } from './databases';
  * making the same reads: one through Prisma (bench/plain-http-server.ts), one through the driver
  * with prepared statements (bench/raw-driver-server.ts), the floor. The server runs with its
  * response cache (as deployed; the consumers asked for repeat, so most answers are hits) and
- * without (RESPONSE_CACHE=false: every answer read from the database). Then `{ __typename }` with
+ * without (RESPONSE_CACHE=false: every answer read from the database), that last also with
+ * NODE_ENV=production, as a deployment runs it. Then `{ __typename }` with
  * the key and without the cache: the cost of the request path alone. Each server runs alone in its own process;
  * autocannon drives it over loopback from this one.
  *
@@ -59,7 +62,7 @@ interface Target {
 type Relation = { occurredAt: string; provider: { name: string } };
 const summary = (relations: Relation[]) => relations.map((relation) => `${relation.occurredAt} ${relation.provider.name}`).join('\n');
 
-function targets(secret: string, consumers: number): Record<string, Target> {
+function targets(secret: string, consumers: number, piiKeys: string): Record<string, Target> {
   const random = seedrandom('throughput');
   const consumerId = () => 1 + Math.floor(random() * consumers);
   const graphqlHeaders = { 'content-type': 'application/json', authorization: `Bearer ${secret}` };
@@ -93,6 +96,8 @@ function targets(secret: string, consumers: number): Record<string, Target> {
   return {
     graphql,
     'graphql uncached': { ...graphql, env: uncached },
+    // As a deployment runs it: graphql-js and Pothos skip their development checks.
+    'graphql uncached, production': { ...graphql, env: { ...uncached, NODE_ENV: 'production', PII_KEYS: piiKeys } },
     prisma: handler('bench/plain-http-server.ts'),
     raw: handler('bench/raw-driver-server.ts'),
     typename: {
@@ -109,7 +114,9 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   const databaseUrl = benchDatabase(relations);
   const secret = benchAdminKey(databaseUrl);
   // The synthetic platform has one consumer per ten relations; the first thousand are asked for.
-  const all = targets(secret, Math.min(1000, Math.max(1, Math.round(relations / 10))));
+  // Production refuses the key file beside the database: the same keys, passed as PII_KEYS.
+  const piiKeys = readFileSync(join(dirname(sqliteFilePath(databaseUrl)), 'pii-keys'), 'utf8').trim();
+  const all = targets(secret, Math.min(1000, Math.max(1, Math.round(relations / 10))), piiKeys);
   const results: Record<string, Result[]> = Object.fromEntries(Object.keys(all).map((name) => [name, []]));
   const answers = new Set<string>();
   for (let round = 0; round < ROUNDS; round++) {
@@ -146,7 +153,7 @@ function report(results: Record<string, Result[]>, relations: number, duration: 
   console.log(`${relations} relations, ${CONNECTIONS} connections, ${duration} s x ${ROUNDS} rounds each (ranges over rounds)\n`);
   console.log(formatTable(rows));
   const ratio = (over: string, under: string) => `${over} / ${under} x${(rate(over) / rate(under)).toFixed(2)}`;
-  console.log(`\nthroughput: ${['graphql', 'graphql uncached', 'prisma'].map((name) => ratio(name, 'raw')).join(', ')}, ${ratio('typename', 'raw')}`);
+  console.log(`\nthroughput: ${['graphql', 'graphql uncached', 'graphql uncached, production', 'prisma'].map((name) => ratio(name, 'raw')).join(', ')}, ${ratio('typename', 'raw')}`);
 }
 
 function graphqlBody(id: number): string {
