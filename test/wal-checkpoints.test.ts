@@ -3,9 +3,12 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import { checkpointInBackground } from '../src/db/wal-checkpoints';
 
 const ROWS = 3000;
+const run = promisify(execFile);
 
 /**
  * Rows of `t` in the main database file alone, without its write-ahead log: what checkpoints have
@@ -58,4 +61,21 @@ it('does nothing for a database in memory', async () => {
   await checkpointInBackground(connection)();
   expect(connection.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   connection.close();
+});
+
+it('keeps a process that has nothing else to do alive until the worker has stopped', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'rapport-wal-'));
+  const script = `
+    const Database = require('better-sqlite3');
+    const { checkpointInBackground } = require(${JSON.stringify(join(__dirname, '../src/db/wal-checkpoints'))});
+    const connection = new Database(${JSON.stringify(join(directory, 'rapport.db'))});
+    connection.pragma('journal_mode = WAL');
+    checkpointInBackground(connection)().then(() => console.log('stopped'));
+  `;
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--eval', script]);
+    expect(stdout.trim()).toBe('stopped');
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 });

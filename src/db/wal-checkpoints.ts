@@ -52,6 +52,9 @@ export function checkpointInBackground(connection: Database): () => Promise<void
   worker.on('error', () => undefined); // the exit that follows puts the connection's own checkpoints back
   return async () => {
     stopping = true;
+    // Unreferenced, the worker would not keep a process with nothing else to do alive until it
+    // exits: the process would end with this promise pending, and whatever awaited it never ran.
+    worker.ref();
     worker.postMessage('stop');
     await exited;
   };
