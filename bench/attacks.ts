@@ -2,10 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { startHealthProbe } from './health-probe';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createApiKey } from '../src/auth/keys';
+import { defaultKeyFile } from '../src/config';
 import { disconnectDb } from '../src/db/client';
 import { sqliteFilePath } from '../src/db/dialect';
 import { freePort } from '../test/support/server-process';
@@ -126,7 +127,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   try {
     const file = join(folder, 'attacks.db');
     copyFileSync(sqliteFilePath(seeded), file);
-    const env = { DATABASE_URL: `file:${file}`, PII_KEY_FILE: join(dirname(sqliteFilePath(seeded)), 'pii-keys') };
+    const env = { DATABASE_URL: `file:${file}`, PII_KEY_FILE: defaultKeyFile(seeded) };
     const keys = await createKeys(env);
     console.log(`Attacks on a local server over ${relations} relations; /health probed every ${PROBE_INTERVAL_MS} ms\n`);
     const rows: Measured[] = [await measure('baseline (no attack)', env, null, keys)];

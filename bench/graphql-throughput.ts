@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import autocannon from 'autocannon';
 import seedrandom from 'seedrandom';
-import { sqliteFilePath } from '../src/db/dialect';
+import { defaultKeyFile } from '../src/config';
 import { freePort } from '../test/support/server-process';
 import { durationArgument, formatTable, relationsArgument } from './cli';
 import { benchAdminKey, benchDatabase } from './databases';
@@ -115,7 +115,7 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   const secret = benchAdminKey(databaseUrl);
   // The synthetic platform has one consumer per ten relations; the first thousand are asked for.
   // Production refuses the key file beside the database: the same keys, passed as PII_KEYS.
-  const piiKeys = readFileSync(join(dirname(sqliteFilePath(databaseUrl)), 'pii-keys'), 'utf8').trim();
+  const piiKeys = readFileSync(defaultKeyFile(databaseUrl), 'utf8').trim();
   const all = targets(secret, Math.min(1000, Math.max(1, Math.round(relations / 10))), piiKeys);
   const results: Record<string, Result[]> = Object.fromEntries(Object.keys(all).map((name) => [name, []]));
   const answers = new Set<string>();

@@ -279,7 +279,7 @@ function insideDataFolder(keyFile: string, databaseUrl: string): boolean {
 }
 
 /** Beside the SQLite file: the embedded default keeps its data and its key in one folder. */
-function defaultKeyFile(databaseUrl: string): string {
+export function defaultKeyFile(databaseUrl: string): string {
   const match = /^file:(.*?)(\?.*)?$/.exec(databaseUrl);
   return join(match ? dirname(match[1]) : 'data', 'pii-keys');
 }
