@@ -227,7 +227,7 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 }
 
 async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', DEMO_DATA: 'false' },
     stdio: ['ignore', 'ignore', 'inherit'],

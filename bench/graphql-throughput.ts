@@ -79,7 +79,7 @@ function targets(secret: string, consumers: number, piiKeys: string): Record<str
     }),
   });
   const graphql: Target = {
-    script: 'src/server/main.ts',
+    script: 'scripts/start.mjs',
     answer: async (port) => {
       const { data, errors } = await (await post(port, graphqlBody(1))).json();
       if (errors) throw new Error(`graphql: ${JSON.stringify(errors)}`);
@@ -101,7 +101,7 @@ function targets(secret: string, consumers: number, piiKeys: string): Record<str
     prisma: handler('bench/plain-http-server.ts'),
     raw: handler('bench/raw-driver-server.ts'),
     typename: {
-      script: 'src/server/main.ts',
+      script: 'scripts/start.mjs',
       env: uncached,
       request: (port) => ({ url: `http://127.0.0.1:${port}/graphql`, method: 'POST', headers: graphqlHeaders, body: TYPENAME }),
     },
@@ -160,9 +160,9 @@ function graphqlBody(id: number): string {
   return JSON.stringify({ query: QUERY, variables: { id: encodeGlobalID('Consumer', id) } });
 }
 
-/** Starts a script under tsx's loader and waits until it answers on `port`. */
+/** Starts a script (TypeScript under tsx's loader) and waits until it answers on `port`. */
 async function startProcess(script: string, env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, script.endsWith('.ts') ? ['--import', 'tsx', script] : [script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);

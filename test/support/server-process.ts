@@ -30,9 +30,9 @@ export function startServer(env: Record<string, string | undefined>): ServerProc
   // Tests make requests from one address faster than a client should; rate limits have their own tests.
   const unlimited = { RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000', CONCURRENT_REQUESTS_PER_ADDRESS: '1000' };
   const merged = Object.entries({ ...process.env, LOG_LEVEL: 'info', ...unlimited, ...env }).filter(([, value]) => value !== undefined);
-  // tsx as a loader in this one process, not its CLI: the CLI runs the server in a second process,
-  // which a SIGKILL to the first would leave running (and holding this process's pipes).
-  const child = spawn(process.execPath, [...profiling(), '--import', 'tsx', 'src/server/main.ts'], {
+  // node itself, not npm: npm runs the server in a second process, which a SIGKILL to the first
+  // would leave running (and holding this process's pipes).
+  const child = spawn(process.execPath, [...profiling(), 'scripts/start.mjs'], {
     cwd: root,
     env: Object.fromEntries(merged),
     stdio: ['ignore', 'pipe', 'pipe'],
