@@ -50,6 +50,10 @@ async function main(): Promise<void> {
     logger.info(`Rapport is serving GraphQL and GraphiQL at http://localhost:${settings.port}/graphql`);
     // Once serving: copying the graph out holds the request thread for about 0.1 s at 1M relations.
     if (from === 'database') void saveGraph(logger);
+    // A failure here only leaves the model to the first recommendation, which reports it.
+    analytics()
+      .prepareRecommendations()
+      .catch((error: unknown) => logger.debug({ err: error }, 'building the default recommender\'s model ahead failed'));
   });
 
   const shutdown = (signal: string) => {

@@ -188,6 +188,24 @@ describe('the served item model', () => {
   });
 });
 
+describe('recommendations prepared at start', () => {
+  it('builds the default method’s item model ahead, so the first default recommendation waits for no build', async () => {
+    const { databaseUrl } = config();
+    const analytics = new Analytics(new GraphProjection(databaseUrl, db(), driver()), DEFAULT_ANALYTICS_SETTINGS, new WindowGraphs(databaseUrl, 1, lastChangeId));
+    try {
+      await analytics.prepareRecommendations();
+      expect(analytics.runner.tasksRun).toBe(1);
+      const consumer = numberOf(consumerIds[2]);
+      const byDefault = await analytics.recommendedProviders(consumer, 5, null);
+      expect(analytics.runner.tasksRun).toBe(1);
+      expect(byDefault).toEqual(await analytics.recommendedProviders(consumer, 5, null, null, defaultMethod(PROVIDERS)));
+      expect(analytics.runner.tasksRun).toBe(1);
+    } finally {
+      await analytics.close();
+    }
+  });
+});
+
 describe('past EASE’s provider bound', () => {
   it('defaults to item-kNN, and refuses EASE with an error naming ITEM_KNN', async () => {
     expect(defaultMethod(EASE_DEFAULT_MAX_PROVIDERS)).toBe('EASE');

@@ -369,7 +369,7 @@ export class Analytics {
     return this.cached(question, async (): Promise<ProviderRecommendation[]> => {
       const options = { ...this.settings.recommendations, first };
       const store = window ? (await this.windowGraph(window)).graph : this.store();
-      const chosen = method ?? defaultMethod(store.partyCount('provider'), Math.min(this.settings.easeMaxProviders, EASE_DEFAULT_MAX_PROVIDERS));
+      const chosen = method ?? this.defaultMethodOf(store);
       if (isItemModelMethod(chosen)) {
         const { model } = await this.itemModel(chosen, mask, window, consistency);
         return model.recommend(store, ownProviders(store, store.nodeOf('consumer', consumerId), mask), options);
@@ -378,6 +378,21 @@ export class Analytics {
       const task = { type: 'recommendations', consumerId, method: chosen, options, methods: this.settings.recommenderMethods, kinds: mask } as const;
       return this.runner.run(await this.snapshotOf(window), task);
     });
+  }
+
+  /**
+   * Builds, in the background, the item model that the first default recommendation over all
+   * kinds would otherwise wait for (seconds at a million relations). The server asks for it once
+   * serving; resolves once built, or at once when the default method needs no model.
+   */
+  async prepareRecommendations(): Promise<void> {
+    await this.projection.refresh();
+    const chosen = this.defaultMethodOf(this.store());
+    if (isItemModelMethod(chosen)) await this.itemModel(chosen, ALL_KINDS_MASK, null, 'EVENTUAL');
+  }
+
+  private defaultMethodOf(store: RelationStore): RecommenderMethod {
+    return defaultMethod(store.partyCount('provider'), Math.min(this.settings.easeMaxProviders, EASE_DEFAULT_MAX_PROVIDERS));
   }
 
   /**
