@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { Db } from '../../db/client';
 import type { DriverReader } from '../../db/driver';
 import { CHANGE_LOG_RETENTION_MS, changeDigest, changesAfter } from '../../db/change-log';
@@ -166,7 +167,9 @@ export class GraphProjection {
 
   private async catchUp(): Promise<void> {
     const started = Date.now();
-    if (!this.loaded && this.graphFile) await this.restore(this.graphFile);
+    // Without a graph file, the database read starts before this call returns: the server loads its
+    // modules meanwhile, holding this thread, and an await here would leave the read waiting for them.
+    if (!this.loaded && this.graphFile && existsSync(this.graphFile)) await this.restore(this.graphFile);
     // After half the retention unread, changes this graph lacks may have been pruned.
     if (!this.loaded || started - this.caughtUpAt > CHANGE_LOG_RETENTION_MS / 2) return this.load();
     const entries = await changesAfter(this.lastChange, MAX_CHANGES_TO_REPLAY + 1, this.reader);
