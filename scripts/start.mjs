@@ -6,6 +6,7 @@
 // once (docs/performance.md, issue 11's seventh round). Packages stay in node_modules.
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +23,10 @@ const ENTRY_POINTS = ['src/server/main.ts', 'src/analytics/serving/worker.ts', '
 
 if (!bundleIsCurrent()) await bundle();
 process.setSourceMapsEnabled(true);
+// Prisma's query compiler is WebAssembly, and V8 recompiles its hot functions optimized on background
+// threads: at start, that took a core from the graph read. Its plans are cached by query shape, so
+// the baseline compiler's code serves the few compiles that follow (docs/performance.md).
+setFlagsFromString('--liftoff-only');
 createRequire(import.meta.url)(join(outdir, 'main.js'));
 
 function bundleIsCurrent() {
