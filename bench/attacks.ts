@@ -9,7 +9,7 @@ import { createApiKey } from '../src/auth/keys';
 import { defaultKeyFile } from '../src/config';
 import { disconnectDb } from '../src/db/client';
 import { sqliteFilePath } from '../src/db/dialect';
-import { freePort } from '../test/support/server-process';
+import { SERVER_SCRIPT, freePort } from '../test/support/server-process';
 import { formatTable, relationsArgument } from './cli';
 import { benchDatabase } from './databases';
 
@@ -227,7 +227,7 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 }
 
 async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+  const child = spawn(process.execPath, [SERVER_SCRIPT], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', DEMO_DATA: 'false' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -5,7 +5,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import autocannon from 'autocannon';
 import seedrandom from 'seedrandom';
 import { defaultKeyFile } from '../src/config';
-import { freePort } from '../test/support/server-process';
+import { SERVER_SCRIPT, freePort } from '../test/support/server-process';
 import { durationArgument, formatTable, relationsArgument } from './cli';
 import { benchAdminKey, benchDatabase } from './databases';
 
@@ -79,7 +79,7 @@ function targets(secret: string, consumers: number, piiKeys: string): Record<str
     }),
   });
   const graphql: Target = {
-    script: 'scripts/start.mjs',
+    script: SERVER_SCRIPT,
     answer: async (port) => {
       const { data, errors } = await (await post(port, graphqlBody(1))).json();
       if (errors) throw new Error(`graphql: ${JSON.stringify(errors)}`);
@@ -101,7 +101,7 @@ function targets(secret: string, consumers: number, piiKeys: string): Record<str
     prisma: handler('bench/plain-http-server.ts'),
     raw: handler('bench/raw-driver-server.ts'),
     typename: {
-      script: 'scripts/start.mjs',
+      script: SERVER_SCRIPT,
       env: uncached,
       request: (port) => ({ url: `http://127.0.0.1:${port}/graphql`, method: 'POST', headers: graphqlHeaders, body: TYPENAME }),
     },

@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
+/** What `npm start` runs, relative to the project's root. */
+export const SERVER_SCRIPT = 'scripts/start.mjs';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -32,7 +34,7 @@ export function startServer(env: Record<string, string | undefined>): ServerProc
   const merged = Object.entries({ ...process.env, LOG_LEVEL: 'info', ...unlimited, ...env }).filter(([, value]) => value !== undefined);
   // node itself, not npm: npm runs the server in a second process, which a SIGKILL to the first
   // would leave running (and holding this process's pipes).
-  const child = spawn(process.execPath, [...profiling(), 'scripts/start.mjs'], {
+  const child = spawn(process.execPath, [...profiling(), SERVER_SCRIPT], {
     cwd: root,
     env: Object.fromEntries(merged),
     stdio: ['ignore', 'pipe', 'pipe'],
