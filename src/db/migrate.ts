@@ -158,7 +158,8 @@ async function applyPostgresMigration(client: pg.Client, migration: CommittedMig
 
 /** WAL lets readers (the analytics projection's snapshot read) run alongside the writer. */
 function useWriteAheadLog(databaseUrl: string): void {
-  const database = new Database(sqliteFilePath(databaseUrl));
+  // Switching needs every other connection out of the file: processes starting together wait for each other here too.
+  const database = new Database(sqliteFilePath(databaseUrl), { timeout: SQLITE_LOCK_WAIT_MS });
   try {
     database.pragma('journal_mode = WAL');
   } finally {
