@@ -23,8 +23,8 @@ export interface RelationRecord {
 
 export interface GraphSnapshotVisitor {
   party(party: Party, id: number): void;
-  /** Room for about `relations` relations to come (at least as many as come). */
-  reserve(relations: number): void;
+  /** Room for the consumer–provider pairs of the relations to come: `pairs` of them at most. */
+  reserve(pairs: number): void;
   relation(relation: RelationRecord): void;
   /** Many relations at once, as columns (from SQLite); the batch is the visitor's to keep. */
   relations(batch: RelationBatch): void;
@@ -54,6 +54,7 @@ const KIND_INDEX_SQL = `CASE "kind" ${RELATION_KINDS.map((kind, index) => `WHEN 
 const RELATION_COLUMNS = `"consumerId", "providerId", ${KIND_INDEX_SQL}, unixepoch("occurredAt", 'subsec'), "amountMinor", "currency", "rating"`;
 
 const RANGE_SQL = ' WHERE "occurredAt" >= ? AND "occurredAt" < ?';
+const PAIR_COUNT_SQL = 'SELECT COUNT(*) FROM (SELECT 1 FROM "Relation" GROUP BY "consumerId", "providerId")';
 
 /**
  * Reads through better-sqlite3 directly, row arrays and no ORM objects, on a thread of its own
@@ -70,7 +71,9 @@ async function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVis
     providersSql: 'SELECT id FROM "Provider"',
     // Stored times are ISO text in one fixed form, so comparing text compares times.
     relationsSql: `SELECT ${RELATION_COLUMNS} FROM "Relation"${range ? RANGE_SQL : ''}`,
-    relationBoundSql: range ? `SELECT COUNT(*) FROM "Relation"${RANGE_SQL}` : 'SELECT COALESCE(MAX(rowid), 0) FROM "Relation"',
+    // Whole, the pairs are counted on an index of both ends (about 0.1 s at 1M relations, while the
+    // request thread is still loading modules): the store is then made to size once, not shrunk after.
+    pairBoundSql: range ? `SELECT COUNT(*) FROM "Relation"${RANGE_SQL}` : PAIR_COUNT_SQL,
     relationParameters: range ? [sqliteTime(new Date(range.from)), sqliteTime(new Date(range.to))] : [],
     inFlight,
   };
@@ -134,7 +137,7 @@ function visit(visitor: GraphSnapshotVisitor, message: SnapshotMessage): number 
       for (const id of message.ids) visitor.party(message.side, id);
       return undefined;
     case 'expect':
-      visitor.reserve(message.relations);
+      visitor.reserve(message.pairs);
       return undefined;
     case 'relations':
       visitor.relations(message.batch);

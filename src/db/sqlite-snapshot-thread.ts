@@ -13,8 +13,8 @@ export interface SnapshotRead {
   lastChangeSql: string;
   consumersSql: string;
   providersSql: string;
-  /** Selects at least as many as the relations read (their largest rowid, or their count). */
-  relationBoundSql: string;
+  /** Selects at least as many as the consumer–provider pairs the relations read hold (their exact count, or the relations'). */
+  pairBoundSql: string;
   /** Selects consumer ID, provider ID, kind index, time in seconds (SQLite's unixepoch, fractional), amount, currency, rating. */
   relationsSql: string;
   relationParameters: string[];
@@ -42,7 +42,7 @@ export interface RelationBatch {
 
 export type SnapshotMessage =
   | { type: 'parties'; side: 'consumer' | 'provider'; ids: Int32Array }
-  | { type: 'expect'; relations: number }
+  | { type: 'expect'; pairs: number }
   | { type: 'relations'; batch: RelationBatch }
   | { type: 'done'; lastChange: number };
 
@@ -60,7 +60,7 @@ export function readSnapshot(read: SnapshotRead, post: (message: SnapshotMessage
     const [lastChange] = database.prepare(read.lastChangeSql).raw().get() as [number];
     post({ type: 'parties', side: 'consumer', ids: Int32Array.from(database.prepare(read.consumersSql).pluck().all() as number[]) }, []);
     post({ type: 'parties', side: 'provider', ids: Int32Array.from(database.prepare(read.providersSql).pluck().all() as number[]) }, []);
-    post({ type: 'expect', relations: database.prepare(read.relationBoundSql).pluck().get(...read.relationParameters) as number }, []);
+    post({ type: 'expect', pairs: database.prepare(read.pairBoundSql).pluck().get(...read.relationParameters) as number }, []);
     const currencyCodes = new Map<string, number>();
     let batch = newBatch(currencyCodes);
     for (const row of database.prepare(read.relationsSql).raw().iterate(...read.relationParameters) as Iterable<Row>) {

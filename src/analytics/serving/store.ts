@@ -289,10 +289,10 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     return node;
   }
 
-  /** Room for `relations` more relations (so as many pairs at most), made at once instead of grown as they come. */
-  reserve(relations: number): void {
-    const pairs = this.pairSlots + relations;
-    if (pairs > this.pairCapacity) this.resizePairs(pairs);
+  /** Room for `newPairs` more pairs (and the slack kept after a build), made at once instead of grown as they come. */
+  reserve(newPairs: number): void {
+    const pairs = this.pairSlots + newPairs;
+    if (pairs > this.pairCapacity) this.resizePairs(withSlack(pairs));
     const deltaPairs = pairs - this.basePairs;
     if (deltaPairs > this.nextOfConsumer.length) {
       this.nextOfConsumer = resized(this.nextOfConsumer, deltaPairs);
@@ -391,7 +391,8 @@ export class RelationStore implements Adjacency, GraphSnapshotVisitor {
     // A build that reserved room compacted nothing while it read: its delta, reserved index included, folds into the base now.
     if (this.reservedPairs > 0) this.compact();
     this.reservedPairs = 0;
-    this.resizePairs(withSlack(this.pairSlots));
+    // A build that reserved its exact pair count has its size already: copying every column again would only cost time.
+    if (this.pairCapacity > withSlack(this.pairSlots)) this.resizePairs(withSlack(this.pairSlots));
     this.growNodes(withSlack(this.nodeSlots));
     this.slots.consumer.trim();
     this.slots.provider.trim();
