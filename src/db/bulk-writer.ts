@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import type pg from 'pg';
 import { once } from 'node:events';
 import type { RelationKind } from '../generated/prisma/enums';
 import { CHANGE_LOG_LOCK } from './change-log';
@@ -223,7 +222,10 @@ export const postgresTime = (time: Date) => time.toISOString().replace('T', ' ')
 const COPY_CHUNK_ROWS = 2000;
 
 async function postgresWriter(databaseUrl: string, keyring: () => Keyring): Promise<BulkWriter> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  // Loaded for PostgreSQL only (see client.ts).
+  const { Client } = require('pg') as typeof pg;
+  const { from: copyFrom } = require('pg-copy-streams') as typeof import('pg-copy-streams');
+  const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   const idsBy = async (sql: string, keys: string[]) => {
     const { rows } = await client.query<[number, string]>({ text: sql, values: [keys], rowMode: 'array' });

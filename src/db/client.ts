@@ -3,10 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { LRUCache } from 'lru-cache';
 import { PrismaClient } from '../generated/prisma/client';
-import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client';
 import { config } from '../config';
 import { type Keyring, keyringText, parseKeyring } from './pii';
 import { piiExtension } from './pii-extension';
@@ -32,6 +30,9 @@ export function configuredKeyring(): Keyring {
 
 function createBaseClient(databaseUrl: string): Db {
   if (dialectOf(databaseUrl) === 'postgres') {
+    // Required here, not imported: a server on embedded SQLite never loads PostgreSQL's client and driver (docs/performance.md).
+    const { PrismaPg } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
+    const { PrismaClient: PostgresPrismaClient } = require('../generated/prisma-postgres/client') as typeof import('../generated/prisma-postgres/client');
     return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Db;
   }
   mkdirSync(dirname(sqliteFilePath(databaseUrl)), { recursive: true });

@@ -5,7 +5,6 @@ import { LAST_CHANGE_SQL } from './change-log';
 import { sqliteTime } from './bulk-writer';
 import { dialectOf, sqliteFilePath } from './dialect';
 import type { Party } from './party';
-import { readPostgresSnapshot } from './graph-source-postgres';
 import type { RelationBatch, SnapshotFailure, SnapshotMessage, SnapshotRead } from './sqlite-snapshot-thread';
 
 export type { RelationBatch } from './sqlite-snapshot-thread';
@@ -42,9 +41,10 @@ export interface TimeRange {
  * change log entry that snapshot includes.
  */
 export async function readGraphSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor, range?: TimeRange): Promise<number> {
-  return dialectOf(databaseUrl) === 'postgres'
-    ? readPostgresSnapshot(databaseUrl, visitor, range)
-    : readSqliteSnapshot(databaseUrl, visitor, range);
+  if (dialectOf(databaseUrl) === 'sqlite') return readSqliteSnapshot(databaseUrl, visitor, range);
+  // Loaded for PostgreSQL only (see client.ts).
+  const { readPostgresSnapshot } = require('./graph-source-postgres') as typeof import('./graph-source-postgres');
+  return readPostgresSnapshot(databaseUrl, visitor, range);
 }
 
 export const RELATION_KINDS = Object.values(RelationKind);

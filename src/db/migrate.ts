@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { openBulkWriter, restoreDeferredIndexes } from './bulk-writer';
 import { dialectOf, sqliteFilePath } from './dialect';
 import {
@@ -125,7 +125,8 @@ function applyNextSqliteMigration(database: Database.Database, committed: Commit
 /** Applies PostgreSQL's pending migrations under Prisma's advisory lock, each in a transaction. */
 async function applyPostgresMigrations(databaseUrl: string): Promise<void> {
   const committed = committedMigrations('postgres');
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const { Client } = require('pg') as typeof pg; // loaded for PostgreSQL only (see client.ts)
+  const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);

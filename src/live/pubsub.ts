@@ -1,6 +1,4 @@
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { type PubSub, createPubSub as createYogaPubSub } from 'graphql-yoga';
-import { Redis } from 'ioredis';
 
 /** Each topic's publish arguments: a payload, or an id and a payload (as graphql-yoga's pub/sub takes them). */
 type PubSubPublishArgsByKey = Record<string, [] | [any] | [number | string, any]>;
@@ -21,6 +19,9 @@ export function createPubSub<Topics extends PubSubPublishArgsByKey>(
   onError: (error: Error) => void = () => {},
 ): LivePubSub<Topics> {
   if (!redisUrl) return { pubSub: createYogaPubSub<Topics>(), close: async () => {} };
+  // Loaded only with Redis configured: a server without it never pays for ioredis.
+  const { Redis } = require('ioredis') as typeof import('ioredis');
+  const { createRedisEventTarget } = require('@graphql-yoga/redis-event-target') as typeof import('@graphql-yoga/redis-event-target');
   // A subscribed Redis connection can do nothing else, so publishing needs a second one.
   const publishClient = new Redis(redisUrl);
   const subscribeClient = new Redis(redisUrl);

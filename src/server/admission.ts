@@ -1,6 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
-import { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuthenticationError, type Caller } from '../auth/caller';
 import { authenticate } from '../auth/keys';
@@ -65,7 +64,8 @@ function graphqlError(message: string, code: string, status: number, headers: Re
  */
 export function createAdmission(options: RateLimitOptions, failures: FailedAccessTally, admittedPaths: readonly string[] = ['/graphql']) {
   const { redisUrl, prefix = 'rapport:rate' } = options;
-  const redis = redisUrl ? new Redis(redisUrl, { lazyConnect: true }) : undefined;
+  // ioredis is loaded only when Redis is configured: a server without it never pays for the module.
+  const redis = redisUrl ? new (require('ioredis') as typeof import('ioredis')).Redis(redisUrl, { lazyConnect: true }) : undefined;
   const limiter = (name: string, points: number, duration = 60): RateLimiterAbstract => {
     const settings = { points, duration, keyPrefix: `${prefix}:${name}` };
     return redis ? new RateLimiterRedis({ ...settings, storeClient: redis }) : new RateLimiterMemory(settings);
