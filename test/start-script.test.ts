@@ -31,6 +31,9 @@ it('runs the bundle, and builds it again only after a source it holds changed', 
   const inputs = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string>;
   expect(inputs['src/server/main.ts']).toBe(stampOf('src/server/main.ts'));
   expect(inputs['src/analytics/serving/worker.ts']).toBe(stampOf('src/analytics/serving/worker.ts'));
+  expect(inputs['scripts/start.mjs']).toBe(stampOf('scripts/start.mjs')); // its build options
+  // Packages load through require(), not Node's ESM loader, which scans each CommonJS file twice first.
+  expect(readFileSync(bundle, 'utf8')).not.toMatch(/\bimport\("/);
   const built = statSync(bundle).mtimeMs;
 
   await startAndRefuse();
