@@ -1,13 +1,14 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { once } from 'node:events';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sqliteFilePath } from '../src/db/dialect';
-import { MigrationError, applyMigrations } from '../src/db/migrate';
+import { MigrationError, applyMigrations, compactSqlite } from '../src/db/migrate';
 import { type ScratchDatabase, scratchDatabase } from '../src/db/scratch-database';
 import { runPrisma6 } from '../scripts/prisma-cli-6';
 import { onPostgres } from './support/test-database';
@@ -173,4 +174,20 @@ test('a database where a migration Prisma started never finished is refused, not
   await query(url, `UPDATE "_prisma_migrations" SET "finished_at" = NULL WHERE "migration_name" = '${last.migration_name}'`);
 
   await expect(applyMigrations(url)).rejects.toThrow(new RegExp(`${last.migration_name} was started and never finished`));
+}, 60_000);
+
+(onPostgres ? test.skip : test)('compacting the SQLite file waits out another process holding its lock past the driver’s default 5 s', async () => {
+  const url = await scratch();
+  await applyMigrations(url);
+  const holder = spawn(
+    process.execPath,
+    ['-e', `const d = new (require('better-sqlite3'))(${JSON.stringify(sqliteFilePath(url))}); d.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => d.exec('ROLLBACK'), 6000);`],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = once(holder, 'exit');
+  await once(holder.stdout!, 'data');
+  const started = Date.now();
+  expect(() => compactSqlite(url)).not.toThrow();
+  expect(Date.now() - started).toBeGreaterThan(5000); // it did wait for the lock, beyond better-sqlite3's default
+  await exited;
 }, 60_000);

@@ -18,7 +18,7 @@ import {
 
 export { MigrationError } from './migration-history';
 
-/** How long a start waits for another process's migration (SQLite's write lock) before failing. */
+/** How long a start waits for another process's lock on the SQLite file (migrating, switching to WAL, compacting) before failing. */
 const SQLITE_LOCK_WAIT_MS = 60_000;
 
 /** The advisory lock Prisma's schema engine holds while migrating: the two exclude each other. */
@@ -173,7 +173,7 @@ function useWriteAheadLog(databaseUrl: string): void {
  * overwritten in place (plaintext replaced by ciphertext) leaves no copy behind on disk.
  */
 export function compactSqlite(databaseUrl: string): void {
-  const database = new Database(sqliteFilePath(databaseUrl));
+  const database = new Database(sqliteFilePath(databaseUrl), { timeout: SQLITE_LOCK_WAIT_MS });
   try {
     database.exec('VACUUM');
     database.pragma('wal_checkpoint(TRUNCATE)');
