@@ -1,6 +1,8 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApp } from '../src/server/app';
+import { createLogger } from '../src/server/logger';
 import { freePort, printedAdminKey, startServer, waitUntilServing } from './support/server-process';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rapport-start-'));
@@ -62,4 +64,14 @@ describe('npm start', () => {
     expect(await server.exited).toBe(1);
     expect(server.output()).toContain('PORT="eighty": must be a number');
   });
+});
+
+it('leaves no timer behind when an app is made and dropped: the periodic tasks are the server process’s', () => {
+  const intervals = jest.spyOn(global, 'setInterval');
+  try {
+    createApp({ logger: createLogger('silent'), production: false });
+    expect(intervals).not.toHaveBeenCalled();
+  } finally {
+    intervals.mockRestore();
+  }
 });

@@ -39,8 +39,6 @@ const defaultRateLimit = (): RateLimitOptions => ({
   redisUrl: config().redisUrl,
 });
 
-/** How often the counts of failed attempts are appended to the database. */
-const FAILED_ACCESS_FLUSH_MS = 60_000;
 /** Documents whose parse (and validation) results are kept, by hash. */
 const DOCUMENT_CACHE_ENTRIES = 1_000;
 
@@ -105,6 +103,14 @@ function useReadiness(logger: Logger): Plugin {
   };
 }
 
+/**
+ * Appends the process's counts of failed attempts to the database (the server does so every
+ * minute, and an app when it is disposed); a failure is logged.
+ */
+export function flushFailedAccess(logger: Logger): Promise<void> {
+  return failedAccess.flush().catch((error: unknown) => logger.warn({ err: error }, 'counting failed attempts failed'));
+}
+
 export function createApp({
   logger,
   production,
@@ -118,8 +124,6 @@ export function createApp({
   maxExportedMembers = MAX_EXPORTED_MEMBERS,
 }: AppOptions) {
   const admission = createAdmission({ ...defaultRateLimit(), ...rateLimit }, failedAccess, ['/graphql', SEGMENT_EXPORT_PREFIX]);
-  const flushFailures = () => failedAccess.flush().catch((error: unknown) => logger.warn({ err: error }, 'counting failed attempts failed'));
-  const flushing = setInterval(flushFailures, FAILED_ACCESS_FLUSH_MS).unref();
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     context: ({ request }: YogaInitialContext) => admission.admittedOf(request),
@@ -139,8 +143,7 @@ export function createApp({
       ...(cacheResponses ? responseCache(schema) : []),
       {
         onDispose: async () => {
-          clearInterval(flushing);
-          await flushFailures();
+          await flushFailedAccess(logger);
           await closeLiveEvents();
         },
       },

@@ -13,6 +13,8 @@ import { type Logger, createLogger } from './logger';
 
 /** Every process prunes the change log this often; deletions by several processes do not conflict. */
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+/** How often the counts of failed attempts are appended to the database. */
+const FAILED_ACCESS_FLUSH_MS = 60 * 1000;
 /** How long a shutdown waits for in-flight requests before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
   const { projection } = analytics();
   const started = Date.now();
   // The graph is read while the rest starts: on SQLite on a thread of its own, or from the graph file.
-  const [, , { createApp }, { pruneWebhookLog, startWebhookDispatcher }] = await Promise.all([
+  const [, , { createApp, flushFailedAccess }, { pruneWebhookLog, startWebhookDispatcher }] = await Promise.all([
     projection.refresh(),
     prepareData(settings, logger),
     import('./app'),
@@ -42,6 +44,8 @@ async function main(): Promise<void> {
     pruneChangeLog().catch((error: unknown) => logger.warn({ err: error }, 'pruning the change log failed'));
     pruneWebhookLog(db()).catch((error: unknown) => logger.warn({ err: error }, 'pruning the webhook delivery log failed'));
   }, PRUNE_INTERVAL_MS).unref();
+  // The process's periodic tasks live here, not in the app: an app made and dropped (as tests do) leaves no timer behind.
+  const flushing = setInterval(() => void flushFailedAccess(logger), FAILED_ACCESS_FLUSH_MS).unref();
   const webhooks = startWebhookDispatcher(db(), settings.webhooks, logger);
 
   const app = createApp({ logger, production: settings.production, graphiql: settings.graphiql });
@@ -59,11 +63,14 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info(`${signal} received; finishing in-flight requests`);
     clearInterval(pruning);
+    clearInterval(flushing);
     server.close(() => {
       void webhooks
         .stop()
         .then(() => saveGraph(logger))
-        .then(() => Promise.all([closeAnalytics(), disconnectDb(), app.dispose()]))
+        // The app first: disposing it writes the last counts of failed attempts through the client.
+        .then(() => app.dispose())
+        .then(() => Promise.all([closeAnalytics(), disconnectDb()]))
         .then(() => process.exit(0));
     });
     // Streams (subscriptions) never finish by themselves: cut what is still open after the grace period.

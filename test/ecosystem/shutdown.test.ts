@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { request } from 'node:http';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,4 +62,28 @@ it('saves the relation graph at shutdown, and the next start begins from it', as
   expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
+});
+
+it('writes the last counts of failed attempts at shutdown, before its database client closes', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rapport-failures-'));
+  const file = join(dataDir, 'rapport.db');
+  const port = await freePort();
+  const server = startServer({ PORT: String(port), DATABASE_URL: `file:${file}` });
+  await waitUntilServing(server);
+  const refused = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer rpk_not-a-key' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
+  expect(refused.status).toBe(401);
+
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+  const database = new Database(file, { readonly: true });
+  try {
+    const rows = database.prepare(`SELECT "reason", "attempts" FROM "FailedAccess"`).all();
+    expect(rows).toEqual([{ reason: 'INVALID_KEY', attempts: 1 }]);
+  } finally {
+    database.close();
+  }
 });
