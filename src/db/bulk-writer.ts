@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
-import type pg from 'pg';
 import { once } from 'node:events';
 import type { RelationKind } from '../generated/prisma/enums';
 import { CHANGE_LOG_LOCK } from './change-log';
 import { configuredKeyring } from './client';
 import { dialectOf, sqliteFilePath } from './dialect';
+import { pgDriver } from './pg-driver';
 import { type Keyring, encrypt, primaryLookupHash } from './pii';
 
 /**
@@ -222,10 +222,9 @@ export const postgresTime = (time: Date) => time.toISOString().replace('T', ' ')
 const COPY_CHUNK_ROWS = 2000;
 
 async function postgresWriter(databaseUrl: string, keyring: () => Keyring): Promise<BulkWriter> {
-  // Loaded for PostgreSQL only (see client.ts).
-  const { Client } = require('pg') as typeof pg;
+  // pg-copy-streams too is PostgreSQL's only, and loaded with its driver.
   const { from: copyFrom } = require('pg-copy-streams') as typeof import('pg-copy-streams');
-  const client = new Client({ connectionString: databaseUrl });
+  const client = new (pgDriver().Client)({ connectionString: databaseUrl });
   await client.connect();
   const idsBy = async (sql: string, keys: string[]) => {
     const { rows } = await client.query<[number, string]>({ text: sql, values: [keys], rowMode: 'array' });

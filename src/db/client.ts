@@ -30,7 +30,7 @@ export function configuredKeyring(): Keyring {
 
 function createBaseClient(databaseUrl: string): Db {
   if (dialectOf(databaseUrl) === 'postgres') {
-    // Required here, not imported: a server on embedded SQLite never loads PostgreSQL's client and driver (docs/performance.md).
+    // Required here, not imported: a server on embedded SQLite never loads PostgreSQL's Prisma client and adapter (pg-driver.ts).
     const { PrismaPg } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
     const { PrismaClient: PostgresPrismaClient } = require('../generated/prisma-postgres/client') as typeof import('../generated/prisma-postgres/client');
     return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Db;

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type pg from 'pg';
+import { pgDriver } from './pg-driver';
 import { config } from '../config';
 import { dialectOf, sqliteFilePath } from './dialect';
 
@@ -55,8 +55,7 @@ function sqliteReader(databaseUrl: string): DriverReader {
 const POSTGRES_CONNECTIONS = 4;
 
 function postgresReader(databaseUrl: string): DriverReader {
-  const { Pool } = require('pg') as typeof pg; // loaded for PostgreSQL only (see client.ts)
-  const pool = new Pool({ connectionString: databaseUrl, max: POSTGRES_CONNECTIONS });
+  const pool = new (pgDriver().Pool)({ connectionString: databaseUrl, max: POSTGRES_CONNECTIONS });
   const rows = async <Row extends unknown[]>({ name, sql }: PreparedRead, params: unknown[] = []) =>
     (await pool.query<Row>({ name, text: sql, values: params, rowMode: 'array' })).rows;
   return {

@@ -42,7 +42,7 @@ export interface TimeRange {
  */
 export async function readGraphSnapshot(databaseUrl: string, visitor: GraphSnapshotVisitor, range?: TimeRange): Promise<number> {
   if (dialectOf(databaseUrl) === 'sqlite') return readSqliteSnapshot(databaseUrl, visitor, range);
-  // Loaded for PostgreSQL only (see client.ts).
+  // A module of PostgreSQL's only, loaded with its driver (pg-driver.ts).
   const { readPostgresSnapshot } = require('./graph-source-postgres') as typeof import('./graph-source-postgres');
   return readPostgresSnapshot(databaseUrl, visitor, range);
 }

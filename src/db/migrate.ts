@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type pg from 'pg';
 import { openBulkWriter, restoreDeferredIndexes } from './bulk-writer';
+import { pgDriver } from './pg-driver';
 import { dialectOf, sqliteFilePath } from './dialect';
 import {
   type CommittedMigration,
@@ -125,8 +126,7 @@ function applyNextSqliteMigration(database: Database.Database, committed: Commit
 /** Applies PostgreSQL's pending migrations under Prisma's advisory lock, each in a transaction. */
 async function applyPostgresMigrations(databaseUrl: string): Promise<void> {
   const committed = committedMigrations('postgres');
-  const { Client } = require('pg') as typeof pg; // loaded for PostgreSQL only (see client.ts)
-  const client = new Client({ connectionString: databaseUrl });
+  const client = new (pgDriver().Client)({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);

@@ -14,15 +14,16 @@ function recordingVisitor() {
   const reserved: number[] = [];
   const pairs = new Set<string>();
   let relations = 0;
+  const received = (consumerId: number, providerId: number) => {
+    relations++;
+    pairs.add(`${consumerId}-${providerId}`);
+  };
   const visitor: GraphSnapshotVisitor = {
     party: () => {},
     reserve: (count) => void reserved.push(count),
-    relation: ({ consumerId, providerId }) => {
-      relations++;
-      pairs.add(`${consumerId}-${providerId}`);
-    },
+    relation: ({ consumerId, providerId }) => received(consumerId, providerId),
     relations: (batch) => {
-      for (let row = 0; row < batch.size; row++) visitor.relation({ consumerId: batch.consumerIds[row], providerId: batch.providerIds[row] } as never);
+      for (let row = 0; row < batch.size; row++) received(batch.consumerIds[row], batch.providerIds[row]);
     },
   };
   return { visitor, reserved, pairs, relationCount: () => relations };
