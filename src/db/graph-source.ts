@@ -50,10 +50,21 @@ export async function readGraphSnapshot(databaseUrl: string, visitor: GraphSnaps
 export const RELATION_KINDS = Object.values(RelationKind);
 /** Kinds come back as their index in RELATION_KINDS: a small integer instead of a new string per row. */
 const KIND_INDEX_SQL = `CASE "kind" ${RELATION_KINDS.map((kind, index) => `WHEN '${kind}' THEN ${index}`).join(' ')} END`;
-/** Times come back as numbers SQLite parsed: no string per row to make and parse again. */
-const RELATION_COLUMNS = `"consumerId", "providerId", ${KIND_INDEX_SQL}, unixepoch("occurredAt", 'subsec'), "amountMinor", "currency", "rating"`;
+/**
+ * Times come back as milliseconds SQLite parsed: no string per row to make and parse again (its
+ * fractional seconds come from whole milliseconds, so rounding gives them back exactly).
+ */
+const RELATION_COLUMNS = ['"consumerId"', '"providerId"', KIND_INDEX_SQL, `CAST(round(unixepoch("occurredAt", 'subsec') * 1000) AS INTEGER)`, '"amountMinor"', '"currency"', '"rating"'];
 
-const RANGE_SQL = ' WHERE "occurredAt" >= ? AND "occurredAt" < ?';
+// Stored times are ISO text in one fixed form, so comparing text compares times.
+const IN_RANGE = '"occurredAt" >= @from AND "occurredAt" < @to';
+
+/** A batch of relations as sqlite-snapshot-thread.ts reads it: one JSON array per column, in one order of IDs. */
+function relationBatchSql(condition?: string): string {
+  const columns = RELATION_COLUMNS.map((column, index) => `${column} AS c${index}`).join(', ');
+  const arrays = RELATION_COLUMNS.map((_, index) => `json_group_array(c${index})`).join(', ');
+  return `SELECT max("id"), count(*), ${arrays} FROM (SELECT "id", ${columns} FROM "Relation" WHERE "id" > @after${condition ? ` AND ${condition}` : ''} ORDER BY "id" LIMIT @rows)`;
+}
 const PAIR_COUNT_SQL = 'SELECT COUNT(*) FROM (SELECT 1 FROM "Relation" GROUP BY "consumerId", "providerId")';
 
 /**
@@ -69,12 +80,11 @@ async function readSqliteSnapshot(databaseUrl: string, visitor: GraphSnapshotVis
     lastChangeSql: LAST_CHANGE_SQL,
     consumersSql: 'SELECT id FROM "Consumer"',
     providersSql: 'SELECT id FROM "Provider"',
-    // Stored times are ISO text in one fixed form, so comparing text compares times.
-    relationsSql: `SELECT ${RELATION_COLUMNS} FROM "Relation"${range ? RANGE_SQL : ''}`,
+    relationsSql: relationBatchSql(range && IN_RANGE),
     // Whole, the pairs are counted on an index of both ends (about 0.1 s at 1M relations, while the
     // request thread is still loading modules): the store is then made to size once, not shrunk after.
-    pairBoundSql: range ? `SELECT COUNT(*) FROM "Relation"${RANGE_SQL}` : PAIR_COUNT_SQL,
-    relationParameters: range ? [sqliteTime(new Date(range.from)), sqliteTime(new Date(range.to))] : [],
+    pairBoundSql: range ? `SELECT COUNT(*) FROM "Relation" WHERE ${IN_RANGE}` : PAIR_COUNT_SQL,
+    relationParameters: range ? { from: sqliteTime(new Date(range.from)), to: sqliteTime(new Date(range.to)) } : {},
     inFlight,
   };
   const reader = idleReaders.pop() ?? startReader();

@@ -1,5 +1,6 @@
 import { config } from '../../src/config';
-import { type GraphSnapshotVisitor, readGraphSnapshot } from '../../src/db/graph-source';
+import { db } from '../../src/db/client';
+import { type GraphSnapshotVisitor, RELATION_KINDS, readGraphSnapshot } from '../../src/db/graph-source';
 import { createConsumer } from '../../src/domain/consumers';
 import { createProvider } from '../../src/domain/providers';
 import { recordRelation } from '../../src/domain/relations';
@@ -51,4 +52,56 @@ function recordingVisitor() {
   expect(range.relationCount()).toBe(3);
   expect(range.pairs.size).toBe(2);
   expect(range.reserved).toEqual([3]);
+});
+
+/** Every relation a read hands over, one line each, sorted: the batches' columns turned back into values. */
+function collectingVisitor() {
+  const lines: string[] = [];
+  const line = (consumerId: number, providerId: number, kind: string, at: number, amount: number | null, currency: string | null, rating: number | null) =>
+    lines.push([consumerId, providerId, kind, new Date(at).toISOString(), amount, currency, rating].join('|'));
+  const visitor: GraphSnapshotVisitor = {
+    party: () => {},
+    reserve: () => {},
+    relation: (r) => void line(r.consumerId, r.providerId, r.kind, r.occurredAt, r.amountMinor, r.currency, r.rating),
+    relations: (batch) => {
+      for (let row = 0; row < batch.size; row++) {
+        const [amount, rating, currency] = [batch.amounts[row], batch.ratings[row], batch.currencies[row]];
+        line(batch.consumerIds[row], batch.providerIds[row], RELATION_KINDS[batch.kinds[row]], batch.occurredAt[row], Number.isNaN(amount) ? null : amount, currency === 0 ? null : batch.currencyNames[currency - 1], Number.isNaN(rating) ? null : rating);
+      }
+    },
+  };
+  return { visitor, lines: () => lines.sort() };
+}
+
+(onPostgres ? it.skip : it)('hands over every relation exactly once, across many batches and gaps in their IDs, whole and in a range', async () => {
+  const consumers = await Promise.all([1, 2, 3].map((n) => createConsumer({ name: `batched c${n}`, email: `batched-c${n}@example.com` })));
+  const providers = await Promise.all([1, 2].map((n) => createProvider({ name: `batched p${n}`, contactEmail: `batched-p${n}@example.com`, category: 'x' })));
+  // More relations than the reader's batches hold (16,384), with every kind of value and of null;
+  // every seventh deleted, so no batch ends where IDs are dense.
+  await db().$executeRawUnsafe(`
+    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 39999)
+    INSERT INTO "Relation" ("consumerId", "providerId", "kind", "occurredAt", "amountMinor", "currency", "rating")
+    SELECT ${consumers[0].id} + i % 3, ${providers[0].id} + i % 2,
+           CASE i % 4 WHEN 0 THEN 'PURCHASE' WHEN 1 THEN 'REVIEW' WHEN 2 THEN 'SUBSCRIPTION' ELSE 'FAVORITE' END,
+           strftime('%Y-%m-%dT%H:%M:%f+00:00', 1700000000 + i * 1.001, 'unixepoch'),
+           CASE WHEN i % 3 = 0 THEN NULL ELSE i * 7 END, CASE i % 5 WHEN 0 THEN NULL WHEN 1 THEN 'USD' ELSE 'EUR' END,
+           CASE WHEN i % 6 = 0 THEN NULL ELSE 1 + i % 5 END
+      FROM n`);
+  await db().$executeRawUnsafe('DELETE FROM "Relation" WHERE "id" % 7 = 0');
+  const stored = async (where?: object) =>
+    (await db().relation.findMany({ where })).map((r) => [r.consumerId, r.providerId, r.kind, r.occurredAt.toISOString(), r.amountMinor, r.currency, r.rating].join('|')).sort();
+
+  const whole = collectingVisitor();
+  await readGraphSnapshot(config().databaseUrl, whole.visitor);
+  const all = await stored();
+  expect(all.length).toBeGreaterThan(2 * 16_384);
+  expect(whole.lines()).toEqual(all);
+
+  const [from, to] = [Date.UTC(2023, 10, 14, 23), Date.UTC(2023, 10, 15, 6)];
+  const range = collectingVisitor();
+  await readGraphSnapshot(config().databaseUrl, range.visitor, { from, to });
+  const inRange = await stored({ occurredAt: { gte: new Date(from), lt: new Date(to) } });
+  expect(inRange.length).toBeGreaterThan(16_384);
+  expect(inRange.length).toBeLessThan(all.length);
+  expect(range.lines()).toEqual(inRange);
 });
