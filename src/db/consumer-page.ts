@@ -1,10 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Consumer, Provider, Relation } from '../generated/prisma/client';
-import { configuredKeyring } from './client';
-import { config } from '../config';
-import { dialectOf } from './dialect';
 import { type PreparedRead, driver } from './driver';
-import { decrypt } from './pii';
+import { CONSUMER, PROVIDER, RELATION, readConsumer, rowReader, selectList } from './rows';
 
 /**
  * The API's hottest read, a consumer with its newest relations and their providers (a front
@@ -17,49 +14,6 @@ import { decrypt } from './pii';
 
 export type ConsumerPage = Consumer & { relations: (Relation & { provider: Provider })[] };
 
-type ColumnType = 'int' | 'text' | 'bool' | 'time';
-type Columns<Row> = { [Field in keyof Row]-?: ColumnType };
-
-const CONSUMER: Columns<Consumer> = {
-  id: 'int', externalId: 'text', name: 'text', email: 'text', emailHash: 'text', phone: 'text', marketingConsent: 'bool', erasedAt: 'time', createdAt: 'time', updatedAt: 'time',
-};
-const RELATION: Columns<Relation> = {
-  id: 'int', consumerId: 'int', providerId: 'int', kind: 'text', occurredAt: 'time', amountMinor: 'int', currency: 'text', rating: 'int', comment: 'text', createdAt: 'time',
-};
-const PROVIDER: Columns<Provider> = {
-  id: 'int', externalId: 'text', name: 'text', contactEmail: 'text', category: 'text', website: 'text', description: 'text', createdAt: 'time', updatedAt: 'time',
-};
-
-const postgres = () => dialectOf(config().databaseUrl) === 'postgres';
-
-/** The select list of a table's columns; PostgreSQL's zone-less timestamps are read as the UTC they hold. */
-function selectList(table: string, columns: Columns<object>): string {
-  return Object.entries(columns)
-    .map(([name, type]) => (type === 'time' && postgres() ? `("${table}"."${name}" AT TIME ZONE 'UTC')` : `"${table}"."${name}"`))
-    .join(', ');
-}
-
-const CONVERT: Record<ColumnType, (value: unknown) => unknown> = {
-  int: Number,
-  text: (value) => value,
-  bool: Boolean,
-  time: (value) => new Date(value as string | Date),
-};
-
-/** Reads the object Prisma would return from a row of values, the columns' values from `offset` on. */
-function rowReader<Row>(columns: Columns<Row>, offset = 0): (values: unknown[]) => Row {
-  const fields = Object.entries(columns as Record<string, ColumnType>).map(([name, type], index) => ({ name, convert: CONVERT[type], at: offset + index }));
-  return (values) => {
-    const row: Record<string, unknown> = {};
-    for (const { name, convert, at } of fields) {
-      const value = values[at];
-      row[name] = value === null ? null : convert(value);
-    }
-    return row as Row;
-  };
-}
-
-const readConsumer = rowReader(CONSUMER);
 const readRelation = rowReader(RELATION);
 const readProvider = rowReader(PROVIDER, Object.keys(RELATION).length);
 
@@ -87,9 +41,6 @@ export async function consumerPage(id: number, take: number): Promise<ConsumerPa
   ]);
   if (!row) return null;
   const page = readConsumer(row) as ConsumerPage;
-  const keyring = configuredKeyring();
-  if (page.email !== null) page.email = decrypt(keyring, page.email);
-  if (page.phone !== null) page.phone = decrypt(keyring, page.phone);
   page.relations = rows.map((values) => {
     const relation = readRelation(values) as Relation & { provider: Provider };
     relation.provider = readProvider(values);

@@ -1,4 +1,4 @@
-import { db } from '../db/client';
+import { partiesByIds } from '../db/rows';
 import { InvalidInputError } from '../domain/errors';
 import type { Party, PartyRef } from '../db/party';
 import type { Consumer, Provider } from '../generated/prisma/client';
@@ -24,10 +24,8 @@ export type Entity = Consumer | Provider;
  */
 export async function loadParties(parties: PartyRef[]): Promise<{ party: PartyRef; entity: Entity }[]> {
   const idsOf = (side: Party) => parties.filter((party) => party.party === side).map((party) => party.id);
-  const [consumers, providers] = await Promise.all([
-    db().consumer.findMany({ where: { id: { in: idsOf('consumer') } } }),
-    db().provider.findMany({ where: { id: { in: idsOf('provider') } } }),
-  ]);
+  // Every analytics answer loads its parties: through the driver, not Prisma's per-query planning.
+  const { consumers, providers } = await partiesByIds(idsOf('consumer'), idsOf('provider'));
   const found = {
     consumer: new Map<number, Entity>(consumers.map((consumer) => [consumer.id, consumer])),
     provider: new Map<number, Entity>(providers.map((provider) => [provider.id, provider])),
