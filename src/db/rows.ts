@@ -55,13 +55,32 @@ export function rowReader<Row>(columns: Columns<Row>, offset = 0): (values: unkn
 
 const readConsumerColumns = rowReader(CONSUMER);
 
-/** A consumer from its columns, its email and phone decrypted. */
+/**
+ * A consumer from its columns, its email and phone decrypted when first read, as the PII
+ * extension's results do: most answers never read them (a ranking's hundred consumers would
+ * cost two hundred decryptions), and a row whose key is missing fails only where it is read.
+ */
 export function readConsumer(values: unknown[]): Consumer {
   const consumer = readConsumerColumns(values);
-  const keyring = configuredKeyring();
-  if (consumer.email !== null) consumer.email = decrypt(keyring, consumer.email);
-  if (consumer.phone !== null) consumer.phone = decrypt(keyring, consumer.phone);
+  for (const field of ['email', 'phone'] as const) {
+    const sealed = consumer[field];
+    if (sealed !== null) decryptedOnRead(consumer, field, sealed);
+  }
   return consumer;
+}
+
+function decryptedOnRead(consumer: Consumer, field: 'email' | 'phone', sealed: string): void {
+  const settle = (value: string | null) => Object.defineProperty(consumer, field, { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(consumer, field, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const plain = decrypt(configuredKeyring(), sealed);
+      settle(plain);
+      return plain;
+    },
+    set: settle,
+  });
 }
 
 const readProvider = rowReader(PROVIDER);
@@ -85,3 +104,16 @@ export async function partiesByIds(consumerIds: number[], providerIds: number[])
   const [consumers, providers] = await Promise.all([rowsByIds(statements.consumers, consumerIds), rowsByIds(statements.providers, providerIds)]);
   return { consumers: consumers.map(readConsumer), providers: providers.map(readProvider) };
 }
+
+/** A consumer by ID, or null: `findUnique({ where: { id } })`. */
+export async function consumerById(id: number): Promise<Consumer | null> {
+  return (await partiesByIds([id], [])).consumers[0] ?? null;
+}
+
+/** A provider by ID, or null: `findUnique({ where: { id } })`. */
+export async function providerById(id: number): Promise<Provider | null> {
+  return (await partiesByIds([], [id])).providers[0] ?? null;
+}
+
+/** Whether Pothos's Prisma arguments for a field ask for the row alone: no relation included, no selection narrowed. */
+export const asksRowAlone = (query: object) => Object.keys(query).length === 0;

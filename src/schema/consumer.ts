@@ -3,6 +3,7 @@ import { type Caller, ForbiddenError } from '../auth/caller';
 import { visibleConsumers, visibleRelations } from '../auth/scopes';
 import { db } from '../db/client';
 import { consumerPage, consumerPageSize } from '../db/consumer-page';
+import { asksRowAlone, consumerById } from '../db/rows';
 import {
   type ConsumerFilter,
   consumerOrderBy,
@@ -132,7 +133,9 @@ builder.queryFields((t) => ({
     resolve: (query, _root, { id }, { caller }) => {
       const consumerId = parseId(id, 'Consumer', 'id');
       const seesWhole = caller.role === 'ADMIN' || (caller.role === 'CONSUMER' && caller.consumerId === consumerId);
-      // The common consumer page, read by an admin or the consumer itself, goes through prepared statements.
+      // The common reads by an admin or the consumer itself (the row alone, or the consumer
+      // page) go through prepared statements.
+      if (seesWhole && asksRowAlone(query)) return consumerById(consumerId);
       const pageSize = seesWhole ? consumerPageSize(consumerId, query) : undefined;
       if (pageSize !== undefined) return consumerPage(consumerId, pageSize);
       return db().consumer.findFirst({ ...query, where: { AND: [{ id: consumerId }, visibleConsumers(caller)] } });

@@ -1,6 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { customersOf } from '../auth/scopes';
 import { db } from '../db/client';
+import { asksRowAlone, providerById } from '../db/rows';
 import { ConflictError, InvalidInputError, NotFoundError, RelationsExistError } from '../domain/errors';
 import { parseExternalId } from '../domain/fields';
 import {
@@ -132,8 +133,10 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'The provider with this ID, or null when none exists (as `node`). Providers are public.',
     args: { id: t.arg.id({ required: true, description: 'A global ID of a Provider.' }) },
-    resolve: (query, _root, { id }) =>
-      db().provider.findUnique({ ...query, where: { id: parseId(id, 'Provider', 'id') } }),
+    resolve: (query, _root, { id }) => {
+      const providerId = parseId(id, 'Provider', 'id');
+      return asksRowAlone(query) ? providerById(providerId) : db().provider.findUnique({ ...query, where: { id: providerId } });
+    },
   }),
   providerByExternalId: t.prismaField({
     type: 'Provider',
