@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sqliteFilePath } from '../src/db/dialect';
-import { MigrationError, applyMigrations, compactSqlite } from '../src/db/migrate';
+import { MigrationError, applyMigrations, compactSqlite, useWriteAheadLog } from '../src/db/migrate';
 import { type ScratchDatabase, scratchDatabase } from '../src/db/scratch-database';
 import { runPrisma6 } from '../scripts/prisma-cli-6';
 import { onPostgres } from './support/test-database';
@@ -189,5 +189,30 @@ test('a database where a migration Prisma started never finished is refused, not
   const started = Date.now();
   expect(() => compactSqlite(url)).not.toThrow();
   expect(Date.now() - started).toBeGreaterThan(5000); // it did wait for the lock, beyond better-sqlite3's default
+  await exited;
+}, 60_000);
+
+(onPostgres ? test.skip : test)('switching to the write-ahead log waits out a write transaction, which SQLite itself refuses to wait for', async () => {
+  const url = await scratch();
+  await applyMigrations(url);
+  const file = sqliteFilePath(url);
+  const rollbackJournal = new Database(file);
+  rollbackJournal.pragma('journal_mode = DELETE');
+  rollbackJournal.close();
+  // Another process's write transaction, as when processes starting together migrate: SQLite
+  // answers a switch "database is locked" at once, its busy timeout notwithstanding.
+  const holder = spawn(
+    process.execPath,
+    ['-e', `const d = new (require('better-sqlite3'))(${JSON.stringify(file)}); d.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => d.exec('ROLLBACK'), 1500);`],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = once(holder, 'exit');
+  await once(holder.stdout!, 'data');
+  const started = Date.now();
+  await useWriteAheadLog(url);
+  expect(Date.now() - started).toBeGreaterThan(1000);
+  const database = new Database(file, { readonly: true });
+  expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
+  database.close();
   await exited;
 }, 60_000);

@@ -35,7 +35,7 @@ const PRISMA_MIGRATE_LOCK = 72707369;
  */
 export async function applyMigrations(databaseUrl: string): Promise<void> {
   if (dialectOf(databaseUrl) === 'sqlite') {
-    if (applySqliteMigrations(databaseUrl)) useWriteAheadLog(databaseUrl);
+    if (applySqliteMigrations(databaseUrl)) await useWriteAheadLog(databaseUrl);
   } else {
     await applyPostgresMigrations(databaseUrl);
   }
@@ -157,16 +157,29 @@ async function applyPostgresMigration(client: pg.Client, migration: CommittedMig
   }
 }
 
-/** WAL lets readers (the analytics projection's snapshot read) run alongside the writer. */
-function useWriteAheadLog(databaseUrl: string): void {
-  // Switching needs every other connection out of the file: processes starting together wait for each other here too.
-  const database = new Database(sqliteFilePath(databaseUrl), { timeout: SQLITE_LOCK_WAIT_MS });
-  try {
-    database.pragma('journal_mode = WAL');
-  } finally {
-    database.close();
+/**
+ * WAL lets readers (the analytics projection's snapshot read) run alongside the writer.
+ * Switching needs every other connection out of the file. SQLite does not wait when waiting
+ * could deadlock (this connection's read lock against another process's pending commit, as
+ * when processes starting together migrate): then it lets go and tries again.
+ */
+export async function useWriteAheadLog(databaseUrl: string): Promise<void> {
+  for (const deadline = Date.now() + SQLITE_LOCK_WAIT_MS; ; ) {
+    const database = new Database(sqliteFilePath(databaseUrl), { timeout: SQLITE_LOCK_WAIT_MS });
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+    } finally {
+      database.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, DEADLOCK_RETRY_MS));
   }
 }
+
+/** How long a start lets go of the file before trying again after SQLite refused a wait that could deadlock. */
+const DEADLOCK_RETRY_MS = 20;
 
 /**
  * Rewrites the SQLite file without its free pages and empties the write-ahead log, so that data
