@@ -20,6 +20,8 @@ export type WorkerResponse = { id: number; result: unknown } | { id: number; err
  * with whatever CPU requests leave; on two cores, writes and /health no longer queue behind them.
  */
 function yieldToRequests(): void {
+  // Elsewhere (macOS, Windows) a nice value is the whole process's: the request thread would yield too.
+  if (process.platform !== 'linux') return;
   try {
     setPriority(0, constants.priority.PRIORITY_BELOW_NORMAL);
   } catch {
