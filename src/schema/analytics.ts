@@ -1,6 +1,7 @@
 import type { Party, PartyRef } from '../db/party';
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { analytics } from '../analytics/serving';
+import type { Community } from '../analytics/serving/communities';
 import { CENTRALITY_METRICS, type CentralityMetric, UNWEIGHTED_METRICS } from '../analytics/graph/centrality';
 import {
   type Asking,
@@ -244,23 +245,18 @@ builder.queryFields((t) => ({
   }),
 }));
 
-interface CommunityShape {
-  index: number;
-  members: PartyRef[];
-}
-
-const Community = builder.objectRef<CommunityShape>('Community').implement({
+const CommunityRef = builder.objectRef<Community>('Community').implement({
   description: 'A group of consumers and providers more connected with each other than with the rest of the graph.',
   fields: (t) => ({
     index: t.exposeInt('index', { description: '0 for the largest community, then by size.' }),
-    size: t.int({ description: 'Members: consumers and providers.', resolve: (community) => community.members.length }),
-    consumerCount: t.int({ description: 'Consumers among the members.', resolve: (community) => community.members.filter((m) => m.party === 'consumer').length }),
-    providerCount: t.int({ description: 'Providers among the members.', resolve: (community) => community.members.filter((m) => m.party === 'provider').length }),
+    size: t.exposeInt('size', { description: 'Members: consumers and providers.' }),
+    consumerCount: t.exposeInt('consumerCount', { description: 'Consumers among the members.' }),
+    providerCount: t.int({ description: 'Providers among the members.', resolve: (community) => community.size - community.consumerCount }),
     members: t.connection({
       type: PartyUnion,
       description: 'The consumers and providers of this community.',
       resolve: async (community, args) => {
-        const page = resolveArrayConnection({ args }, community.members);
+        const page = resolveArrayConnection({ args }, community.members());
         const loaded = await loadParties(page.edges.map((edge) => edge.node));
         const byParty = new Map(loaded.map(({ party, entity }) => [party, entity]));
         return {
@@ -282,7 +278,7 @@ const CommunityPartitionRef = builder.objectRef<CommunityPartition>('CommunityPa
     modularity: t.exposeFloat('modularity', { description: 'Modularity of the split, from −0.5 to 1: higher means denser communities.' }),
     count: t.int({ description: 'How many communities.', resolve: (partition) => partition.communities.length }),
     communities: t.connection({
-      type: Community,
+      type: CommunityRef,
       description: 'Largest first.',
       resolve: (partition, args) => resolveArrayConnection({ args }, partition.communities),
     }),

@@ -135,7 +135,7 @@ function computeOverview(centrality: CentralityResult, partition: CommunityParti
   }
   const membership = new Int32Array(snapshot.ids.length).fill(-1);
   for (const community of partition.communities) {
-    for (const member of community.members) {
+    for (const member of community.members()) {
       const node = nodeOf.get(nodeKey(member.party, member.id));
       if (node !== undefined) membership[node] = community.index;
     }

@@ -16,6 +16,7 @@ import {
   similarProviders,
 } from '../graph/recommendations';
 import { ALL_KINDS_MASK, type GraphSnapshot, SIDES, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
+import { type Community, communitiesOf } from './communities';
 import {
   DEFAULT_STRENGTH_SETTINGS,
   type RelationshipStrength,
@@ -231,8 +232,8 @@ export interface ProviderRelationships {
 
 export interface CommunityPartition extends Computed {
   modularity: number;
-  /** Communities largest first; each lists its members in the graph's node order. */
-  communities: { index: number; members: PartyRef[] }[];
+  /** Communities largest first. */
+  communities: Community[];
 }
 
 /** One point of a provider's history: its place and relations in one period. */
@@ -304,8 +305,7 @@ export class Analytics {
       const options = { resolution, weight, seed: this.settings.seed };
       const task = { type: 'communities', options, kinds: kindMask(kinds) } as const;
       const partition = await this.runner.run(snapshot, task);
-      const communities = partition.sizes.map((_size, index) => ({ index, members: [] as PartyRef[] }));
-      partition.membership.forEach((community, node) => communities[community].members.push(snapshotParty(snapshot, node)));
+      const communities = communitiesOf(snapshot, partition.membership, partition.sizes);
       return { graphVersion: snapshot.version, computedAt: new Date(), window, modularity: partition.modularity, communities };
     });
   }
