@@ -1,5 +1,5 @@
 import type { Party, PartyRef } from '../db/party';
-import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { resolveArrayConnection, resolveOffsetConnection } from '@pothos/plugin-relay';
 import { analytics } from '../analytics/serving';
 import type { Community } from '../analytics/serving/communities';
 import { CENTRALITY_METRICS, type CentralityMetric, UNWEIGHTED_METRICS } from '../analytics/graph/centrality';
@@ -256,7 +256,8 @@ const CommunityRef = builder.objectRef<Community>('Community').implement({
       type: PartyUnion,
       description: 'The consumers and providers of this community.',
       resolve: async (community, args) => {
-        const page = resolveArrayConnection({ args }, community.members());
+        // Only the page's members are made: the largest community holds tens of thousands.
+        const page = await resolveOffsetConnection({ args, totalCount: community.size }, ({ offset, limit }) => community.members(offset, limit));
         const loaded = await loadParties(page.edges.map((edge) => edge.node));
         const byParty = new Map(loaded.map(({ party, entity }) => [party, entity]));
         return {

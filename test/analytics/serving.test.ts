@@ -129,6 +129,26 @@ describe('communities', () => {
     expect(largest.size).toBeGreaterThan(2);
     expect(largest.members.edges).toHaveLength(2);
     expect(largest.members.pageInfo.hasNextPage).toBe(true);
+
+    // Page after page, forwards and backwards, the same members as the whole list.
+    const PAGE = `query ($after: String, $last: Int, $before: String) {
+      communities { communities(first: 1) { edges { node { members(first: 2, after: $after, last: $last, before: $before) {
+        edges { cursor node { ... on Consumer { name } ... on Provider { name } } } pageInfo { hasNextPage endCursor }
+      } } } } }
+    }`;
+    const whole = (await run(COMMUNITIES, { members: 100 })).communities.communities.edges[0].node.members.edges.map((edge: any) => edge.node.name);
+    const paged: string[] = [];
+    const cursors: string[] = [];
+    for (let after: string | null = null; ; ) {
+      const members: any = (await run(PAGE, { after })).communities.communities.edges[0].node.members;
+      paged.push(...members.edges.map((edge: any) => edge.node.name));
+      cursors.push(...members.edges.map((edge: any) => edge.cursor));
+      if (!members.pageInfo.hasNextPage) break;
+      after = members.pageInfo.endCursor;
+    }
+    expect(paged).toEqual(whole);
+    const before = (await run(PAGE.replace('first: 2, ', ''), { last: 2, before: cursors[3] })).communities.communities.edges[0].node.members;
+    expect(before.edges.map((edge: any) => edge.node.name)).toEqual(whole.slice(1, 3));
   });
 
   it('refuses a resolution out of range', async () => {

@@ -7,8 +7,8 @@ export interface Community {
   index: number;
   size: number;
   consumerCount: number;
-  /** Its members, in the graph's node order. */
-  members(): PartyRef[];
+  /** Its members in the graph's node order: `limit` of them from `offset`, all by default. */
+  members(offset?: number, limit?: number): PartyRef[];
 }
 
 /**
@@ -23,11 +23,12 @@ export function communitiesOf(snapshot: GraphSnapshot, membership: Int32Array, s
   const consumerCounts = new Int32Array(sizes.length);
   for (let node = 0; node < membership.length; node++) if (snapshot.sides[node] === consumerSide) consumerCounts[membership[node]]++;
   let grouped: { order: Int32Array; offsets: Int32Array } | undefined;
-  const membersOf = (index: number) => {
+  const membersOf = (index: number, offset = 0, limit = sizes[index]) => {
     const { order, offsets } = (grouped ??= groupByCommunity(membership, sizes));
-    return Array.from(order.subarray(offsets[index], offsets[index + 1]), (node) => partyAt(snapshot, node));
+    const start = offsets[index] + Math.min(offset, sizes[index]);
+    return Array.from(order.subarray(start, Math.min(start + limit, offsets[index + 1])), (node) => partyAt(snapshot, node));
   };
-  return sizes.map((size, index) => ({ index, size, consumerCount: consumerCounts[index], members: () => membersOf(index) }));
+  return sizes.map((size, index) => ({ index, size, consumerCount: consumerCounts[index], members: (offset, limit) => membersOf(index, offset, limit) }));
 }
 
 /** The nodes ordered by community (a counting sort), each community's from its offset on. */
