@@ -1,4 +1,4 @@
-import type { Party, PartyRef } from '../db/party';
+import type { Party } from '../db/party';
 import { resolveArrayConnection, resolveOffsetConnection } from '@pothos/plugin-relay';
 import { analytics } from '../analytics/serving';
 import type { Community } from '../analytics/serving/communities';
