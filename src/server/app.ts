@@ -25,6 +25,7 @@ import {
 } from './protection';
 import { type RateLimitOptions, createAdmission } from './admission';
 import { useStreamLimit } from './streams';
+import { useTurns } from './turns';
 import { useBodyLimit } from './body-limit';
 import { MAX_EXPORTED_MEMBERS, SEGMENT_EXPORT_PREFIX, useSegmentExport } from './segment-export';
 import { createMetrics } from './metrics';
@@ -134,6 +135,7 @@ export function createApp({
       createMetrics(),
       useReadiness(logger),
       admission.plugin,
+      useTurns(),
       useSegmentExport((request) => admission.admittedOf(request).caller, maxExportedMembers),
       ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments, (request) => admission.admittedOf(request).caller)] : []),
       useBodyLimit(config().maxBodyBytes),
