@@ -6,8 +6,7 @@ import type { Plugin } from 'graphql-yoga';
  * node:http hands over in one turn every request that arrived together, and each would run to
  * its end at once (the driver's reads are synchronous): a `/health` or `/ready` probe, or an
  * answer back from the analytics worker, that came in with a burst waited for all of it. Queued
- * here, what reached the loop meanwhile is served between two requests. The requests themselves
- * wait no longer than before: they are served in the same order.
+ * here, what reached the loop meanwhile is served between two requests, which keep their order.
  */
 export function useTurns(): Plugin {
   const waiting: Array<() => void> = [];
