@@ -1,5 +1,5 @@
 import type { Party } from '../db/party';
-import { resolveArrayConnection, resolveOffsetConnection } from '@pothos/plugin-relay';
+import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { analytics } from '../analytics/serving';
 import type { Community } from '../analytics/serving/communities';
 import { CENTRALITY_METRICS, type CentralityMetric, UNWEIGHTED_METRICS } from '../analytics/graph/centrality';
@@ -277,11 +277,12 @@ const CommunityPartitionRef = builder.objectRef<CommunityPartition>('CommunityPa
   interfaces: [AnalyticsAnswer],
   fields: (t) => ({
     modularity: t.exposeFloat('modularity', { description: 'Modularity of the split, from −0.5 to 1: higher means denser communities.' }),
-    count: t.int({ description: 'How many communities.', resolve: (partition) => partition.communities.length }),
+    count: t.int({ description: 'How many communities.', resolve: (partition) => partition.communities.count }),
     communities: t.connection({
       type: CommunityRef,
       description: 'Largest first.',
-      resolve: (partition, args) => resolveArrayConnection({ args }, partition.communities),
+      resolve: ({ communities }, args) =>
+        resolveOffsetConnection({ args, totalCount: communities.count }, ({ offset, limit }) => communities.page(offset, limit)),
     }),
   }),
 });

@@ -5,6 +5,7 @@ import type { CentralityMetric } from '../analytics/graph/centrality';
 import { type Overview, communityOverview, graphOverview } from '../analytics/graph/overview';
 import { nodeKey } from '../analytics/graph/adjacency';
 import { type GraphSnapshot, partyAt } from '../analytics/graph/snapshot';
+import type { Communities } from '../analytics/serving/communities';
 import type { CentralityResult, CommunityPartition, Computed } from '../analytics/serving/service';
 import { InvalidInputError } from '../domain/errors';
 import { AnalyticsAnswer, CentralityMetricEnum, asking, consistencyArgs } from './analytics';
@@ -126,24 +127,33 @@ function cachedOverview(centrality: CentralityResult, partition: CommunityPartit
 
 function computeOverview(centrality: CentralityResult, partition: CommunityPartition, { limit, community }: OverviewRequest): ComputedOverview {
   const snapshot = analytics().projection.snapshot();
-  const nodeOf = new Map<string, number>();
   const scores = new Float64Array(snapshot.ids.length);
   for (let node = 0; node < snapshot.ids.length; node++) {
     const { party, id } = partyAt(snapshot, node);
-    nodeOf.set(nodeKey(party, id), node);
     scores[node] = centrality.scoreOf(party, id) ?? 0;
   }
-  const membership = new Int32Array(snapshot.ids.length).fill(-1);
-  for (const community of partition.communities) {
-    for (const member of community.members()) {
-      const node = nodeOf.get(nodeKey(member.party, member.id));
-      if (node !== undefined) membership[node] = community.index;
-    }
-  }
-  const input = { snapshot, membership, scores, communityCount: partition.communities.length };
+  const input = { snapshot, membership: membershipOn(snapshot, partition.communities), scores, communityCount: partition.communities.count };
   const options = { limit, maxEdges: limit * EDGES_PER_NODE };
   const overview = community === null ? graphOverview(input, options) : communityOverview(input, community, options);
   return { snapshot, overview, computedAt: new Date() };
+}
+
+/** Each node's community in `snapshot` (-1 for a node the partition has not seen yet), by key when the partition is of another version. */
+function membershipOn(snapshot: GraphSnapshot, communities: Communities): Int32Array {
+  if (communities.snapshot === snapshot) return communities.membership;
+  const nodeOf = new Map<string, number>();
+  for (let node = 0; node < snapshot.ids.length; node++) {
+    const { party, id } = partyAt(snapshot, node);
+    nodeOf.set(nodeKey(party, id), node);
+  }
+  const membership = new Int32Array(snapshot.ids.length).fill(-1);
+  for (let index = 0; index < communities.count; index++) {
+    for (const member of communities.at(index)!.members()) {
+      const node = nodeOf.get(nodeKey(member.party, member.id));
+      if (node !== undefined) membership[node] = index;
+    }
+  }
+  return membership;
 }
 
 /**
@@ -211,7 +221,7 @@ builder.queryFields((t) => ({
         analytics().centrality(chosenMetric, null, 'NONE', who),
         analytics().communities(null, 1, 'NONE', who),
       ]);
-      const communityCount = partition.communities.length;
+      const communityCount = partition.communities.count;
       if (community != null && !(community >= 0 && community < communityCount)) {
         throw InvalidInputError.of('community', communityCount === 0 ? 'names no community: the graph has none' : `must be from 0 to ${communityCount - 1}`);
       }

@@ -151,6 +151,30 @@ describe('communities', () => {
     expect(before.edges.map((edge: any) => edge.node.name)).toEqual(whole.slice(1, 3));
   });
 
+  it('pages through the communities, forwards and backwards', async () => {
+    const whole = (await run(COMMUNITIES, { members: 1 })).communities.communities.edges.map((edge: any) => edge.node.index);
+    expect(whole.length).toBeGreaterThanOrEqual(3);
+    const PAGE = `query ($after: String, $last: Int, $before: String) {
+      communities { communities(first: 2, after: $after, last: $last, before: $before) {
+        edges { cursor node { index size } } pageInfo { hasNextPage endCursor }
+      } }
+    }`;
+    const paged: number[] = [];
+    const cursors: string[] = [];
+    for (let after: string | null = null; ; ) {
+      const page: any = (await run(PAGE, { after })).communities.communities;
+      paged.push(...page.edges.map((edge: any) => edge.node.index));
+      cursors.push(...page.edges.map((edge: any) => edge.cursor));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(paged).toEqual(whole);
+    const before = (await run(PAGE.replace('first: 2, ', ''), { last: 2, before: cursors[2] })).communities.communities;
+    expect(before.edges.map((edge: any) => edge.node.index)).toEqual(whole.slice(0, 2));
+    const past = (await run(PAGE, { after: cursors[cursors.length - 1] })).communities.communities;
+    expect(past.edges).toEqual([]);
+  });
+
   it('refuses a resolution out of range', async () => {
     const result = await execute(`{ communities(resolution: 0) { count } }`);
     expect(result.errors?.[0].message).toMatch(/resolution: must be from 0.01 to 100/);

@@ -107,7 +107,7 @@ async function compile(condition: SegmentCondition, owner: number | null, inputs
   }
   if ('community' in condition) {
     const partition = await analytics.communities(null, 1, 'NONE');
-    const members = new Set((partition.communities[condition.community.index]?.members() ?? []).filter((m) => m.party === 'consumer').map((m) => m.id));
+    const members = new Set((partition.communities.at(condition.community.index)?.members() ?? []).filter((m) => m.party === 'consumer').map((m) => m.id));
     return (consumer) => members.has(consumer);
   }
   if ('centrality' in condition) {

@@ -16,7 +16,7 @@ import {
   similarProviders,
 } from '../graph/recommendations';
 import { ALL_KINDS_MASK, type GraphSnapshot, SIDES, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
-import { type Community, communitiesOf } from './communities';
+import { Communities } from './communities';
 import {
   DEFAULT_STRENGTH_SETTINGS,
   type RelationshipStrength,
@@ -233,7 +233,7 @@ export interface ProviderRelationships {
 export interface CommunityPartition extends Computed {
   modularity: number;
   /** Communities largest first. */
-  communities: Community[];
+  communities: Communities;
 }
 
 /** One point of a provider's history: its place and relations in one period. */
@@ -305,7 +305,7 @@ export class Analytics {
       const options = { resolution, weight, seed: this.settings.seed };
       const task = { type: 'communities', options, kinds: kindMask(kinds) } as const;
       const partition = await this.runner.run(snapshot, task);
-      const communities = communitiesOf(snapshot, partition.membership, partition.sizes);
+      const communities = new Communities(snapshot, partition.membership, partition.sizes);
       return { graphVersion: snapshot.version, computedAt: new Date(), window, modularity: partition.modularity, communities };
     });
   }
