@@ -148,8 +148,19 @@ export interface RankedParty extends PartyRef {
 }
 
 /** Scores of every node of one snapshot: parties, scores and version all come from that snapshot. */
+/** One side's nodes, best first, and each one's rank (equal scores share one). */
+interface Ranking {
+  nodes: Int32Array;
+  ranks: Int32Array;
+}
+
+/**
+ * Scores of one snapshot and the rankings they make. A ranking stays typed arrays and an entry
+ * is made only for what a question lists: a result lives until the next version's, long enough
+ * at 50 writes a second for an object per party to reach the collector's old generation.
+ */
 export class CentralityResult implements Computed {
-  private readonly rankings = new Map<Party, RankedParty[]>();
+  private readonly rankings = new Map<Party, Ranking>();
   private nodeIndex: Map<string, number> | undefined;
 
   constructor(
@@ -171,7 +182,9 @@ export class CentralityResult implements Computed {
 
   /** The party's place and score, or null when the snapshot does not hold it. */
   rankOf(party: Party, id: number): RankedParty | null {
-    return this.ranking(party).find((entry) => entry.id === id) ?? null;
+    const { nodes, ranks } = this.ranking(party);
+    const position = nodes.findIndex((node) => this.snapshot.ids[node] === id);
+    return position < 0 ? null : this.entry(party, nodes[position], ranks[position]);
   }
 
   scoreOf(party: Party, id: number): number | null {
@@ -182,23 +195,31 @@ export class CentralityResult implements Computed {
 
   /** The `first` best of one side, highest score first; equal scores share a rank and are ordered by ID. */
   top(party: Party, first: number): RankedParty[] {
-    return this.ranking(party).slice(0, first);
+    const { nodes, ranks } = this.ranking(party);
+    return Array.from(nodes.subarray(0, first), (node, position) => this.entry(party, node, ranks[position]));
   }
 
-  private ranking(party: Party): RankedParty[] {
-    let ranking = this.rankings.get(party);
-    if (ranking) return ranking;
-    const entries: RankedParty[] = [];
+  private entry(party: Party, node: number, rank: number): RankedParty {
+    return { party, id: this.snapshot.ids[node], score: this.result.scores[node], rank };
+  }
+
+  private ranking(party: Party): Ranking {
+    const cached = this.rankings.get(party);
+    if (cached) return cached;
     const { sides, ids } = this.snapshot;
+    const { scores } = this.result;
     const side = SIDES.indexOf(party);
-    for (let node = 0; node < ids.length; node++) {
-      if (sides[node] === side) entries.push({ party, id: ids[node], score: this.result.scores[node], rank: 0 });
+    let count = 0;
+    for (let node = 0; node < sides.length; node++) if (sides[node] === side) count++;
+    const nodes = new Int32Array(count);
+    for (let node = 0, at = 0; node < sides.length; node++) if (sides[node] === side) nodes[at++] = node;
+    nodes.sort((a, b) => scores[b] - scores[a] || ids[a] - ids[b]);
+    const ranks = new Int32Array(nodes.length);
+    for (let position = 0; position < nodes.length; position++) {
+      const tied = position > 0 && scores[nodes[position - 1]] === scores[nodes[position]];
+      ranks[position] = tied ? ranks[position - 1] : position + 1;
     }
-    entries.sort((a, b) => b.score - a.score || a.id - b.id);
-    entries.forEach((entry, position) => {
-      entry.rank = position > 0 && entries[position - 1].score === entry.score ? entries[position - 1].rank : position + 1;
-    });
-    ranking = entries;
+    const ranking = { nodes, ranks };
     this.rankings.set(party, ranking);
     return ranking;
   }
