@@ -1,5 +1,5 @@
 import { createSchema, createYoga } from 'graphql-yoga';
-import { useTurns } from '../src/server/turns';
+import { TURN_BUDGET_MS, useTurns } from '../src/server/turns';
 import { adminKey, app } from './support/graphql';
 
 /** Counts the event loop's turns: a setImmediate callback runs once per turn. */
@@ -24,22 +24,45 @@ const post = (fetch: (url: string, init: RequestInit) => Response | Promise<Resp
 );
 
 describe('one request started per turn of the event loop', () => {
-  it('starts requests that arrive together in arrival order, one per turn', async () => {
+  /** A yoga whose one field records the turn its request started in, then works for `busyMs`. */
+  function recordingYoga(busyMs: number, budgetMs?: number) {
     const started: Array<{ request: number; turn: number }> = [];
     const turns = countTurns();
     const yoga = createYoga({
       schema: createSchema({
         typeDefs: 'type Query { work(request: Int!): Int! }',
-        resolvers: { Query: { work: (_: unknown, { request }: { request: number }) => (started.push({ request, turn: turns.now() }), request) } },
+        resolvers: {
+          Query: {
+            work: (_: unknown, { request }: { request: number }) => {
+              started.push({ request, turn: turns.now() });
+              for (const until = performance.now() + busyMs; performance.now() < until; );
+              return request;
+            },
+          },
+        },
       }),
-      plugins: [useTurns()],
+      plugins: [useTurns(budgetMs)],
     });
-    const answers = await Promise.all([1, 2, 3, 4].map((request) => post(yoga.fetch, `{ work(request: ${request}) }`).then((response) => response.json())));
-    turns.stop();
+    const ask = (requests: number[]) =>
+      Promise.all(requests.map((request) => post(yoga.fetch, `{ work(request: ${request}) }`).then((response) => response.json()))).finally(turns.stop);
+    return { started, ask };
+  }
 
+  it('starts requests that arrive together in arrival order, one per turn when each takes longer than a turn\'s budget', async () => {
+    const { started, ask } = recordingYoga(3 * TURN_BUDGET_MS);
+    const answers = await ask([1, 2, 3, 4]);
     expect(answers.map((answer) => answer.data.work)).toEqual([1, 2, 3, 4]);
     expect(started.map(({ request }) => request)).toEqual([1, 2, 3, 4]);
     for (let i = 1; i < started.length; i++) expect(started[i].turn).toBeGreaterThan(started[i - 1].turn);
+  });
+
+  it('starts several requests in one turn when they take less than its budget', async () => {
+    // Under jest, a request through yoga takes a few milliseconds: the budget is scaled to match.
+    const { started, ask } = recordingYoga(0, 100);
+    const requests = Array.from({ length: 40 }, (_, i) => i + 1);
+    await ask(requests);
+    expect(started.map(({ request }) => request)).toEqual(requests);
+    expect(new Set(started.map(({ turn }) => turn)).size).toBeLessThan(requests.length / 2);
   });
 
   it('answers /health while the API requests that came with it wait their turns', async () => {
