@@ -147,7 +147,6 @@ export interface RankedParty extends PartyRef {
   score: number;
 }
 
-/** Scores of every node of one snapshot: parties, scores and version all come from that snapshot. */
 /** One side's nodes, best first, and each one's rank (equal scores share one). */
 interface Ranking {
   nodes: Int32Array;
@@ -155,9 +154,10 @@ interface Ranking {
 }
 
 /**
- * Scores of one snapshot and the rankings they make. A ranking stays typed arrays and an entry
- * is made only for what a question lists: a result lives until the next version's, long enough
- * at 50 writes a second for an object per party to reach the collector's old generation.
+ * Scores of every node of one snapshot: parties, scores and version all come from that snapshot.
+ * A ranking stays typed arrays and an entry is made only for what a question lists: a result
+ * lives until the next version's, long enough at 50 writes a second for an object per party to
+ * reach the collector's old generation.
  */
 export class CentralityResult implements Computed {
   private readonly rankings = new Map<Party, Ranking>();
