@@ -4,7 +4,7 @@ import { lastChangeId } from '../db/change-log';
 import type { CentralityMetric } from '../analytics/graph/centrality';
 import { type Overview, communityOverview, graphOverview } from '../analytics/graph/overview';
 import { nodeKey } from '../analytics/graph/adjacency';
-import { type GraphSnapshot, partyAt } from '../analytics/graph/snapshot';
+import { type GraphSnapshot, nodeFinder, partyAt } from '../analytics/graph/snapshot';
 import type { Communities } from '../analytics/serving/communities';
 import type { CentralityResult, CommunityPartition, Computed } from '../analytics/serving/service';
 import { InvalidInputError } from '../domain/errors';
@@ -141,16 +141,12 @@ function computeOverview(centrality: CentralityResult, partition: CommunityParti
 /** Each node's community in `snapshot` (-1 for a node the partition has not seen yet), by key when the partition is of another version. */
 function membershipOn(snapshot: GraphSnapshot, communities: Communities): Int32Array {
   if (communities.snapshot === snapshot) return communities.membership;
-  const nodeOf = new Map<string, number>();
-  for (let node = 0; node < snapshot.ids.length; node++) {
-    const { party, id } = partyAt(snapshot, node);
-    nodeOf.set(nodeKey(party, id), node);
-  }
+  const nodeOf = nodeFinder(snapshot);
   const membership = new Int32Array(snapshot.ids.length).fill(-1);
   for (let index = 0; index < communities.count; index++) {
     for (const member of communities.at(index)!.members()) {
-      const node = nodeOf.get(nodeKey(member.party, member.id));
-      if (node !== undefined) membership[node] = index;
+      const node = nodeOf(member.party, member.id);
+      if (node >= 0) membership[node] = index;
     }
   }
   return membership;

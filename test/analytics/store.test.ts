@@ -2,7 +2,7 @@ import seedrandom from 'seedrandom';
 import { type Adjacency, snapshotAdjacency } from '../../src/analytics/graph/adjacency';
 import { shortestPath } from '../../src/analytics/graph/paths';
 import { popularProviders, recommendProviders, similarConsumers, similarProviders } from '../../src/analytics/graph/recommendations';
-import { ALL_KINDS_MASK } from '../../src/analytics/graph/snapshot';
+import { ALL_KINDS_MASK, nodeFinder, nodesOf, partyAt } from '../../src/analytics/graph/snapshot';
 import { RelationStore } from '../../src/analytics/serving/store';
 import { snapshotFromMessage, snapshotMessage } from '../../src/analytics/serving/store-snapshot';
 import type { RelationRecord } from '../../src/db/graph-source';
@@ -181,4 +181,27 @@ it('hands out one snapshot per key, unchanged by later writes, in shared memory'
   const baseArrays = base ? [base.offsets, base.neighbors, base.edges] : [];
   for (const array of [sides, ids, ends.sources, ends.targets, ...baseArrays, ...countPages]) expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
   expect(canonicalSnapshot(snapshotFromMessage(structuredClone(message)))).toEqual(canonicalSnapshot(second));
+});
+
+it('finds every party of a snapshot by side and ID, and no party it does not hold', () => {
+  const random = seedrandom('finder');
+  const model: Model = { consumers: new Set(), providers: new Set(), relations: [] };
+  // IDs out of order and with gaps, the same IDs on both sides.
+  for (let i = 0; i < 300; i++) model.consumers.add(1 + Math.floor(random() * 5000));
+  for (let i = 0; i < 40; i++) model.providers.add(1 + Math.floor(random() * 500));
+  for (let i = 0; i < 1000; i++) model.relations.push(randomRelation(random, model));
+  const store = freshStore(model);
+  const removed = [...model.consumers][0];
+  store.removeParty('consumer', removed);
+  const snapshot = store.snapshot('finder', 1);
+  const find = nodeFinder(snapshot);
+  for (let node = 0; node < snapshot.ids.length; node++) {
+    const { party, id } = partyAt(snapshot, node);
+    expect(find(party, id)).toBe(node);
+  }
+  expect(Array.from(nodesOf(snapshot, 'provider'), (node) => partyAt(snapshot, node).party)).toEqual(Array(model.providers.size).fill('provider'));
+  expect(nodesOf(snapshot, 'consumer').length + nodesOf(snapshot, 'provider').length).toBe(snapshot.ids.length);
+  expect(find('consumer', removed)).toBe(-1);
+  expect(find('consumer', 5001)).toBe(-1);
+  expect(find('provider', 0)).toBe(-1);
 });

@@ -31,6 +31,38 @@ export function partyAt(snapshot: GraphSnapshot, node: number): PartyRef {
   return { party: SIDES[snapshot.sides[node]], id: snapshot.ids[node] };
 }
 
+/** One side's nodes, in node order. */
+export function nodesOf(snapshot: GraphSnapshot, party: Party): Int32Array {
+  const { sides } = snapshot;
+  const side = SIDES.indexOf(party);
+  let count = 0;
+  for (let node = 0; node < sides.length; node++) if (sides[node] === side) count++;
+  const nodes = new Int32Array(count);
+  for (let node = 0, at = 0; node < sides.length; node++) if (sides[node] === side) nodes[at++] = node;
+  return nodes;
+}
+
+/**
+ * Finds a party's node in `snapshot` (-1 when it holds none) by binary search over each side's
+ * nodes sorted by ID: two typed arrays, where a map keyed by party made 102,000 strings per
+ * snapshot at 1M relations.
+ */
+export function nodeFinder(snapshot: GraphSnapshot): (party: Party, id: number) => number {
+  const { ids } = snapshot;
+  const bySide = SIDES.map((party) => nodesOf(snapshot, party).sort((a, b) => ids[a] - ids[b]));
+  return (party, id) => {
+    const nodes = bySide[SIDES.indexOf(party)];
+    for (let low = 0, high = nodes.length - 1; low <= high; ) {
+      const middle = (low + high) >>> 1;
+      const found = ids[nodes[middle]];
+      if (found === id) return nodes[middle];
+      if (found < id) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
+  };
+}
+
 /** Which kinds a question covers, as a mask over KINDS; null or empty means all of them. */
 export function kindMask(kinds?: readonly RelationKind[] | null): number {
   if (!kinds?.length) return (1 << KINDS.length) - 1;

@@ -15,7 +15,7 @@ import {
   similarConsumers,
   similarProviders,
 } from '../graph/recommendations';
-import { ALL_KINDS_MASK, type GraphSnapshot, SIDES, kindMask, partyAt as snapshotParty } from '../graph/snapshot';
+import { ALL_KINDS_MASK, type GraphSnapshot, kindMask, nodeFinder, nodesOf } from '../graph/snapshot';
 import { Communities } from './communities';
 import {
   DEFAULT_STRENGTH_SETTINGS,
@@ -161,7 +161,7 @@ interface Ranking {
  */
 export class CentralityResult implements Computed {
   private readonly rankings = new Map<Party, Ranking>();
-  private nodeIndex: Map<string, number> | undefined;
+  private findNode: ((party: Party, id: number) => number) | undefined;
 
   constructor(
     private readonly snapshot: GraphSnapshot,
@@ -188,9 +188,8 @@ export class CentralityResult implements Computed {
   }
 
   scoreOf(party: Party, id: number): number | null {
-    this.nodeIndex ??= new Map(Array.from(this.snapshot.ids, (nodeId, node) => [nodeKey(snapshotParty(this.snapshot, node).party, nodeId), node]));
-    const node = this.nodeIndex.get(nodeKey(party, id));
-    return node === undefined ? null : this.result.scores[node];
+    const node = (this.findNode ??= nodeFinder(this.snapshot))(party, id);
+    return node < 0 ? null : this.result.scores[node];
   }
 
   /** The `first` best of one side, highest score first; equal scores share a rank and are ordered by ID. */
@@ -206,14 +205,9 @@ export class CentralityResult implements Computed {
   private ranking(party: Party): Ranking {
     const cached = this.rankings.get(party);
     if (cached) return cached;
-    const { sides, ids } = this.snapshot;
+    const { ids } = this.snapshot;
     const { scores } = this.result;
-    const side = SIDES.indexOf(party);
-    let count = 0;
-    for (let node = 0; node < sides.length; node++) if (sides[node] === side) count++;
-    const nodes = new Int32Array(count);
-    for (let node = 0, at = 0; node < sides.length; node++) if (sides[node] === side) nodes[at++] = node;
-    nodes.sort((a, b) => scores[b] - scores[a] || ids[a] - ids[b]);
+    const nodes = nodesOf(this.snapshot, party).sort((a, b) => scores[b] - scores[a] || ids[a] - ids[b]);
     const ranks = new Int32Array(nodes.length);
     for (let position = 0; position < nodes.length; position++) {
       const tied = position > 0 && scores[nodes[position - 1]] === scores[nodes[position]];
