@@ -1,10 +1,11 @@
 import { workerSource } from '../../config/worker-source';
+import { constants } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { GraphSnapshot } from '../graph/snapshot';
 import { AnalyticsBusyError, AnalyticsTimeoutError } from './errors';
 import { snapshotMessage } from './store-snapshot';
 import type { AnalyticsTask, TaskResult } from './tasks';
-import type { WorkerRequest, WorkerResponse } from './worker';
+import type { WorkerData, WorkerRequest, WorkerResponse } from './worker';
 
 type TaskTimer = (task: AnalyticsTask, seconds: number) => void;
 
@@ -37,13 +38,24 @@ type LaneName = 'cheap' | 'expensive' | 'communities' | 'models';
  * wait behind Louvain, which takes ten times a warm PageRank at scale and, recomputed under a
  * write stream, would stand between every ranking and the next; and none waits behind a
  * recommender's item model, whose build can take seconds.
+ *
+ * Every lane's thread runs below the request thread (nice 10), and the communities and models
+ * lanes lowest (nice 19): on two cores, a ranking asked with consistency LATEST waits for its
+ * computation, while Louvain and item models are recomputed in the background, mostly for
+ * EVENTUAL questions; a lane at nice 19 still gets a seventh of the CPU one at nice 10 gets.
  */
 export class WorkerRunner {
   private readonly lanes: Record<LaneName, Lane>;
 
   constructor(limits: RunnerLimits = DEFAULT_RUNNER_LIMITS, advice: Advice = () => '') {
-    const lane = () => new Lane(limits, advice);
-    this.lanes = { cheap: lane(), expensive: lane(), communities: lane(), models: lane() };
+    const { PRIORITY_BELOW_NORMAL, PRIORITY_LOW } = constants.priority;
+    const lane = (priority: number) => new Lane(limits, advice, priority);
+    this.lanes = {
+      cheap: lane(PRIORITY_BELOW_NORMAL),
+      expensive: lane(PRIORITY_BELOW_NORMAL),
+      communities: lane(PRIORITY_LOW),
+      models: lane(PRIORITY_LOW),
+    };
   }
 
   /** Tasks run so far: lets tests prove that a cached answer did no graph work. */
@@ -81,6 +93,7 @@ class Lane {
   constructor(
     private readonly limits: RunnerLimits,
     private readonly advice: Advice,
+    private readonly priority: number,
   ) {}
 
   run(snapshot: GraphSnapshot, task: AnalyticsTask): Promise<unknown> {
@@ -140,7 +153,7 @@ class Lane {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerSource(__dirname, __filename, 'worker'), { eval: true });
+    const worker = new Worker(workerSource(__dirname, __filename, 'worker'), { eval: true, workerData: { priority: this.priority } satisfies WorkerData });
     worker.unref();
     this.ready = new Promise((resolve, reject) => {
       worker.once('message', () => resolve());

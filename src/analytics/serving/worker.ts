@@ -1,5 +1,5 @@
-import { constants, setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { GraphSnapshot } from '../graph/snapshot';
 import { type SnapshotMessage, snapshotFromMessage } from './store-snapshot';
 import { type AnalyticsTask, runTask } from './tasks';
@@ -12,24 +12,30 @@ export interface WorkerRequest {
   task: AnalyticsTask;
 }
 
+/** What a worker is started with: the nice value it runs at (Linux). */
+export interface WorkerData {
+  priority: number;
+}
+
 export type WorkerResponse = { id: number; result: unknown } | { id: number; error: string };
 
 /**
  * Background work yields to the request thread: on Linux a nice value belongs to a thread, and
- * pid 0 names the calling one, so this lowers only this worker (nice 10). Rankings and models are computed
- * with whatever CPU requests leave; on two cores, writes and /health no longer queue behind them.
+ * pid 0 names the calling one, so this lowers only this worker (the runner chooses how far, per
+ * lane). Rankings and models are computed with whatever CPU requests leave; on two cores, writes
+ * and /health no longer queue behind them.
  */
-function yieldToRequests(): void {
+function yieldToRequests(priority: number): void {
   // Elsewhere (macOS, Windows) a nice value is the whole process's: the request thread would yield too.
   if (process.platform !== 'linux') return;
   try {
-    setPriority(0, constants.priority.PRIORITY_BELOW_NORMAL);
+    setPriority(0, priority);
   } catch {
     // Not permitted or not supported here: the worker runs at the process's priority.
   }
 }
 
-yieldToRequests();
+yieldToRequests((workerData as WorkerData).priority);
 
 // The worker keeps the last snapshot it was sent, so several questions on one version reuse it.
 let held: GraphSnapshot | undefined;
