@@ -104,6 +104,13 @@ function relativeToMean(vector: Float64Array): Float64Array {
 }
 
 /**
+ * Edges compared at once by their bytes (a native comparison), then one by one only where a block
+ * differs: after a few writes nearly every block of a million edges is unchanged, and comparing
+ * them in JavaScript was a fifth of an update's time.
+ */
+const BLOCK = 4096;
+
+/**
  * Fixes the residuals at the ends of every edge whose weight changed (a new edge weighed 0), at
  * what the other end carried before. Returns the nodes whose strength changed, or null when an
  * edge of the previous graph is gone or joins other nodes.
@@ -114,17 +121,35 @@ function reweigh(previous: PagerankState, ends: EdgeEnds, weights: Float64Array 
   const before = previous.ends;
   const previousCount = before.sources.length;
   if (sources.length < previousCount) return null;
+  if (!sameValues(sources, before.sources, 0, previousCount) || !sameValues(targets, before.targets, 0, previousCount)) return null;
+  const weightOf = (edge: number) => (weights ? weights[edge] : 1);
+  const weightBefore = (edge: number) => (edge >= previousCount ? 0 : previous.weights ? previous.weights[edge] : 1);
   const changed = new Set<number>();
-  for (let edge = 0; edge < sources.length; edge++) {
-    const known = edge < previousCount;
-    if (known && (sources[edge] !== before.sources[edge] || targets[edge] !== before.targets[edge])) return null;
-    const difference = (weights ? weights[edge] : 1) - (!known ? 0 : previous.weights ? previous.weights[edge] : 1);
-    if (difference === 0) continue;
-    residual[targets[edge]] += difference * carried[sources[edge]];
-    residual[sources[edge]] += difference * carried[targets[edge]];
-    changed.add(sources[edge]).add(targets[edge]);
+  for (let from = 0; from < sources.length; from += BLOCK) {
+    const to = Math.min(from + BLOCK, sources.length);
+    if (to <= previousCount && sameWeights(weights, previous.weights, from, to)) continue;
+    for (let edge = from; edge < to; edge++) {
+      const difference = weightOf(edge) - weightBefore(edge);
+      if (difference === 0) continue;
+      residual[targets[edge]] += difference * carried[sources[edge]];
+      residual[sources[edge]] += difference * carried[targets[edge]];
+      changed.add(sources[edge]).add(targets[edge]);
+    }
   }
   return Int32Array.from(changed);
+}
+
+/** Whether two graphs' weights agree on edges [from, to); null weighs every edge 1. */
+function sameWeights(a: Float64Array | null, b: Float64Array | null, from: number, to: number): boolean {
+  if (a && b) return sameValues(a, b, from, to);
+  return a === b; // both unweighted; one weighted is compared edge by edge
+}
+
+/** Whether `a` and `b` hold the same bytes at indexes [from, to). */
+function sameValues(a: Int32Array | Float64Array, b: Int32Array | Float64Array, from: number, to: number): boolean {
+  const bytes = (array: Int32Array | Float64Array) =>
+    Buffer.from(array.buffer, array.byteOffset + from * array.BYTES_PER_ELEMENT, (to - from) * array.BYTES_PER_ELEMENT);
+  return bytes(a).equals(bytes(b));
 }
 
 /**
