@@ -226,8 +226,6 @@ interface BuiltItemModel extends Computed {
   model: ProviderItemModel;
 }
 
-
-
 export type SimilarParty = Similar;
 
 export interface Relationship extends RelationshipStrength {
