@@ -127,12 +127,7 @@ function cachedOverview(centrality: CentralityResult, partition: CommunityPartit
 
 function computeOverview(centrality: CentralityResult, partition: CommunityPartition, { limit, community }: OverviewRequest): ComputedOverview {
   const snapshot = analytics().projection.snapshot();
-  const scores = new Float64Array(snapshot.ids.length);
-  for (let node = 0; node < snapshot.ids.length; node++) {
-    const { party, id } = partyAt(snapshot, node);
-    scores[node] = centrality.scoreOf(party, id) ?? 0;
-  }
-  const input = { snapshot, membership: membershipOn(snapshot, partition.communities), scores, communityCount: partition.communities.count };
+  const input = { snapshot, membership: membershipOn(snapshot, partition.communities), scores: centrality.scoresOn(snapshot), communityCount: partition.communities.count };
   const options = { limit, maxEdges: limit * EDGES_PER_NODE };
   const overview = community === null ? graphOverview(input, options) : communityOverview(input, community, options);
   return { snapshot, overview, computedAt: new Date() };

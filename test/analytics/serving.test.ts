@@ -1,3 +1,5 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { partyAt } from '../../src/analytics/graph/snapshot';
 import { analytics } from '../../src/analytics/serving';
 import { createConsumer, createProvider, purchase, recordRelation } from '../support/factories';
 import { execute, run } from '../support/graphql';
@@ -267,5 +269,31 @@ describe('fresh answers while writes stream in', () => {
     // The same graph again, computed warm from the last answer: equal within the iteration's tolerance.
     expect(latest.entries.map((entry: any) => entry.provider)).toEqual(before.entries.map((entry: any) => entry.provider));
     latest.entries.forEach((entry: any, index: number) => expect(entry.score).toBeCloseTo(before.entries[index].score, 9));
+  });
+});
+
+describe('per-node scores', () => {
+  it("reads a result's scores in a snapshot's node order: its own snapshot's, or a later one's with newcomers at 0", async () => {
+    const service = analytics();
+    const result = await service.centrality('DEGREE', null, 'NONE');
+    const own = service.projection.snapshot();
+    expect(own.version).toBe(result.graphVersion);
+    const scoreAt = (snapshot: typeof own, node: number) => result.scoreOf(partyAt(snapshot, node).party, snapshot.ids[node]);
+    const scores = result.scoresOn(own);
+    expect(Array.from(scores, (_, node) => scoreAt(own, node))).toEqual(Array.from(scores));
+    expect(Math.max(...scores)).toBeGreaterThan(0);
+
+    const newcomer = Number(decodeGlobalID((await createConsumer({ name: 'newcomer' })).id).id);
+    await service.projection.refresh();
+    const later = service.projection.snapshot();
+    expect(later.version).toBeGreaterThan(own.version);
+    expect(later.ids).toHaveLength(own.ids.length + 1);
+    const carried = result.scoresOn(later);
+    expect(carried).toHaveLength(later.ids.length);
+    later.ids.forEach((id, node) => {
+      const isNewcomer = partyAt(later, node).party === 'consumer' && id === newcomer;
+      expect(scoreAt(later, node) === null).toBe(isNewcomer);
+      expect(carried[node]).toBe(scoreAt(later, node) ?? 0);
+    });
   });
 });

@@ -15,7 +15,7 @@ import {
   similarConsumers,
   similarProviders,
 } from '../graph/recommendations';
-import { ALL_KINDS_MASK, type GraphSnapshot, kindMask, nodeFinder, nodesOf } from '../graph/snapshot';
+import { ALL_KINDS_MASK, type GraphSnapshot, kindMask, nodeFinder, nodesOf, partyAt } from '../graph/snapshot';
 import { Communities } from './communities';
 import {
   DEFAULT_STRENGTH_SETTINGS,
@@ -190,6 +190,18 @@ export class CentralityResult implements Computed {
   scoreOf(party: Party, id: number): number | null {
     const node = (this.findNode ??= nodeFinder(this.snapshot))(party, id);
     return node < 0 ? null : this.result.scores[node];
+  }
+
+  /**
+   * Each node's score in `snapshot`'s node order, 0 for a party this result's snapshot does not
+   * hold: the result's own scores (not to be changed) when `snapshot` is the one it was computed on.
+   */
+  scoresOn(snapshot: GraphSnapshot): Float64Array {
+    if (snapshot === this.snapshot) return this.result.scores;
+    return Float64Array.from(snapshot.ids, (_id, node) => {
+      const { party, id } = partyAt(snapshot, node);
+      return this.scoreOf(party, id) ?? 0;
+    });
   }
 
   /** The `first` best of one side, highest score first; equal scores share a rank and are ordered by ID. */
