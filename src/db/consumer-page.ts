@@ -19,7 +19,8 @@ const readProvider = rowReader(PROVIDER, Object.keys(RELATION).length);
 
 let statements: { consumer: PreparedRead; relations: PreparedRead } | undefined;
 
-function prepared() {
+/** The page's two statements: the consumer, and its newest relations (read in index order). */
+export function consumerPageStatements() {
   statements ??= {
     consumer: { name: 'rapport_consumer_page', sql: `SELECT ${selectList('Consumer', CONSUMER)} FROM "Consumer" WHERE "id" = $1` },
     relations: {
@@ -34,7 +35,7 @@ function prepared() {
 }
 
 export async function consumerPage(id: number, take: number): Promise<ConsumerPage | null> {
-  const { consumer, relations } = prepared();
+  const { consumer, relations } = consumerPageStatements();
   const [[row], rows] = await driver().rowsOfEach([
     [consumer, [id]],
     [relations, [id, take]],
