@@ -1,6 +1,9 @@
 import seedrandom from 'seedrandom';
-import { segmentMemberships } from '../src/analytics/serving';
-import type { MembershipEvent } from '../src/analytics/serving/segment-memberships';
+import { analytics, segmentMemberships } from '../src/analytics/serving';
+import { type MembershipEvent, SegmentMemberships } from '../src/analytics/serving/segment-memberships';
+import { lastChangeId } from '../src/db/change-log';
+import { db } from '../src/db/client';
+import { driver } from '../src/db/driver';
 import { parseGlobalId } from '../src/schema/ids';
 import { createConsumer, createProvider, recordRelation } from './support/factories';
 import { execute, keyFor, run } from './support/graphql';
@@ -240,4 +243,25 @@ describe('definitions are validated with field-level errors', () => {
     const response = await execute(CREATE, { input: { name: 'Mine', definition: { marketingConsent: true } } }, { key });
     expect(response.errors?.[0].extensions?.code).toBe('ForbiddenError');
   });
+});
+
+it('closing waits for the evaluation a burst of writes started, so none reads a closed database', async () => {
+  await run(CREATE, { input: { name: 'Closing', definition: { marketingConsent: true } } });
+  let started = false;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const memberships = new SegmentMemberships(analytics(), db(), driver(), async () => {
+    started = true;
+    await held;
+    return lastChangeId();
+  });
+  memberships.writeCommitted();
+  while (!started) await new Promise((resolve) => setTimeout(resolve, 10));
+  let closed = false;
+  const closing = memberships.close().then(() => (closed = true));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(closed).toBe(false);
+  release();
+  await closing;
+  expect(closed).toBe(true);
 });

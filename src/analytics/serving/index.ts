@@ -41,8 +41,9 @@ export async function saveGraphFile(): Promise<string | undefined> {
 }
 
 export async function closeAnalytics(): Promise<void> {
-  memberships?.close();
+  const closing = memberships;
   memberships = undefined;
+  await closing?.close();
   await current?.close();
   current = undefined;
 }

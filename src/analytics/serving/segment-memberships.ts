@@ -48,6 +48,8 @@ export class SegmentMemberships {
   /** One evaluation per segment at a time, in order. */
   private readonly queues = new Map<number, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  /** The evaluation of every segment that the last burst of writes started. */
+  private afterWrites: Promise<void> = Promise.resolve();
   /** Evaluations run so far: of every candidate, and of only the consumers changes named. */
   readonly evaluations = { full: 0, perConsumer: 0 };
 
@@ -67,7 +69,7 @@ export class SegmentMemberships {
   /** Some write committed: evaluate every stale segment soon. */
   writeCommitted(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.refreshAll().catch(() => undefined), DEBOUNCE_MS).unref();
+    this.timer = setTimeout(() => (this.afterWrites = this.refreshAll().catch(() => undefined)), DEBOUNCE_MS).unref();
   }
 
   async refreshAll(): Promise<void> {
@@ -85,8 +87,11 @@ export class SegmentMemberships {
     return next;
   }
 
-  close(): void {
+  /** Starts no more evaluations after writes; resolves once those under way have ended. */
+  async close(): Promise<void> {
     clearTimeout(this.timer);
+    await this.afterWrites;
+    await Promise.all(this.queues.values());
   }
 
   private async refresh(segmentId: number): Promise<void> {
