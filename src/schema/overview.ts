@@ -4,8 +4,7 @@ import { lastChangeId } from '../db/change-log';
 import type { CentralityMetric } from '../analytics/graph/centrality';
 import { type Overview, communityOverview, graphOverview } from '../analytics/graph/overview';
 import { nodeKey } from '../analytics/graph/adjacency';
-import { type GraphSnapshot, nodeFinder, partyAt } from '../analytics/graph/snapshot';
-import type { Communities } from '../analytics/serving/communities';
+import { type GraphSnapshot, partyAt } from '../analytics/graph/snapshot';
 import type { CentralityResult, CommunityPartition, Computed } from '../analytics/serving/service';
 import { InvalidInputError } from '../domain/errors';
 import { AnalyticsAnswer, CentralityMetricEnum, asking, consistencyArgs } from './analytics';
@@ -127,24 +126,10 @@ function cachedOverview(centrality: CentralityResult, partition: CommunityPartit
 
 function computeOverview(centrality: CentralityResult, partition: CommunityPartition, { limit, community }: OverviewRequest): ComputedOverview {
   const snapshot = analytics().projection.snapshot();
-  const input = { snapshot, membership: membershipOn(snapshot, partition.communities), scores: centrality.scoresOn(snapshot), communityCount: partition.communities.count };
+  const input = { snapshot, membership: partition.communities.membershipOn(snapshot), scores: centrality.scoresOn(snapshot), communityCount: partition.communities.count };
   const options = { limit, maxEdges: limit * EDGES_PER_NODE };
   const overview = community === null ? graphOverview(input, options) : communityOverview(input, community, options);
   return { snapshot, overview, computedAt: new Date() };
-}
-
-/** Each node's community in `snapshot` (-1 for a node the partition has not seen yet), by key when the partition is of another version. */
-function membershipOn(snapshot: GraphSnapshot, communities: Communities): Int32Array {
-  if (communities.snapshot === snapshot) return communities.membership;
-  const nodeOf = nodeFinder(snapshot);
-  const membership = new Int32Array(snapshot.ids.length).fill(-1);
-  for (let index = 0; index < communities.count; index++) {
-    for (const member of communities.at(index)!.members()) {
-      const node = nodeOf(member.party, member.id);
-      if (node >= 0) membership[node] = index;
-    }
-  }
-  return membership;
 }
 
 /**

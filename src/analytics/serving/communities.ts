@@ -1,5 +1,5 @@
 import type { PartyRef } from '../../db/party';
-import { type GraphSnapshot, SIDES, partyAt } from '../graph/snapshot';
+import { type GraphSnapshot, SIDES, nodeFinder, partyAt } from '../graph/snapshot';
 
 /** One community of a partition: its counts at once, its members listed when asked. */
 export interface Community {
@@ -31,6 +31,23 @@ export class Communities {
 
   get count(): number {
     return this.sizes.length;
+  }
+
+  /**
+   * Each node's community in `snapshot`'s node order, -1 for a node this partition has not seen:
+   * its own membership (not to be changed) when `snapshot` is the one it was computed on.
+   */
+  membershipOn(snapshot: GraphSnapshot): Int32Array {
+    if (snapshot === this.snapshot) return this.membership;
+    const nodeOf = nodeFinder(snapshot);
+    const membership = new Int32Array(snapshot.ids.length).fill(-1);
+    for (let index = 0; index < this.count; index++) {
+      for (const member of this.at(index)!.members()) {
+        const node = nodeOf(member.party, member.id);
+        if (node >= 0) membership[node] = index;
+      }
+    }
+    return membership;
   }
 
   /** The community numbered `index`, or undefined when there is none. */
