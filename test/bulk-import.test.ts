@@ -121,6 +121,13 @@ describe('npm run import', () => {
     await expect(importRelationsCsv(csv)).rejects.toThrow(`the header must be ${HEADER}, not customer,provider,kind`);
   });
 
+  it('fails with the reading thread’s error when the file cannot be read, storing nothing', async () => {
+    const before = await db().relation.count();
+    const folder = mkdtempSync(join(directory, 'not-a-file-'));
+    await expect(importRelationsCsv(folder)).rejects.toThrow('EISDIR');
+    expect(await db().relation.count()).toBe(before);
+  });
+
   it('resumes after a crash between a commit and its checkpoint without storing a row twice', async () => {
     const csv = writeCsv('crash.csv', generatedRows('crash', 100, 9));
     const indexes = await relationIndexes();
