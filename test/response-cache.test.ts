@@ -29,7 +29,8 @@ async function ask(app: typeof first, key: string, query: string, variables?: ob
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, body: await response.json() };
+  const text = await response.text();
+  return { status: response.status, body: JSON.parse(text), text };
 }
 
 const DIRECTORY = `query ($id: ID!) { provider(id: $id) { name stats { relationCount } } providers(first: 5) { edges { node { name } } } }`;
@@ -49,6 +50,14 @@ it('answers a repeated query from the cache, without the database', async () => 
   const cached = await ask(first, admin, DIRECTORY, { id: providerId });
   expect(cached.body).toEqual(fresh.body);
   expect(calls).toEqual([]);
+});
+
+it('sends every hit as the text of the answer it stored, free of the cache\'s own fields', async () => {
+  const fresh = await ask(first, admin, DIRECTORY, { id: providerId });
+  const hits = [await ask(first, admin, DIRECTORY, { id: providerId }), await ask(first, admin, DIRECTORY, { id: providerId })];
+  expect(hits.map((hit) => hit.text)).toEqual([fresh.text, fresh.text]);
+  expect(fresh.text).toBe(JSON.stringify({ data: fresh.body.data }));
+  expect(fresh.text).not.toContain('__responseCache');
 });
 
 it('never serves an answer older than a write made through another instance', async () => {
