@@ -1,6 +1,7 @@
 import { openBulkWriter, restoreDeferredIndexes } from '../src/db/bulk-writer';
 import { relationIndexes } from './support/relation-indexes';
 import { db } from '../src/db/client';
+import { onPostgres } from './support/test-database';
 
 // The bulk writer goes around Prisma: what it writes must read back through Prisma exactly, and
 // a load that fails must leave nothing, the schema (its indexes) included.
@@ -112,4 +113,50 @@ it('defers Relation’s indexes across transactions and rebuilds them as they we
   const written = await db().relation.findMany({ where: { createdAt: later }, orderBy: { id: 'asc' } });
   expect(written.map((relation) => relation.amountMinor)).toEqual(Array.from({ length: 250 }, (_, n) => n));
   expect(written[249].occurredAt).toEqual(new Date(Date.UTC(2025, 0, 1) + 249 * 60_000));
+});
+
+const relationOf = (consumerId: number, providerId: number) =>
+  ({ consumerId, providerId, kind: 'FAVORITE' as const, occurredAt: stamp, amountMinor: null, currency: null, rating: null });
+
+it('refuses a batch naming a party that does not exist, and stores none of it', async () => {
+  const consumer = await db().consumer.create({ data: { name: 'Di', email: 'di@example.com' } });
+  const provider = await db().provider.create({ data: { name: 'Spa', contactEmail: 'spa@example.com', category: 'wellness' } });
+  const relationsBefore = await db().relation.count();
+  const writer = await openBulkWriter(url);
+  try {
+    for (const [consumerId, providerId] of [[consumer.id + 1_000_000, provider.id], [consumer.id, provider.id + 1_000_000]]) {
+      // The message, not toThrow: better-sqlite3's errors are of another realm than jest's Error.
+      const outcome = await writer
+        .transaction(stamp, (tx) => tx.insertRelations([relationOf(consumer.id, provider.id), relationOf(consumerId, providerId)]))
+        .then(() => 'stored', (error: Error) => error.message);
+      expect(outcome).toMatch(onPostgres ? /^1 of the (consumer|provider)s these relations name no longer exist/ : /^FOREIGN KEY constraint failed$/);
+    }
+  } finally {
+    await writer.close();
+  }
+  expect(await db().relation.count()).toBe(relationsBefore);
+});
+
+// PostgreSQL's writer checks a batch's parties once instead of per row (bulk-writer.ts): it must
+// hold them as the per-row checks would, so that a delete cannot orphan the batch's relations.
+(onPostgres ? it : it.skip)('holds the parties of an open batch: their deletion waits for it, then is refused', async () => {
+  const consumer = await db().consumer.create({ data: { name: 'Ed', email: 'ed@example.com' } });
+  const provider = await db().provider.create({ data: { name: 'Pool', contactEmail: 'pool@example.com', category: 'sport' } });
+  const writer = await openBulkWriter(url);
+  let deletion: Promise<unknown> | undefined;
+  let settled = false;
+  try {
+    await writer.transaction(stamp, async (tx) => {
+      await tx.insertRelations([relationOf(consumer.id, provider.id)]);
+      deletion = db().consumer.delete({ where: { id: consumer.id } }).finally(() => (settled = true));
+      deletion.catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(settled).toBe(false);
+    });
+  } finally {
+    await writer.close();
+  }
+  await expect(deletion).rejects.toThrow(/foreign key/i);
+  expect(await db().relation.count({ where: { consumerId: consumer.id } })).toBe(1);
+  expect(await db().consumer.findUnique({ where: { id: consumer.id } })).not.toBeNull();
 });

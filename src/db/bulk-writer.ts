@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { once } from 'node:events';
+import type pg from 'pg';
 import type { RelationKind } from '../generated/prisma/enums';
 import { CHANGE_LOG_LOCK } from './change-log';
 import { configuredKeyring } from './client';
@@ -216,6 +217,24 @@ function sqliteWriter(databaseUrl: string, keyring: () => Keyring): BulkWriter {
   };
 }
 
+/**
+ * Whether this connection may set `session_replication_role` (a superuser, or a role granted it
+ * with PostgreSQL 15's GRANT SET ON PARAMETER). In `replica` a COPY skips the per-row triggers
+ * that check foreign keys: 9 of 12 s for a million relations on this project's bench host, where
+ * checking and locking each batch's parties in one statement costs well under a second. Without
+ * the privilege every row is checked by its triggers, as any insert is. (SQLite checks each row
+ * too, better-sqlite3 turning its foreign keys on: there the checks cost about 2% of an insert.)
+ */
+async function maySkipRowTriggers(client: pg.Client): Promise<boolean> {
+  try {
+    await client.query('SET session_replication_role = replica');
+    await client.query('RESET session_replication_role');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A time as Prisma stores it in PostgreSQL: a timestamp without zone, in UTC. */
 export const postgresTime = (time: Date) => time.toISOString().replace('T', ' ').replace('Z', '');
 /** Rows sent to COPY per write: enough to amortise the stream's overhead. */
@@ -248,6 +267,30 @@ async function postgresWriter(databaseUrl: string, keyring: () => Keyring): Prom
     }
     stream.end();
     await once(stream, 'finish');
+  };
+  const skipsRowTriggers = await maySkipRowTriggers(client);
+  /**
+   * What each row's foreign-key triggers would do, once for the batch: take a KEY SHARE lock on
+   * every party the relations name (a concurrent delete waits for the commit, then meets the
+   * relations), and refuse the batch if one of them no longer exists.
+   */
+  const lockParties = async (table: 'Consumer' | 'Provider', ids: number[]) => {
+    const named = [...new Set(ids)];
+    const { rows } = await client.query<[string]>({
+      text: `WITH "locked" AS (SELECT 1 FROM "${table}" WHERE "id" = ANY($1::int[]) FOR KEY SHARE) SELECT COUNT(*) FROM "locked"`,
+      values: [named],
+      rowMode: 'array',
+    });
+    const missing = named.length - Number(rows[0][0]);
+    if (missing > 0) throw new Error(`${missing} of the ${table.toLowerCase()}s these relations name no longer exist (deleted meanwhile?): nothing of this batch was stored`);
+  };
+  const insertRelations = async (rows: NewRelation[], now: string) => {
+    if (!skipsRowTriggers) return copyRelations(rows, now);
+    await lockParties('Consumer', rows.map((row) => row.consumerId));
+    await lockParties('Provider', rows.map((row) => row.providerId));
+    await client.query('SET LOCAL session_replication_role = replica');
+    await copyRelations(rows, now);
+    await client.query('SET LOCAL session_replication_role = origin');
   };
   const transactionOf = (now: string): BulkTransaction => ({
     consumerIds: (externalIds) =>
@@ -295,7 +338,7 @@ async function postgresWriter(databaseUrl: string, keyring: () => Keyring): Prom
       });
       return inOrder(rows);
     },
-    insertRelations: (rows) => copyRelations(rows, now),
+    insertRelations: (rows) => insertRelations(rows, now),
     relationCount: () => rowsOf('Relation'),
     deferRelationIndexes: async () => {
       const { rows } = await client.query<IndexDefinition>(
