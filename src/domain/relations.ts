@@ -34,20 +34,22 @@ type KindDependentFields = Pick<z.output<z.ZodObject<typeof relationFields>>, 'k
 export function checkKindRules(relation: KindDependentFields, context: z.RefinementCtx): void {
   const monetary = MONETARY_KINDS.has(relation.kind);
   const review = relation.kind === RelationKind.REVIEW;
-  const expect = (field: keyof KindDependentFields, wanted: boolean) => {
-    const present = relation[field] != null;
-    if (present === wanted) return;
-    context.addIssue({
-      code: 'custom',
-      path: [field],
-      message: wanted ? `is required for a ${relation.kind} relation` : `is not allowed on a ${relation.kind} relation`,
-    });
-  };
-  expect('amountMinor', monetary);
-  expect('currency', monetary);
-  expect('rating', review);
-  if (!review) expect('comment', false);
+  expectField(relation, context, 'amountMinor', monetary);
+  expectField(relation, context, 'currency', monetary);
+  expectField(relation, context, 'rating', review);
+  if (!review) expectField(relation, context, 'comment', false);
   checkAmountCeiling(relation, context);
+}
+
+// A function of its own, not a closure made per call: an import checks a million relations.
+function expectField(relation: KindDependentFields, context: z.RefinementCtx, field: keyof KindDependentFields, wanted: boolean): void {
+  const present = relation[field] != null;
+  if (present === wanted) return;
+  context.addIssue({
+    code: 'custom',
+    path: [field],
+    message: wanted ? `is required for a ${relation.kind} relation` : `is not allowed on a ${relation.kind} relation`,
+  });
 }
 
 /**
