@@ -1,6 +1,7 @@
 import { config } from '../src/config';
 import { listApiKeys, revokeApiKey } from '../src/auth/keys';
 import { type Db, createDb, db, useDb } from '../src/db/client';
+import { driver } from '../src/db/driver';
 import { recordAudit } from '../src/domain/audit';
 import { updateProvider } from '../src/domain/providers';
 import { parseId } from '../src/schema/ids';
@@ -58,6 +59,17 @@ it('sends every hit as the text of the answer it stored, free of the cache\'s ow
   expect(hits.map((hit) => hit.text)).toEqual([fresh.text, fresh.text]);
   expect(fresh.text).toBe(JSON.stringify({ data: fresh.body.data }));
   expect(fresh.text).not.toContain('__responseCache');
+});
+
+it('reads the change log\'s last id once for a hit: the read that checked the key keys the answer', async () => {
+  await ask(first, admin, DIRECTORY, { id: providerId });
+  const rows = jest.spyOn(driver(), 'rows');
+  try {
+    await ask(first, admin, DIRECTORY, { id: providerId });
+    expect(rows.mock.calls.map(([statement]) => statement.name)).toEqual(['rapport_last_change']);
+  } finally {
+    rows.mockRestore();
+  }
 });
 
 it('never serves an answer older than a write made through another instance', async () => {

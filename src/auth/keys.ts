@@ -88,19 +88,20 @@ class KeyCache {
     if (!changes || changes.some((change) => change.type === 'apiKeysRevoked' || deletedParty(change))) this.clear();
   });
 
-  async callerOf(secretHash: string): Promise<Caller | null> {
-    await this.follower.catchUp();
+  /** The key's caller (null: unknown or revoked), and the change log's last id it was checked against. */
+  async callerOf(secretHash: string): Promise<{ caller: Caller | null; changeId: number }> {
+    const changeId = await this.follower.catchUp();
     const cached = this.callers.get(secretHash);
-    if (cached) return cached;
+    if (cached) return { caller: cached, changeId };
     const generation = this.generation;
     const key = await db().apiKey.findUnique({ where: { secretHash } });
-    if (!key || key.revokedAt) return null;
+    if (!key || key.revokedAt) return { caller: null, changeId };
     const caller = callerOfKey(key);
     if (generation === this.generation) {
       if (this.callers.size >= MAX_CACHED_KEYS) this.callers.clear();
       this.callers.set(secretHash, caller);
     }
-    return caller;
+    return { caller, changeId };
   }
 
   clear(): void {
@@ -117,15 +118,21 @@ function callerOfKey(key: ApiKey): Caller {
 
 let keyCache: KeyCache | undefined;
 
+export interface Authenticated {
+  caller: Caller;
+  /** The change log's last id when the key was checked; absent for an anonymous caller (nothing read). */
+  changeId?: number;
+}
+
 /** The caller an `Authorization` header names. No header is an anonymous caller. */
-export async function authenticate(authorization: string | null): Promise<Caller> {
-  if (!authorization) return ANONYMOUS;
+export async function authenticate(authorization: string | null): Promise<Authenticated> {
+  if (!authorization) return { caller: ANONYMOUS };
   const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
   if (!secret) throw new AuthenticationError('The Authorization header must be "Bearer <API key>"');
   keyCache ??= new KeyCache();
-  const caller = await keyCache.callerOf(hashSecret(secret));
+  const { caller, changeId } = await keyCache.callerOf(hashSecret(secret));
   if (!caller) throw new AuthenticationError('This API key is not valid or has been revoked');
-  return caller;
+  return { caller, changeId };
 }
 
 /** Creates an admin key if none is active, and returns its secret (else null). */

@@ -77,21 +77,22 @@ const MAX_CHANGES_FOLLOWED = 1000;
  * Follows the change log for an in-process cache that must not outlive a write made by any
  * process. `catchUp()` costs one prepared read of the last id when nothing changed; otherwise it
  * hands the changes committed since the previous call to `onChanges`, or null when there were
- * too many to read (then anything may have changed).
+ * too many to read (then anything may have changed). It resolves to the last id it read.
  */
 export class ChangeFollower {
   private position: number | undefined;
 
   constructor(private readonly onChanges: (changes: Change[] | null) => void) {}
 
-  async catchUp(): Promise<void> {
+  async catchUp(): Promise<number> {
     const last = await lastChangeId();
     const from = this.position;
-    if (from !== undefined && last <= from) return;
+    if (from !== undefined && last <= from) return last;
     this.position = Math.max(last, this.position ?? 0);
     // The first call has nothing cached before it to invalidate.
-    if (from === undefined) return;
+    if (from === undefined) return last;
     const entries = last - from > MAX_CHANGES_FOLLOWED ? null : await changesAfter(from, last - from);
     this.onChanges(entries && entries.map((entry) => parseChange(entry.change)));
+    return last;
   }
 }

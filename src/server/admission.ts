@@ -2,7 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuthenticationError, type Caller } from '../auth/caller';
-import { authenticate } from '../auth/keys';
+import { type Authenticated, authenticate } from '../auth/keys';
 import type { FailedAccessTally } from '../domain/audit';
 
 export interface RateLimitOptions {
@@ -27,6 +27,8 @@ export interface RateLimitOptions {
 export interface Admitted {
   caller: Caller;
   clientAddress: string;
+  /** The change log's last id when the caller's key was checked (none for an anonymous caller). */
+  changeId?: number;
 }
 
 /**
@@ -112,20 +114,21 @@ export function createAdmission(options: RateLimitOptions, failures: FailedAcces
     if (failed && failed.consumedPoints >= options.authFailuresPerMinute) {
       return tooMany(failed, `${options.authFailuresPerMinute} failed authentications a minute from this address`);
     }
-    let caller: Caller;
+    let authenticated: Authenticated;
     try {
-      caller = await authenticate(request.headers.get('authorization'));
+      authenticated = await authenticate(request.headers.get('authorization'));
     } catch (error) {
       if (!(error instanceof AuthenticationError)) throw error;
       failures.record(clientAddress, 'INVALID_KEY');
       await authFailures.penalty(clientAddress, 1);
       return graphqlError(error.message, error.name, 401, { 'www-authenticate': 'Bearer' });
     }
+    const { caller, changeId } = authenticated;
     if ('keyId' in caller) {
       const overKey = await spend(perKey, String(caller.keyId), `at most ${options.perMinute} a minute per API key`);
       if (overKey) return overKey;
     }
-    admitted.set(request, { caller, clientAddress });
+    admitted.set(request, { caller, clientAddress, changeId });
     return null;
   };
 
@@ -163,5 +166,7 @@ export function createAdmission(options: RateLimitOptions, failures: FailedAcces
     if (!found) throw new Error('A GraphQL request reached execution without passing admission');
     return found;
   };
-  return { plugin, admittedOf };
+  /** The change log's last id read when the request was admitted, if its admission read one. */
+  const changeIdOf = (request: Request): number | undefined => admitted.get(request)?.changeId;
+  return { plugin, admittedOf, changeIdOf };
 }

@@ -142,7 +142,7 @@ export function createApp({
       ...hostileQueryPlugins({ production, introspection, maxResponseBytes }),
       useStreamLimit(config().maxStreamsPerKey),
       // After admission: a cached answer is still counted against its caller's budget.
-      ...(cacheResponses ? responseCache(schema) : []),
+      ...(cacheResponses ? responseCache(schema, admission.changeIdOf) : []),
       {
         onDispose: async () => {
           await flushFailedAccess(logger);

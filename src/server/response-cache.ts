@@ -58,11 +58,11 @@ const cacheKey: BuildResponseCacheKeyFunction = ({ documentString, operationName
 /**
  * Caches query answers per API key (graphql-yoga's response cache), keyed by the change log's
  * last id as well: a write committed by any process moves it, so no answer is served after a
- * write, and a revoked key (a logged change) never meets an answer cached before. A hit is
- * served before the key is verified, which is safe for that reason: only a key that was valid
- * at this log position ever filled the entry.
+ * write, and a revoked key (a logged change) never meets an answer cached before. The id is the
+ * one admission read when it checked the request's key (`changeIdOf`), before the request's
+ * execution as a read here would be: only requests without a key read it here.
  */
-export function responseCache(schema: GraphQLSchema): Plugin[] {
+export function responseCache(schema: GraphQLSchema, changeIdOf: (request: Request) => number | undefined): Plugin[] {
   const uncacheable = new WeakSet<Request>();
   const skipUncacheable: Plugin = {
     onExecute({ args }) {
@@ -78,7 +78,7 @@ export function responseCache(schema: GraphQLSchema): Plugin[] {
     session: async (request) => {
       const authorization = request.headers.get('authorization');
       const caller = authorization ? createHash('sha256').update(authorization).digest('base64url') : 'anonymous';
-      return `${await lastChangeId()}:${caller}`;
+      return `${changeIdOf(request) ?? (await lastChangeId())}:${caller}`;
     },
   }) as Plugin;
   return [skipUncacheable, cache];
