@@ -1,16 +1,16 @@
 import { openBulkWriter, restoreDeferredIndexes } from '../src/db/bulk-writer';
 import { relationIndexes } from './support/relation-indexes';
 import { db } from '../src/db/client';
-import { onPostgres } from './support/test-database';
+import { onPostgres, runPrefix } from './support/test-database';
 
 // The bulk writer goes around Prisma: what it writes must read back through Prisma exactly, and
 // a load that fails must leave nothing, the schema (its indexes) included.
 
-const url = process.env.DATABASE_URL!;
+const databaseUrl = process.env.DATABASE_URL!;
 const stamp = new Date('2026-11-30T12:00:00.123Z');
 
 it('writes parties and relations that Prisma reads back as written, emails sealed, parties findable by external ID', async () => {
-  const writer = await openBulkWriter(url);
+  const writer = await openBulkWriter(databaseUrl);
   try {
     await writer.transaction(stamp, async (tx) => {
       const [ada, ext] = await tx.insertConsumers([
@@ -50,7 +50,7 @@ it('writes parties and relations that Prisma reads back as written, emails seale
 it('keeps every index of Relation, and leaves nothing behind when a load fails', async () => {
   const indexes = await relationIndexes();
   const relationsBefore = await db().relation.count();
-  const writer = await openBulkWriter(url);
+  const writer = await openBulkWriter(databaseUrl);
   try {
     await expect(
       writer.transaction(stamp, async (tx) => {
@@ -78,7 +78,7 @@ it('keeps every index of Relation, and leaves nothing behind when a load fails',
 
 it('defers Relation’s indexes across transactions and rebuilds them as they were; many rows per statement read back in order', async () => {
   const indexes = await relationIndexes();
-  const writer = await openBulkWriter(url);
+  const writer = await openBulkWriter(databaseUrl);
   const later = new Date(stamp.getTime() + 1000);
   try {
     await writer.transaction(later, async (tx) => {
@@ -122,7 +122,7 @@ it('refuses a batch naming a party that does not exist, and stores none of it', 
   const consumer = await db().consumer.create({ data: { name: 'Di', email: 'di@example.com' } });
   const provider = await db().provider.create({ data: { name: 'Spa', contactEmail: 'spa@example.com', category: 'wellness' } });
   const relationsBefore = await db().relation.count();
-  const writer = await openBulkWriter(url);
+  const writer = await openBulkWriter(databaseUrl);
   try {
     for (const [consumerId, providerId] of [[consumer.id + 1_000_000, provider.id], [consumer.id, provider.id + 1_000_000]]) {
       // The message, not toThrow: better-sqlite3's errors are of another realm than jest's Error.
@@ -142,7 +142,7 @@ it('refuses a batch naming a party that does not exist, and stores none of it', 
 (onPostgres ? it : it.skip)('holds the parties of an open batch: their deletion waits for it, then is refused', async () => {
   const consumer = await db().consumer.create({ data: { name: 'Ed', email: 'ed@example.com' } });
   const provider = await db().provider.create({ data: { name: 'Pool', contactEmail: 'pool@example.com', category: 'sport' } });
-  const writer = await openBulkWriter(url);
+  const writer = await openBulkWriter(databaseUrl);
   let deletion: Promise<unknown> | undefined;
   let settled = false;
   try {
@@ -159,4 +159,33 @@ it('refuses a batch naming a party that does not exist, and stores none of it', 
   await expect(deletion).rejects.toThrow(/foreign key/i);
   expect(await db().relation.count({ where: { consumerId: consumer.id } })).toBe(1);
   expect(await db().consumer.findUnique({ where: { id: consumer.id } })).not.toBeNull();
+});
+
+// A role that may not set session_replication_role (any role but a superuser, unless granted it):
+// its writer leaves each row to the foreign-key triggers, as any insert.
+(onPostgres ? it : it.skip)('without the privilege to turn triggers off, leaves each row to its foreign-key triggers', async () => {
+  const role = `${runPrefix()}importer`;
+  const consumer = await db().consumer.create({ data: { name: 'Fay', email: 'fay@example.com' } });
+  const provider = await db().provider.create({ data: { name: 'Deli', contactEmail: 'deli@example.com', category: 'food' } });
+  await db().$executeRawUnsafe(`CREATE ROLE "${role}" LOGIN`);
+  try {
+    await db().$executeRawUnsafe(`GRANT USAGE ON SCHEMA public TO "${role}"`);
+    await db().$executeRawUnsafe(`GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO "${role}"`);
+    await db().$executeRawUnsafe(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "${role}"`);
+    const url = new URL(databaseUrl);
+    url.username = role;
+    const writer = await openBulkWriter(url.toString());
+    try {
+      await expect(writer.transaction(stamp, (tx) => tx.insertRelations([relationOf(consumer.id + 1_000_000, provider.id)]))).rejects.toThrow(
+        /violates foreign key constraint "Relation_consumerId_fkey"/,
+      );
+      await writer.transaction(stamp, (tx) => tx.insertRelations([relationOf(consumer.id, provider.id)]));
+    } finally {
+      await writer.close();
+    }
+    expect(await db().relation.count({ where: { consumerId: consumer.id } })).toBe(1);
+  } finally {
+    await db().$executeRawUnsafe(`DROP OWNED BY "${role}"`);
+    await db().$executeRawUnsafe(`DROP ROLE "${role}"`);
+  }
 });
