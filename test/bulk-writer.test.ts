@@ -8,6 +8,8 @@ import { onPostgres, runPrefix } from './support/test-database';
 
 const databaseUrl = process.env.DATABASE_URL!;
 const stamp = new Date('2026-11-30T12:00:00.123Z');
+const relationOf = (consumerId: number, providerId: number) =>
+  ({ consumerId, providerId, kind: 'FAVORITE' as const, occurredAt: stamp, amountMinor: null, currency: null, rating: null });
 
 it('writes parties and relations that Prisma reads back as written, emails sealed, parties findable by external ID', async () => {
   const writer = await openBulkWriter(databaseUrl);
@@ -56,7 +58,7 @@ it('keeps every index of Relation, and leaves nothing behind when a load fails',
       writer.transaction(stamp, async (tx) => {
         const [consumer] = await tx.insertConsumers([{ name: 'Bo', email: 'bo@example.com', marketingConsent: false }]);
         const [provider] = await tx.insertProviders([{ name: 'Gym', contactEmail: 'gym@example.com', category: 'sport' }]);
-        const relation = { consumerId: consumer, providerId: provider, kind: 'FAVORITE' as const, occurredAt: stamp, amountMinor: null, currency: null, rating: null };
+        const relation = relationOf(consumer, provider);
         await tx.deferRelationIndexes();
         await tx.insertRelations([relation, relation]);
         throw new Error('the load fails halfway');
@@ -114,9 +116,6 @@ it('defers Relation’s indexes across transactions and rebuilds them as they we
   expect(written.map((relation) => relation.amountMinor)).toEqual(Array.from({ length: 250 }, (_, n) => n));
   expect(written[249].occurredAt).toEqual(new Date(Date.UTC(2025, 0, 1) + 249 * 60_000));
 });
-
-const relationOf = (consumerId: number, providerId: number) =>
-  ({ consumerId, providerId, kind: 'FAVORITE' as const, occurredAt: stamp, amountMinor: null, currency: null, rating: null });
 
 it('refuses a batch naming a party that does not exist, and stores none of it', async () => {
   const consumer = await db().consumer.create({ data: { name: 'Di', email: 'di@example.com' } });

@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { AuthenticationError, type Caller } from '../auth/caller';
+import { AuthenticationError } from '../auth/caller';
 import { type Authenticated, authenticate } from '../auth/keys';
 import type { FailedAccessTally } from '../domain/audit';
 
@@ -24,11 +24,8 @@ export interface RateLimitOptions {
 }
 
 /** Who sent a request, settled before the document is read. */
-export interface Admitted {
-  caller: Caller;
+export interface Admitted extends Authenticated {
   clientAddress: string;
-  /** The change log's last id when the caller's key was checked (none for an anonymous caller). */
-  changeId?: number;
 }
 
 /**
@@ -123,12 +120,12 @@ export function createAdmission(options: RateLimitOptions, failures: FailedAcces
       await authFailures.penalty(clientAddress, 1);
       return graphqlError(error.message, error.name, 401, { 'www-authenticate': 'Bearer' });
     }
-    const { caller, changeId } = authenticated;
+    const { caller } = authenticated;
     if ('keyId' in caller) {
       const overKey = await spend(perKey, String(caller.keyId), `at most ${options.perMinute} a minute per API key`);
       if (overKey) return overKey;
     }
-    admitted.set(request, { caller, clientAddress, changeId });
+    admitted.set(request, { ...authenticated, clientAddress });
     return null;
   };
 
